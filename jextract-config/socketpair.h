@@ -1,0 +1,14 @@
+/*
+ * The C declarations the socketpair library binds. jextract reads this header with the options in
+ * libc.args; only the symbols named there are generated.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>

@@ -1,0 +1,55 @@
+package dev.socketpair;
+
+import dev.socketpair.internal.Errno;
+
+import java.io.Serial;
+import java.net.SocketException;
+
+/**
+ * Thrown when a system call on a socket fails with an error that has no more specific Java exception.
+ *
+ * <p>The message names the call, the errno and its description, for example
+ * {@code socketpair: EOPNOTSUPP (Operation not supported)}. {@link #errno()} is the platform's number,
+ * {@link #errnoName()} its symbolic name, which is the same on every platform and is what code should
+ * compare. A number the C library does not define is named {@code "errno N"}.
+ *
+ * <p>A closed channel is never reported with this exception: operations on a closed channel throw
+ * {@link java.nio.channels.ClosedChannelException} as every JDK channel does.
+ */
+public class ErrnoException extends SocketException {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final int errno;
+    private final String errnoName;
+    private final String syscall;
+
+    /**
+     * Creates an exception for {@code syscall} failing with {@code errno}.
+     *
+     * @param syscall the name of the failed call, such as {@code "socketpair"}
+     * @param errno   the errno value the call set
+     */
+    public ErrnoException(String syscall, int errno) {
+        super(syscall + ": " + Errno.name(errno) + " (" + Errno.description(errno) + ")");
+        this.errno = errno;
+        this.errnoName = Errno.name(errno);
+        this.syscall = syscall;
+    }
+
+    /** {@return the errno value, as the platform numbers it} */
+    public int errno() {
+        return errno;
+    }
+
+    /** {@return the symbolic name of the errno value, such as {@code "EPIPE"}} */
+    public String errnoName() {
+        return errnoName;
+    }
+
+    /** {@return the name of the system call that failed, such as {@code "socketpair"}} */
+    public String syscall() {
+        return syscall;
+    }
+}

@@ -1,0 +1,88 @@
+package dev.socketpair.internal;
+
+import dev.socketpair.internal.libc.Libc;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Errno values the library acts on, and the symbolic name ("EPIPE") and description of any errno.
+ *
+ * <p>The table is read from the generated bindings, which carry every {@code E*} constant of
+ * {@code <errno.h>} (see {@code jextract-config/libc.args}), so names and numbers can never drift
+ * apart and no number is written here. Where two names share a number the POSIX spelling wins.
+ */
+public final class Errno {
+
+    private static final Pattern ERRNO_NAME = Pattern.compile("E[A-Z0-9]+");
+
+    /** Aliases that lose to the other name of the same number (EWOULDBLOCK is EAGAIN on Linux). */
+    private static final Set<String> ALIASES = Set.of("EWOULDBLOCK", "ENOTSUP", "EDEADLOCK");
+
+    /** Try again: the call would block. */
+    public static final int EAGAIN = Libc.EAGAIN();
+    /** Interrupted by a signal before anything happened. */
+    public static final int EINTR = Libc.EINTR();
+    /** The descriptor is not open. */
+    public static final int EBADF = Libc.EBADF();
+    /** An address outside the process. */
+    public static final int EFAULT = Libc.EFAULT();
+    /** The peer has gone, or this end's output was shut down. */
+    public static final int EPIPE = Libc.EPIPE();
+    /** The peer closed with data still unread. */
+    public static final int ECONNRESET = Libc.ECONNRESET();
+    /** The descriptor is not a socket. */
+    public static final int ENOTSOCK = Libc.ENOTSOCK();
+
+    private Errno() {
+    }
+
+    /**
+     * Returns the symbolic name of an errno value, or {@code "errno N"} for a number the C library does
+     * not define.
+     */
+    public static String name(int errno) {
+        String name = Table.NAMES.get(errno);
+        return name != null ? name : "errno " + errno;
+    }
+
+    /** Returns the C library's description of an errno value ({@code strerror}). */
+    public static String description(int errno) {
+        return Syscalls.strerror(errno);
+    }
+
+    /** Returns the number of every name the table knows, for tests that walk it. */
+    public static Map<Integer, String> all() {
+        return Table.NAMES;
+    }
+
+    /** Built on first use: an error path, never start-up, pays for the reflection. */
+    private static final class Table {
+        static final Map<Integer, String> NAMES = read();
+
+        private static Map<Integer, String> read() {
+            Map<Integer, String> names = new HashMap<>();
+            for (Method m : Libc.class.getMethods()) {
+                if (Modifier.isStatic(m.getModifiers()) && m.getParameterCount() == 0
+                        && m.getReturnType() == int.class && ERRNO_NAME.matcher(m.getName()).matches()) {
+                    int value = invoke(m);
+                    String name = m.getName();
+                    names.merge(value, name, (existing, added) -> ALIASES.contains(existing) ? added : existing);
+                }
+            }
+            return Map.copyOf(names);
+        }
+
+        private static int invoke(Method constant) {
+            try {
+                return (int) constant.invoke(null);
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError("generated constant " + constant.getName() + " is not readable", e);
+            }
+        }
+    }
+}

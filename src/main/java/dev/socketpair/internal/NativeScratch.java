@@ -1,0 +1,78 @@
+package dev.socketpair.internal;
+
+import dev.socketpair.internal.libc.iovec;
+import dev.socketpair.internal.libc.msghdr;
+import dev.socketpair.internal.libc.pollfd;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The native memory one direction of a channel (its reads, or its writes) works in: the errno capture,
+ * the poll set, the message header, the iovec array and the bounce buffer for heap memory.
+ *
+ * <p>Not thread-safe: each instance is used only under the lock that serialises its direction, which is
+ * what lets every read and write run without allocating. Memory comes from the descriptor's arena and
+ * is freed when the descriptor is closed; the parts not every channel needs are allocated on first use
+ * and then kept.
+ */
+public final class NativeScratch {
+
+    /** The largest bounce buffer kept between calls; larger whole messages use a temporary one. */
+    public static final long MAX_BOUNCE = 256 * 1024;
+
+    private static final long MIN_BOUNCE = 8 * 1024;
+
+    private final Arena arena;
+    private final MemorySegment errno;
+    private MemorySegment pollSet;
+    private MemorySegment messageHeader;
+    private MemorySegment iovecs;
+    private int iovecCapacity;
+    private MemorySegment bounce = MemorySegment.NULL;
+
+    public NativeScratch(Arena arena) {
+        this.arena = arena;
+        this.errno = Syscalls.allocateErrnoCapture(arena);
+    }
+
+    /** The segment downcalls capture errno into. */
+    MemorySegment errno() {
+        return errno;
+    }
+
+    /** Two {@code struct pollfd}: the socket and the wake-up descriptor. */
+    MemorySegment pollSet() {
+        if (pollSet == null) {
+            pollSet = pollfd.allocateArray(2, arena);
+        }
+        return pollSet;
+    }
+
+    /** A {@code struct msghdr}, zeroed. */
+    MemorySegment messageHeader() {
+        if (messageHeader == null) {
+            messageHeader = msghdr.allocate(arena);
+        }
+        return messageHeader.fill((byte) 0);
+    }
+
+    /** An array of at least {@code count} {@code struct iovec}. */
+    MemorySegment iovecs(int count) {
+        if (count > iovecCapacity) {
+            iovecCapacity = Math.max(count, Math.max(8, iovecCapacity * 2));
+            iovecs = iovec.allocateArray(iovecCapacity, arena);
+        }
+        return iovecs;
+    }
+
+    /** A native buffer of at least {@code size} bytes, {@code size <= MAX_BOUNCE}. */
+    MemorySegment bounce(long size) {
+        assert size <= MAX_BOUNCE;
+        if (bounce.byteSize() < size) {
+            long capacity = Math.max(MIN_BOUNCE, Long.highestOneBit(Math.max(1, size - 1)) << 1);
+            bounce = arena.allocate(Math.min(capacity, MAX_BOUNCE), 16);
+        }
+        return bounce;
+    }
+}

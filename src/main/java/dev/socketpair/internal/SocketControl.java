@@ -1,0 +1,189 @@
+package dev.socketpair.internal;
+
+import dev.socketpair.internal.libc.Libc;
+import dev.socketpair.internal.libc.sockaddr_un;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Creation of socket pairs and the calls that read or change a socket's state rather than move data:
+ * descriptor flags, socket options, shutdown, names.
+ *
+ * <p>These calls are rare, may come from any thread, and are not serialised with reads and writes, so
+ * each one captures errno into memory of its own call. Each returns a non-negative result or
+ * {@code -errno}.
+ */
+public final class SocketControl {
+
+    /** Integer socket options at level {@code SOL_SOCKET}. */
+    public enum IntOption {
+        /** {@code SO_TYPE}: the socket type, read-only. */
+        TYPE(Libc.SO_TYPE()),
+        /** {@code SO_DOMAIN}: the address family, read-only. */
+        DOMAIN(Libc.SO_DOMAIN()),
+        /** {@code SO_SNDBUF}: the send buffer size. */
+        SEND_BUFFER(Libc.SO_SNDBUF()),
+        /** {@code SO_RCVBUF}: the receive buffer size. */
+        RECEIVE_BUFFER(Libc.SO_RCVBUF());
+
+        final int name;
+
+        IntOption(int name) {
+            this.name = name;
+        }
+    }
+
+    private static final int O_NONBLOCK = Libc.O_NONBLOCK();
+    private static final long SUN_PATH_OFFSET =
+            sockaddr_un.layout().byteOffset(MemoryLayout.PathElement.groupElement("sun_path"));
+    private static final int FD_CLOEXEC = Libc.FD_CLOEXEC();
+
+    private SocketControl() {
+    }
+
+    /**
+     * Calls socketpair(2) and stores the two descriptors in {@code fds[0]} and {@code fds[1]}.
+     *
+     * @return 0, or {@code -errno}
+     */
+    public static int socketpair(int domain, int type, int protocol, int[] fds) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sv = arena.allocate(ValueLayout.JAVA_INT, 2);
+            int r = Syscalls.socketpair(domain, type, protocol, sv, Syscalls.allocateErrnoCapture(arena));
+            if (r == 0) {
+                fds[0] = sv.getAtIndex(ValueLayout.JAVA_INT, 0);
+                fds[1] = sv.getAtIndex(ValueLayout.JAVA_INT, 1);
+            }
+            return r;
+        }
+    }
+
+    /**
+     * Closes a descriptor that no channel owns yet.
+     *
+     * @return 0, or {@code -errno}
+     */
+    public static int close(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            return Syscalls.close(fd, Syscalls.allocateErrnoCapture(arena));
+        }
+    }
+
+    /** @return 1 if {@code O_NONBLOCK} is set, 0 if not, or {@code -errno} */
+    public static int isNonBlocking(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            int flags = Syscalls.fcntl(fd, Libc.F_GETFL(), 0, Syscalls.allocateErrnoCapture(arena));
+            return flags < 0 ? flags : (flags & O_NONBLOCK) != 0 ? 1 : 0;
+        }
+    }
+
+    /** Sets or clears {@code O_NONBLOCK}. @return 0, or {@code -errno} */
+    public static int setNonBlocking(int fd, boolean on) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
+            int flags = Syscalls.fcntl(fd, Libc.F_GETFL(), 0, capture);
+            if (flags < 0) {
+                return flags;
+            }
+            int wanted = on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
+            return wanted == flags ? 0 : Syscalls.fcntl(fd, Libc.F_SETFL(), wanted, capture);
+        }
+    }
+
+    /** @return 1 if {@code FD_CLOEXEC} is set, 0 if not, or {@code -errno} */
+    public static int isCloseOnExec(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            int flags = Syscalls.fcntl(fd, Libc.F_GETFD(), 0, Syscalls.allocateErrnoCapture(arena));
+            return flags < 0 ? flags : (flags & FD_CLOEXEC) != 0 ? 1 : 0;
+        }
+    }
+
+    /** Sets or clears {@code FD_CLOEXEC}. @return 0, or {@code -errno} */
+    public static int setCloseOnExec(int fd, boolean on) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
+            int flags = Syscalls.fcntl(fd, Libc.F_GETFD(), 0, capture);
+            if (flags < 0) {
+                return flags;
+            }
+            int wanted = on ? flags | FD_CLOEXEC : flags & ~FD_CLOEXEC;
+            return wanted == flags ? 0 : Syscalls.fcntl(fd, Libc.F_SETFD(), wanted, capture);
+        }
+    }
+
+    /** Reads a non-negative integer option. @return its value, or {@code -errno} */
+    public static long intOption(int fd, IntOption option) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
+            MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, (int) value.byteSize());
+            int r = Syscalls.getsockopt(fd, Libc.SOL_SOCKET(), option.name, value, length,
+                    Syscalls.allocateErrnoCapture(arena));
+            return r < 0 ? r : value.get(ValueLayout.JAVA_INT, 0);
+        }
+    }
+
+    /** Sets an integer option. @return 0, or {@code -errno} */
+    public static int setIntOption(int fd, IntOption option, int newValue) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = arena.allocateFrom(ValueLayout.JAVA_INT, newValue);
+            return Syscalls.setsockopt(fd, Libc.SOL_SOCKET(), option.name, value, (int) value.byteSize(),
+                    Syscalls.allocateErrnoCapture(arena));
+        }
+    }
+
+    /** Shuts down reception. @return 0, or {@code -errno} */
+    public static int shutdownInput(int fd) {
+        return shutdown(fd, Libc.SHUT_RD());
+    }
+
+    /** Shuts down transmission. @return 0, or {@code -errno} */
+    public static int shutdownOutput(int fd) {
+        return shutdown(fd, Libc.SHUT_WR());
+    }
+
+    private static int shutdown(int fd, int how) {
+        try (Arena arena = Arena.ofConfined()) {
+            return Syscalls.shutdown(fd, how, Syscalls.allocateErrnoCapture(arena));
+        }
+    }
+
+    /** A socket's name, or the errno of the failed call. */
+    public record SocketName(String path, int errno) {
+    }
+
+    /**
+     * Returns the path a socket (or its peer) is bound to: empty for an unnamed socket, as every
+     * socketpair end is, and {@code "@name"} for a Linux abstract name.
+     */
+    public static SocketName name(int fd, boolean peer) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment address = sockaddr_un.allocate(arena);
+            MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, (int) address.byteSize());
+            MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
+            int r = peer
+                    ? Syscalls.getpeername(fd, address, length, capture)
+                    : Syscalls.getsockname(fd, address, length, capture);
+            if (r < 0) {
+                return new SocketName(null, -r);
+            }
+            long pathOffset = SUN_PATH_OFFSET;
+            long pathLength = Math.min(length.get(ValueLayout.JAVA_INT, 0), address.byteSize()) - pathOffset;
+            if (pathLength <= 0) {
+                return new SocketName("", 0);
+            }
+            MemorySegment path = address.asSlice(pathOffset, pathLength);
+            if (path.get(ValueLayout.JAVA_BYTE, 0) == 0) {
+                return new SocketName("@" + decode(path.asSlice(1)), 0);
+            }
+            return new SocketName(path.getString(0, StandardCharsets.UTF_8), 0);
+        }
+    }
+
+    private static String decode(MemorySegment bytes) {
+        return new String(bytes.toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+    }
+}

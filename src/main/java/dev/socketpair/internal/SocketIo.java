@@ -1,0 +1,221 @@
+package dev.socketpair.internal;
+
+import dev.socketpair.internal.libc.Libc;
+import dev.socketpair.internal.libc.iovec;
+import dev.socketpair.internal.libc.msghdr;
+import dev.socketpair.internal.libc.pollfd;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+
+/**
+ * One attempt at a transfer on a socket, never waiting, and the wait for readiness between attempts.
+ *
+ * <p>Every call passes {@code MSG_DONTWAIT}, so a transfer never blocks in the kernel whatever the
+ * descriptor's {@code O_NONBLOCK} flag says: blocking is done by the caller with {@link #await}, which a
+ * close can interrupt. Every send passes {@code MSG_NOSIGNAL}, so a vanished peer is an {@code EPIPE},
+ * never a SIGPIPE. Native memory is used in place; heap memory goes through the scratch bounce buffer.
+ *
+ * <p>Each method returns the number of bytes transferred or {@code -errno}; ByteBuffer positions are
+ * advanced by what was transferred. With {@code wholeMessage} (DGRAM and SEQPACKET) one call moves one
+ * message however large, as in C; without it (STREAM) heap memory moves at most
+ * {@link NativeScratch#MAX_BOUNCE} bytes per call.
+ */
+public final class SocketIo {
+
+    private static final int RECEIVE_FLAGS = Libc.MSG_DONTWAIT();
+    private static final int SEND_FLAGS = Libc.MSG_DONTWAIT() | Libc.MSG_NOSIGNAL();
+    private static final int IOV_MAX = Libc.IOV_MAX();
+    private static final short POLLIN = (short) Libc.POLLIN();
+    private static final short POLLOUT = (short) Libc.POLLOUT();
+
+    private SocketIo() {
+    }
+
+    /** Receives into {@code dst}'s remaining bytes. */
+    public static long receive(int fd, ByteBuffer dst, boolean wholeMessage, NativeScratch scratch) {
+        long n = receive(fd, MemorySegment.ofBuffer(dst), wholeMessage, scratch);
+        if (n > 0) {
+            dst.position(dst.position() + (int) n);
+        }
+        return n;
+    }
+
+    /** Sends {@code src}'s remaining bytes. */
+    public static long send(int fd, ByteBuffer src, boolean wholeMessage, NativeScratch scratch) {
+        long n = send(fd, MemorySegment.ofBuffer(src), wholeMessage, scratch);
+        if (n > 0) {
+            src.position(src.position() + (int) n);
+        }
+        return n;
+    }
+
+    /** Receives into {@code dst}. */
+    public static long receive(int fd, MemorySegment dst, boolean wholeMessage, NativeScratch scratch) {
+        if (dst.isNative()) {
+            return Syscalls.recv(fd, dst, dst.byteSize(), RECEIVE_FLAGS, scratch.errno());
+        }
+        long length = wholeMessage ? dst.byteSize() : Math.min(dst.byteSize(), NativeScratch.MAX_BOUNCE);
+        if (length > NativeScratch.MAX_BOUNCE) {
+            try (Arena temporary = Arena.ofConfined()) {
+                return receiveVia(temporary.allocate(length), fd, dst, length, scratch);
+            }
+        }
+        return receiveVia(scratch.bounce(length), fd, dst, length, scratch);
+    }
+
+    private static long receiveVia(MemorySegment bounce, int fd, MemorySegment dst, long length,
+                                   NativeScratch scratch) {
+        long n = Syscalls.recv(fd, bounce, length, RECEIVE_FLAGS, scratch.errno());
+        if (n > 0) {
+            MemorySegment.copy(bounce, 0, dst, 0, n);
+        }
+        return n;
+    }
+
+    /** Sends {@code src}. */
+    public static long send(int fd, MemorySegment src, boolean wholeMessage, NativeScratch scratch) {
+        if (src.isNative()) {
+            return Syscalls.send(fd, src, src.byteSize(), SEND_FLAGS, scratch.errno());
+        }
+        long length = wholeMessage ? src.byteSize() : Math.min(src.byteSize(), NativeScratch.MAX_BOUNCE);
+        if (length > NativeScratch.MAX_BOUNCE) {
+            try (Arena temporary = Arena.ofConfined()) {
+                return sendVia(temporary.allocate(length), fd, src, length, scratch);
+            }
+        }
+        return sendVia(scratch.bounce(length), fd, src, length, scratch);
+    }
+
+    private static long sendVia(MemorySegment bounce, int fd, MemorySegment src, long length,
+                                NativeScratch scratch) {
+        MemorySegment.copy(src, 0, bounce, 0, length);
+        return Syscalls.send(fd, bounce, length, SEND_FLAGS, scratch.errno());
+    }
+
+    /**
+     * Receives into {@code dsts[offset .. offset+length)} with one recvmsg, filling them in order. At
+     * most IOV_MAX buffers take part.
+     */
+    public static long receive(int fd, ByteBuffer[] dsts, int offset, int length, boolean wholeMessage,
+                               NativeScratch scratch) {
+        return transferVectored(true, fd, dsts, offset, length, wholeMessage, scratch);
+    }
+
+    /**
+     * Sends {@code srcs[offset .. offset+length)} with one sendmsg, gathered in order. At most IOV_MAX
+     * buffers take part.
+     */
+    public static long send(int fd, ByteBuffer[] srcs, int offset, int length, boolean wholeMessage,
+                            NativeScratch scratch) {
+        return transferVectored(false, fd, srcs, offset, length, wholeMessage, scratch);
+    }
+
+    private static long transferVectored(boolean receiving, int fd, ByteBuffer[] buffers, int offset,
+                                         int length, boolean wholeMessage, NativeScratch scratch) {
+        int count = Math.min(length, IOV_MAX);
+        long heapBytes = 0;
+        for (int i = 0; i < count; i++) {
+            ByteBuffer b = buffers[offset + i];
+            if (!b.isDirect()) {
+                heapBytes += b.remaining();
+            }
+        }
+        if (!wholeMessage) {
+            heapBytes = Math.min(heapBytes, NativeScratch.MAX_BOUNCE);
+        }
+        if (heapBytes > NativeScratch.MAX_BOUNCE) {
+            try (Arena temporary = Arena.ofConfined()) {
+                return transferVectoredVia(temporary.allocate(heapBytes), heapBytes, receiving, fd, buffers,
+                        offset, count, scratch);
+            }
+        }
+        return transferVectoredVia(scratch.bounce(heapBytes), heapBytes, receiving, fd, buffers, offset, count,
+                scratch);
+    }
+
+    /**
+     * Fills the iovec array (heap buffers get consecutive slices of {@code bounce}, up to
+     * {@code heapBytes} in all), makes the call, then copies received bytes out of the bounce buffer and
+     * advances every buffer's position by its share of the result.
+     */
+    private static long transferVectoredVia(MemorySegment bounce, long heapBytes, boolean receiving, int fd,
+                                            ByteBuffer[] buffers, int offset, int count, NativeScratch scratch) {
+        MemorySegment iov = scratch.iovecs(count);
+        long bounceUsed = 0;
+        int used = 0;
+        for (; used < count; used++) {
+            ByteBuffer b = buffers[offset + used];
+            MemorySegment entry = iovec.asSlice(iov, used);
+            if (b.isDirect()) {
+                MemorySegment segment = MemorySegment.ofBuffer(b);
+                iovec.iov_base(entry, segment);
+                iovec.iov_len(entry, segment.byteSize());
+            } else {
+                long share = Math.min(b.remaining(), heapBytes - bounceUsed);
+                if (share == 0 && b.hasRemaining()) {
+                    break;
+                }
+                MemorySegment slice = bounce.asSlice(bounceUsed, share);
+                if (!receiving) {
+                    MemorySegment.copy(MemorySegment.ofBuffer(b), 0, slice, 0, share);
+                }
+                iovec.iov_base(entry, slice);
+                iovec.iov_len(entry, share);
+                bounceUsed += share;
+            }
+        }
+        MemorySegment header = scratch.messageHeader();
+        msghdr.msg_iov(header, iov);
+        msghdr.msg_iovlen(header, used);
+        long n = receiving
+                ? Syscalls.recvmsg(fd, header, RECEIVE_FLAGS, scratch.errno())
+                : Syscalls.sendmsg(fd, header, SEND_FLAGS, scratch.errno());
+        long left = n;
+        long bounceOffset = 0;
+        for (int i = 0; i < used && left > 0; i++) {
+            ByteBuffer b = buffers[offset + i];
+            long entryLength = iovec.iov_len(iovec.asSlice(iov, i));
+            int moved = (int) Math.min(left, entryLength);
+            if (!b.isDirect()) {
+                if (receiving) {
+                    MemorySegment.copy(bounce, bounceOffset, MemorySegment.ofBuffer(b), 0, moved);
+                }
+                bounceOffset += entryLength;
+            }
+            b.position(b.position() + moved);
+            left -= moved;
+        }
+        return n;
+    }
+
+    /** Waits until {@code fd} can be read, or the wake-up descriptor fires. */
+    public static int awaitReadable(int fd, int wakeupFd, NativeScratch scratch) {
+        return await(fd, POLLIN, wakeupFd, scratch);
+    }
+
+    /** Waits until {@code fd} can be written, or the wake-up descriptor fires. */
+    public static int awaitWritable(int fd, int wakeupFd, NativeScratch scratch) {
+        return await(fd, POLLOUT, wakeupFd, scratch);
+    }
+
+    /**
+     * Blocks in poll(2) until {@code fd} is ready for {@code events} (or has an error or hang-up, which
+     * the next attempt reports) or {@code wakeupFd} is readable.
+     *
+     * @return the number of ready descriptors, or {@code -errno}
+     */
+    private static int await(int fd, short events, int wakeupFd, NativeScratch scratch) {
+        MemorySegment set = scratch.pollSet();
+        MemorySegment socket = pollfd.asSlice(set, 0);
+        pollfd.fd(socket, fd);
+        pollfd.events(socket, events);
+        pollfd.revents(socket, (short) 0);
+        MemorySegment wakeup = pollfd.asSlice(set, 1);
+        pollfd.fd(wakeup, wakeupFd);
+        pollfd.events(wakeup, POLLIN);
+        pollfd.revents(wakeup, (short) 0);
+        return Syscalls.poll(set, 2, -1, scratch.errno());
+    }
+}

@@ -1,0 +1,285 @@
+package dev.socketpair.internal;
+
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The system calls the library makes, one method per call, each taking the segment errno is captured
+ * into.
+ *
+ * <p>Every method returns what the call returns when it succeeds and {@code -errno} when it fails, so
+ * the hot path allocates nothing and throws nothing; callers decide what an errno means. The capture
+ * segment comes from {@link #allocateErrnoCapture} and must be used by one thread at a time: it is
+ * owned by whoever serialises the operation (a channel's read or write lock, or a local arena).
+ */
+public final class Syscalls {
+
+    private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+    private Syscalls() {
+    }
+
+    /** Allocates a segment that downcalls capture errno into. */
+    public static MemorySegment allocateErrnoCapture(SegmentAllocator allocator) {
+        return allocator.allocate(CAPTURE_LAYOUT);
+    }
+
+    private static int errno(MemorySegment capture) {
+        return (int) ERRNO.get(capture, 0L);
+    }
+
+    private static int result(int r, MemorySegment capture) {
+        return r >= 0 ? r : -errno(capture);
+    }
+
+    private static long result(long r, MemorySegment capture) {
+        return r >= 0 ? r : -errno(capture);
+    }
+
+    /**
+     * {@code int socketpair(int domain, int type, int protocol, int sv[2])}.
+     *
+     * @param sv where the two descriptors are written: two {@code int}s
+     * @return 0, or {@code -errno}
+     * @see <a href="https://man7.org/linux/man-pages/man2/socketpair.2.html">socketpair(2)</a>
+     */
+    public static int socketpair(int domain, int type, int protocol, MemorySegment sv, MemorySegment capture) {
+        try {
+            return result((int) Downcalls.SOCKETPAIR.invokeExact(capture, domain, type, protocol, sv), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int fcntl(int fd, int cmd, int arg)}.
+     *
+     * @return the command's result, or {@code -errno}
+     * @see <a href="https://man7.org/linux/man-pages/man2/fcntl.2.html">fcntl(2)</a>
+     */
+    public static int fcntl(int fd, int cmd, int arg, MemorySegment capture) {
+        try {
+            return result((int) Downcalls.FCNTL.invokeExact(capture, fd, cmd, arg), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int close(int fd)}.
+     *
+     * @return 0, or {@code -errno}
+     * @see <a href="https://man7.org/linux/man-pages/man2/close.2.html">close(2)</a>
+     */
+    public static int close(int fd, MemorySegment capture) {
+        try {
+            return result((int) Downcalls.CLOSE.invokeExact(capture, fd), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code ssize_t write(int fd, const void *buf, size_t count)}.
+     *
+     * @return the number of bytes written, or {@code -errno}
+     * @see <a href="https://man7.org/linux/man-pages/man2/write.2.html">write(2)</a>
+     */
+    public static long write(int fd, MemorySegment buf, long count, MemorySegment capture) {
+        try {
+            return result((long) Downcalls.WRITE.invokeExact(capture, fd, buf, count), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code ssize_t send(int fd, const void *buf, size_t len, int flags)}.
+     *
+     * @return the number of bytes sent, or {@code -errno}
+     * @see <a href="https://man7.org/linux/man-pages/man2/send.2.html">send(2)</a>
+     */
+    public static long send(int fd, MemorySegment buf, long len, int flags, MemorySegment capture) {
+        try {
+            return result((long) Downcalls.SEND.invokeExact(capture, fd, buf, len, flags), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code ssize_t recv(int fd, void *buf, size_t len, int flags)}.
+     *
+     * @return the number of bytes received (with {@code MSG_TRUNC}, the message's real length), or
+     *         {@code -errno}
+     * @see <a href="https://man7.org/linux/man-pages/man2/recv.2.html">recv(2)</a>
+     */
+    public static long recv(int fd, MemorySegment buf, long len, int flags, MemorySegment capture) {
+        try {
+            return result((long) Downcalls.RECV.invokeExact(capture, fd, buf, len, flags), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)}.
+     *
+     * @return the number of bytes sent, or {@code -errno}
+     * @see <a href="https://man7.org/linux/man-pages/man2/sendmsg.2.html">sendmsg(2)</a>
+     */
+    public static long sendmsg(int fd, MemorySegment msghdr, int flags, MemorySegment capture) {
+        try {
+            return result((long) Downcalls.SENDMSG.invokeExact(capture, fd, msghdr, flags), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code ssize_t recvmsg(int fd, struct msghdr *msg, int flags)}.
+     *
+     * @return the number of bytes received, or {@code -errno}
+     * @see <a href="https://man7.org/linux/man-pages/man2/recvmsg.2.html">recvmsg(2)</a>
+     */
+    public static long recvmsg(int fd, MemorySegment msghdr, int flags, MemorySegment capture) {
+        try {
+            return result((long) Downcalls.RECVMSG.invokeExact(capture, fd, msghdr, flags), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int shutdown(int fd, int how)}.
+     *
+     * @return 0, or {@code -errno}
+     * @see <a href="https://man7.org/linux/man-pages/man2/shutdown.2.html">shutdown(2)</a>
+     */
+    public static int shutdown(int fd, int how, MemorySegment capture) {
+        try {
+            return result((int) Downcalls.SHUTDOWN.invokeExact(capture, fd, how), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int getsockopt(int fd, int level, int optname, void *optval, socklen_t *optlen)}.
+     *
+     * @return 0, or {@code -errno}
+     * @see <a href="https://man7.org/linux/man-pages/man2/getsockopt.2.html">getsockopt(2)</a>
+     */
+    public static int getsockopt(int fd, int level, int name, MemorySegment value, MemorySegment length,
+                                 MemorySegment capture) {
+        try {
+            return result((int) Downcalls.GETSOCKOPT.invokeExact(capture, fd, level, name, value, length), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int setsockopt(int fd, int level, int optname, const void *optval, socklen_t optlen)}.
+     *
+     * @return 0, or {@code -errno}
+     * @see <a href="https://man7.org/linux/man-pages/man2/setsockopt.2.html">setsockopt(2)</a>
+     */
+    public static int setsockopt(int fd, int level, int name, MemorySegment value, int length,
+                                 MemorySegment capture) {
+        try {
+            return result((int) Downcalls.SETSOCKOPT.invokeExact(capture, fd, level, name, value, length), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int getsockname(int fd, struct sockaddr *addr, socklen_t *addrlen)}.
+     *
+     * @return 0, or {@code -errno}
+     * @see <a href="https://man7.org/linux/man-pages/man2/getsockname.2.html">getsockname(2)</a>
+     */
+    public static int getsockname(int fd, MemorySegment address, MemorySegment length, MemorySegment capture) {
+        try {
+            return result((int) Downcalls.GETSOCKNAME.invokeExact(capture, fd, address, length), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int getpeername(int fd, struct sockaddr *addr, socklen_t *addrlen)}.
+     *
+     * @return 0, or {@code -errno}
+     * @see <a href="https://man7.org/linux/man-pages/man2/getpeername.2.html">getpeername(2)</a>
+     */
+    public static int getpeername(int fd, MemorySegment address, MemorySegment length, MemorySegment capture) {
+        try {
+            return result((int) Downcalls.GETPEERNAME.invokeExact(capture, fd, address, length), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)}.
+     *
+     * @return the number of ready descriptors, or {@code -errno}
+     * @see <a href="https://man7.org/linux/man-pages/man2/poll.2.html">poll(2)</a>
+     */
+    public static int poll(MemorySegment fds, long count, int timeoutMillis, MemorySegment capture) {
+        try {
+            return result((int) Downcalls.POLL.invokeExact(capture, fds, count, timeoutMillis), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int eventfd(unsigned int initval, int flags)}.
+     *
+     * @return the new descriptor, or {@code -errno}
+     * @see <a href="https://man7.org/linux/man-pages/man2/eventfd.2.html">eventfd(2)</a>
+     */
+    public static int eventfd(int initialValue, int flags, MemorySegment capture) {
+        try {
+            return result((int) Downcalls.EVENTFD.invokeExact(capture, initialValue, flags), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code char *strerror(int errnum)}, copied into a Java string at once because the C buffer may be
+     * reused by the next call.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man3/strerror.3.html">strerror(3)</a>
+     */
+    public static String strerror(int errno) {
+        try {
+            // The generated return layout already targets an unbounded byte sequence: no reinterpret.
+            MemorySegment text = (MemorySegment) Downcalls.STRERROR.invokeExact(errno);
+            return text.getString(0);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** Passes on what a downcall handle may really throw (bad arguments); anything checked is a bug. */
+    private static RuntimeException unexpected(Throwable t) {
+        if (t instanceof RuntimeException e) {
+            return e;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new AssertionError("a downcall cannot throw a checked exception", t);
+    }
+}

@@ -1,0 +1,22 @@
+/**
+ * Connected pairs of UNIX-domain sockets, made by socketpair(2), as {@link java.nio.channels.SocketChannel}s.
+ *
+ * <p>{@link dev.socketpair.SocketPair} opens a pair; each end is a {@link dev.socketpair.UnixSocketChannel}
+ * with the JDK's channel semantics, of any {@link dev.socketpair.SocketType}:
+ *
+ * {@snippet :
+ * try (SocketPair pair = SocketPair.open(SocketType.SEQPACKET)) {
+ *     pair.first().write(ByteBuffer.wrap(new byte[] {1, 2, 3}));   // one message
+ *     ByteBuffer message = ByteBuffer.allocate(64);
+ *     int length = pair.second().read(message);                    // 3: the whole message
+ * }
+ * }
+ *
+ * <p>An existing AF_UNIX socket descriptor, inherited or received, becomes a channel with
+ * {@link dev.socketpair.UnixSocketChannel#adopt(int)}. A failed system call throws
+ * {@link dev.socketpair.ErrnoException}, which names the call and the errno.
+ *
+ * <p>Native access must be enabled for the module {@code dev.socketpair} (or for {@code ALL-UNNAMED} on
+ * the class path).
+ */
+package dev.socketpair;

@@ -1,0 +1,11 @@
+/**
+ * socketpair(2) for Java: connected pairs of UNIX-domain sockets as {@link java.nio.channels.SocketChannel}s,
+ * through the Foreign Function and Memory API.
+ *
+ * <p>Only {@code dev.socketpair} is exported. The module calls native code, so an application must grant
+ * it access: {@code --enable-native-access=dev.socketpair} on the module path, or
+ * {@code --enable-native-access=ALL-UNNAMED} on the class path.
+ */
+module dev.socketpair {
+    exports dev.socketpair;
+}
