@@ -6,22 +6,18 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Errno values the library acts on, and the symbolic name ("EPIPE") and description of any errno.
  *
  * <p>The table is read from the generated bindings, which carry every {@code E*} constant of
- * {@code <errno.h>} (see {@code jextract-config/libc.args}), so names and numbers can never drift
- * apart and no number is written here. Where two names share a number the POSIX spelling wins.
+ * {@code <errno.h>} with a number of its own (see {@code jextract-config/libc.args}; aliases such as
+ * EWOULDBLOCK are left out), so names and numbers can never drift apart and no number is written here.
  */
 public final class Errno {
 
     private static final Pattern ERRNO_NAME = Pattern.compile("E[A-Z0-9]+");
-
-    /** Aliases that lose to the other name of the same number (EWOULDBLOCK is EAGAIN on Linux). */
-    private static final Set<String> ALIASES = Set.of("EWOULDBLOCK", "ENOTSUP", "EDEADLOCK");
 
     /** Try again: the call would block. */
     public static final int EAGAIN = Libc.EAGAIN();
@@ -69,9 +65,10 @@ public final class Errno {
             for (Method m : Libc.class.getMethods()) {
                 if (Modifier.isStatic(m.getModifiers()) && m.getParameterCount() == 0
                         && m.getReturnType() == int.class && ERRNO_NAME.matcher(m.getName()).matches()) {
-                    int value = invoke(m);
-                    String name = m.getName();
-                    names.merge(value, name, (existing, added) -> ALIASES.contains(existing) ? added : existing);
+                    String previous = names.put(invoke(m), m.getName());
+                    if (previous != null) {
+                        throw new AssertionError("two errno names for one number: " + previous + ", " + m.getName());
+                    }
                 }
             }
             return Map.copyOf(names);

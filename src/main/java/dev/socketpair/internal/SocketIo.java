@@ -114,6 +114,11 @@ public final class SocketIo {
 
     private static long transferVectored(boolean receiving, int fd, ByteBuffer[] buffers, int offset,
                                          int length, boolean wholeMessage, NativeScratch scratch) {
+        // Buffers already drained by earlier calls would otherwise use up the IOV_MAX entries.
+        while (length > 0 && !buffers[offset].hasRemaining()) {
+            offset++;
+            length--;
+        }
         int count = Math.min(length, IOV_MAX);
         long heapBytes = 0;
         for (int i = 0; i < count; i++) {

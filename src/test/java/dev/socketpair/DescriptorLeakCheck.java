@@ -1,0 +1,45 @@
+package dev.socketpair;
+
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Fails a test class that leaves sockets or eventfds open: compares the process's descriptors of those
+ * kinds in /proc/self/fd before and after the class. Registered for every test class through the
+ * service file and {@code junit.jupiter.extensions.autodetection.enabled}.
+ */
+public final class DescriptorLeakCheck implements BeforeAllCallback, AfterAllCallback {
+
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(DescriptorLeakCheck.class);
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        context.getStore(NAMESPACE).put("before", socketsAndEventfds());
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        @SuppressWarnings("unchecked")
+        Map<Integer, String> before = context.getStore(NAMESPACE).get("before", Map.class);
+        Map<Integer, String> after = socketsAndEventfds();
+        after.keySet().removeAll(before.keySet());
+        assertThat(after).as("descriptors left open by %s", context.getDisplayName()).isEmpty();
+    }
+
+    /** The open sockets and eventfds of this process, by descriptor number. */
+    static Map<Integer, String> socketsAndEventfds() {
+        Map<Integer, String> open = new TreeMap<>();
+        ProcFd.list().forEach((fd, target) -> {
+            if (target.startsWith("socket:") || target.equals("anon_inode:[eventfd]")) {
+                open.put(fd, target);
+            }
+        });
+        return open;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.socketpair;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Run by {@link DescriptorLimitTest} in a child JVM whose descriptor limit is low: opens pairs until
+ * socketpair fails, then shows that the pairs already open still work and that closing one makes room.
+ */
+public final class DescriptorLimitProbe {
+
+    private DescriptorLimitProbe() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        // Run from class directories, as tests are, loading a class opens a file: load the classes used
+        // below now, while descriptors are left. From a jar or a jlink image no descriptor is needed.
+        try (SocketPair warmUp = SocketPair.open()) {
+            exchange(warmUp);
+        }
+        try {
+            SocketPair.open(-1, 0, 0);
+        } catch (ErrnoException expected) {
+            System.out.println("warmed up with " + expected.errnoName());
+        }
+        List<SocketPair> pairs = new ArrayList<>();
+        ErrnoException failure = null;
+        while (failure == null && pairs.size() < 100_000) {
+            try {
+                pairs.add(SocketPair.open());
+            } catch (ErrnoException e) {
+                failure = e;
+            }
+        }
+        System.out.println("opened " + pairs.size());
+        System.out.println("failure " + (failure == null ? "none" : failure.getMessage()));
+
+        System.out.println("first pair carries " + exchange(pairs.getFirst()));
+
+        pairs.removeLast().close();
+        try (SocketPair again = SocketPair.open()) {
+            System.out.println("after closing one, open succeeds: " + again.first().isOpen());
+        }
+        for (SocketPair pair : pairs) {
+            pair.close();
+        }
+    }
+
+    private static byte exchange(SocketPair pair) throws IOException {
+        pair.first().write(ByteBuffer.wrap(new byte[] {42}));
+        ByteBuffer one = ByteBuffer.allocate(1);
+        pair.second().read(one);
+        return one.get(0);
+    }
+}

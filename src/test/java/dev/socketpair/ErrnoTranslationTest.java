@@ -1,0 +1,85 @@
+package dev.socketpair;
+
+import dev.socketpair.internal.Errno;
+import dev.socketpair.internal.libc.Libc;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+/**
+ * The errno to exception translation, for the errors of the seed pages that cannot be provoked from a
+ * test: ENFILE needs the whole system out of file handles, ENOBUFS and ENOMEM need the kernel out of
+ * memory, EACCES needs a security module policy denying socket creation, and EPROTOTYPE is only
+ * returned by BSD kernels (protocol not of the requested type). Each still gets its exact name, its
+ * number from the C library and a message from strerror.
+ */
+class ErrnoTranslationTest {
+
+    @Test
+    void seedErrorsThatCannotBeProvokedHereAreNamedAndDescribed() {
+        Map<Integer, String> expected = Map.of(
+                Libc.ENFILE(), "socketpair: ENFILE (Too many open files in system)",
+                Libc.ENOBUFS(), "socketpair: ENOBUFS (No buffer space available)",
+                Libc.ENOMEM(), "socketpair: ENOMEM (Cannot allocate memory)",
+                Libc.EACCES(), "socketpair: EACCES (Permission denied)",
+                Libc.EPROTOTYPE(), "socketpair: EPROTOTYPE (Protocol wrong type for socket)");
+        expected.forEach((errno, message) -> {
+            ErrnoException e = new ErrnoException("socketpair", errno);
+            assertThat(e.errno()).isEqualTo(errno);
+            assertThat(e.getMessage()).isEqualTo(message);
+            assertThat(e.errnoName()).isEqualTo(message.substring("socketpair: ".length(), message.indexOf(' ', 12)));
+        });
+    }
+
+    @Test
+    void everySeedErrnoHasItsName() {
+        assertThat(Errno.all()).contains(
+                entry(Libc.EAFNOSUPPORT(), "EAFNOSUPPORT"),
+                entry(Libc.EFAULT(), "EFAULT"),
+                entry(Libc.EMFILE(), "EMFILE"),
+                entry(Libc.ENFILE(), "ENFILE"),
+                entry(Libc.EOPNOTSUPP(), "EOPNOTSUPP"),
+                entry(Libc.EPROTONOSUPPORT(), "EPROTONOSUPPORT"),
+                entry(Libc.ENOBUFS(), "ENOBUFS"),
+                entry(Libc.ENOMEM(), "ENOMEM"),
+                entry(Libc.EACCES(), "EACCES"),
+                entry(Libc.EPROTOTYPE(), "EPROTOTYPE"),
+                entry(Libc.ESOCKTNOSUPPORT(), "ESOCKTNOSUPPORT"),
+                entry(Libc.EINVAL(), "EINVAL"),
+                entry(Libc.EPIPE(), "EPIPE"));
+    }
+
+    @Test
+    void namesAreThePosixSpellings() {
+        assertThat(Errno.name(Libc.EAGAIN())).isEqualTo("EAGAIN");
+        assertThat(Errno.name(Libc.EOPNOTSUPP())).isEqualTo("EOPNOTSUPP");
+        assertThat(Errno.name(Libc.EDEADLK())).isEqualTo("EDEADLK");
+    }
+
+    @Test
+    void everyNumberTheCLibraryDefinesHasAName() {
+        int highest = Errno.all().keySet().stream().mapToInt(Integer::intValue).max().orElseThrow();
+        assertThat(highest).isEqualTo(Libc.EHWPOISON());
+        for (int errno = 1; errno <= highest; errno++) {
+            String name = Errno.name(errno);
+            if (Errno.all().containsKey(errno)) {
+                assertThat(name).matches("E[A-Z0-9]+");
+            } else {
+                // Linux leaves 41 and 58 unused (EWOULDBLOCK and EDEADLOCK were there once).
+                assertThat(name).isEqualTo("errno " + errno);
+            }
+        }
+        assertThat(Errno.all()).hasSizeGreaterThan(125);
+    }
+
+    @Test
+    void unknownNumberGetsAUsableName() {
+        ErrnoException e = new ErrnoException("recv", 4242);
+        assertThat(e.errnoName()).isEqualTo("errno 4242");
+        assertThat(e.getMessage()).isEqualTo("recv: errno 4242 (Unknown error 4242)");
+        assertThat(e.syscall()).isEqualTo("recv");
+    }
+}

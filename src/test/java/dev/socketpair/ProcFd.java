@@ -1,0 +1,57 @@
+package dev.socketpair;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/** What the kernel says about this process's descriptors, from /proc/self/fd. */
+final class ProcFd {
+
+    private static final Path FD_DIR = Path.of("/proc/self/fd");
+
+    private ProcFd() {
+    }
+
+    /** Every open descriptor and what it refers to ("socket:[1234]", "/some/file", ...). */
+    static Map<Integer, String> list() {
+        Map<Integer, String> open = new TreeMap<>();
+        try (Stream<Path> entries = Files.list(FD_DIR)) {
+            entries.forEach(p -> {
+                String target = target(p);
+                if (target != null) {
+                    open.put(Integer.parseInt(p.getFileName().toString()), target);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return open;
+    }
+
+    /** Returns true if {@code fd} is open and is a socket. */
+    static boolean isOpenSocket(int fd) {
+        String target = target(FD_DIR.resolve(Integer.toString(fd)));
+        return target != null && target.startsWith("socket:");
+    }
+
+    /** Returns the kernel's inode label for a socket descriptor, such as "socket:[1234]", or null. */
+    static String target(int fd) {
+        return target(FD_DIR.resolve(Integer.toString(fd)));
+    }
+
+    private static String target(Path link) {
+        try {
+            return Files.readSymbolicLink(link).toString();
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            // The directory stream's own descriptor is gone by the time it is read.
+            return null;
+        }
+    }
+}
