@@ -392,6 +392,7 @@ public final class UnixSocketChannel extends SocketChannel {
             long written = 0;
             long n = -Errno.EAGAIN;
             boolean acquired = false;
+            boolean closedWhileWaiting = false;
             try {
                 if (blocking) {
                     begin();
@@ -407,8 +408,10 @@ public final class UnixSocketChannel extends SocketChannel {
                         if (!blocking || messageBased || !hasRemaining(src, offset, length, written)) {
                             break;
                         }
-                    } else if (n != -Errno.EINTR
-                            && (n != -Errno.EAGAIN || !blocking || !await(false, writeScratch))) {
+                    } else if (n != -Errno.EINTR && (n != -Errno.EAGAIN || !blocking)) {
+                        break;
+                    } else if (n == -Errno.EAGAIN && !await(false, writeScratch)) {
+                        closedWhileWaiting = true;
                         break;
                     }
                 }
@@ -417,7 +420,9 @@ public final class UnixSocketChannel extends SocketChannel {
                     descriptor.release();
                 }
                 if (blocking) {
-                    end(written > 0 || n >= 0);
+                    // Closed part-way through a blocking write: the exception, not a short count, says
+                    // so; the buffer's position tells how much went out.
+                    end(!closedWhileWaiting && (written > 0 || n >= 0));
                 }
             }
             if (written > 0 || n >= 0 || n == -Errno.EAGAIN) {

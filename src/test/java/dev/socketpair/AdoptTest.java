@@ -1,0 +1,79 @@
+package dev.socketpair;
+
+import dev.socketpair.internal.SocketControl;
+import dev.socketpair.internal.Syscalls;
+import dev.socketpair.internal.libc.Libc;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.lang.foreign.Arena;
+import java.nio.ByteBuffer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/** UnixSocketChannel.adopt: taking ownership of a descriptor made elsewhere. */
+class AdoptTest {
+
+    /** Makes a raw pair with the internal layer, as another library or a parent process would. */
+    private static int[] rawPair(int type) {
+        int[] fds = new int[2];
+        assertThat(SocketControl.socketpair(Libc.AF_UNIX(), type | Libc.SOCK_CLOEXEC(), 0, fds)).isZero();
+        return fds;
+    }
+
+    @ParameterizedTest
+    @EnumSource(SocketType.class)
+    void adoptReadsTheTypeAndOwnsTheDescriptor(SocketType type) throws Exception {
+        int[] fds = rawPair(type.value());
+        try (UnixSocketChannel a = UnixSocketChannel.adopt(fds[0]); UnixSocketChannel b = UnixSocketChannel.adopt(fds[1])) {
+            assertThat(a.type()).isEqualTo(type);
+            assertThat(a.fd()).isEqualTo(fds[0]);
+            assertThat(a.isBlocking()).isTrue();
+            a.write(ByteBuffer.wrap(Bytes.ascii("adopted")));
+            ByteBuffer dst = ByteBuffer.allocate(16);
+            assertThat(b.read(dst)).isEqualTo(7);
+            assertThat(Bytes.ascii(dst.flip())).isEqualTo("adopted");
+        }
+        assertThat(ProcFd.target(fds[0])).isNull();
+        assertThat(ProcFd.target(fds[1])).isNull();
+    }
+
+    @Test
+    void adoptTakesTheBlockingModeFromTheDescriptor() throws Exception {
+        int[] fds = rawPair(Libc.SOCK_STREAM() | Libc.SOCK_NONBLOCK());
+        try (UnixSocketChannel a = UnixSocketChannel.adopt(fds[0]); UnixSocketChannel b = UnixSocketChannel.adopt(fds[1])) {
+            assertThat(a.isBlocking()).isFalse();
+            assertThat(a.read(ByteBuffer.allocate(1))).isZero();
+        }
+    }
+
+    @Test
+    void adoptingSomethingThatIsNotASocketFailsWithEnotsockAndLeavesItOpen() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            int eventfd = Syscalls.eventfd(0, Libc.EFD_CLOEXEC(), Syscalls.allocateErrnoCapture(arena));
+            assertThat(eventfd).isNotNegative();
+            try {
+                ErrnoException e = catchThrowableOfType(ErrnoException.class, () -> UnixSocketChannel.adopt(eventfd));
+                assertThat(e.errnoName()).isEqualTo("ENOTSOCK");
+                assertThat(e.syscall()).isEqualTo("getsockopt");
+                assertThat(ProcFd.target(eventfd)).isEqualTo("anon_inode:[eventfd]");
+            } finally {
+                assertThat(SocketControl.close(eventfd)).isZero();
+            }
+        }
+    }
+
+    @Test
+    void adoptingADescriptorThatIsNotOpenFailsWithEbadf() {
+        ErrnoException e = catchThrowableOfType(ErrnoException.class, () -> UnixSocketChannel.adopt(999_999));
+        assertThat(e.errnoName()).isEqualTo("EBADF");
+    }
+
+    @Test
+    void adoptingANegativeNumberIsRejected() {
+        assertThatThrownBy(() -> UnixSocketChannel.adopt(-1)).isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,217 @@
+package dev.socketpair;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.lang.foreign.MemorySegment;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Close: once, for real, waking waiting threads; interrupt; the cleaner; everything after close. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class CloseTest {
+
+    private interface ChannelCall {
+        Object call(UnixSocketChannel channel) throws Exception;
+    }
+
+    @Test
+    void closeClosesTheDescriptorOnceAndPairCloseClosesBoth() throws Exception {
+        SocketPair pair = SocketPair.open();
+        int first = pair.first().fd();
+        int second = pair.second().fd();
+        assertThat(ProcFd.isOpenSocket(first)).isTrue();
+        pair.first().close();
+        assertThat(ProcFd.target(first)).isNull();
+        assertThat(pair.first().isOpen()).isFalse();
+        assertThat(ProcFd.isOpenSocket(second)).isTrue();
+        pair.close();
+        pair.close();
+        assertThat(ProcFd.target(second)).isNull();
+        assertThat(pair.second().isOpen()).isFalse();
+    }
+
+    @Test
+    void everyOperationOnAClosedChannelThrowsClosedChannelException() throws Exception {
+        SocketPair pair = SocketPair.open();
+        pair.close();
+        List<ChannelCall> calls = List.of(
+                c -> c.read(ByteBuffer.allocate(1)),
+                c -> c.read(ByteBuffer.allocate(0)),
+                c -> c.read(new ByteBuffer[] {ByteBuffer.allocate(1)}),
+                c -> c.read(MemorySegment.ofArray(new byte[1])),
+                c -> c.write(ByteBuffer.allocate(1)),
+                c -> c.write(ByteBuffer.allocate(0)),
+                c -> c.write(new ByteBuffer[] {ByteBuffer.allocate(1)}),
+                c -> c.write(MemorySegment.ofArray(new byte[1])),
+                UnixSocketChannel::shutdownInput,
+                UnixSocketChannel::shutdownOutput,
+                c -> c.configureBlocking(false),
+                UnixSocketChannel::isCloseOnExec,
+                c -> c.setCloseOnExec(true),
+                c -> c.getOption(StandardSocketOptions.SO_RCVBUF),
+                c -> c.setOption(StandardSocketOptions.SO_RCVBUF, 4096),
+                UnixSocketChannel::getLocalAddress,
+                UnixSocketChannel::getRemoteAddress,
+                UnixSocketChannel::finishConnect,
+                c -> c.connect(java.net.UnixDomainSocketAddress.of("x")));
+        for (int i = 0; i < calls.size(); i++) {
+            ChannelCall call = calls.get(i);
+            assertThatThrownBy(() -> call.call(pair.first())).as("call %d", i).isInstanceOf(ClosedChannelException.class);
+        }
+        assertThat(pair.first().isConnected()).isFalse();
+        assertThat(pair.first().toString()).isEqualTo("UnixSocketChannel[closed]");
+    }
+
+    @ParameterizedTest(name = "virtual={0}")
+    @ValueSource(booleans = {false, true})
+    void closeWakesABlockedReaderWithAsynchronousCloseException(boolean virtual) throws Exception {
+        try (SocketPair pair = SocketPair.open()) {
+            Thread[] reader = new Thread[1];
+            CompletableFuture<Integer> read = Concurrently.start(virtual, () -> {
+                reader[0] = Thread.currentThread();
+                return pair.second().read(ByteBuffer.allocate(1));
+            });
+            awaitThread(reader);
+            Concurrently.awaitBlocked(reader[0]);
+            int fd = pair.second().fd();
+            pair.second().close();
+            assertThat(failureOf(read)).isExactlyInstanceOf(AsynchronousCloseException.class);
+            assertThat(ProcFd.target(fd)).as("closed for real once the reader left").isNull();
+        }
+    }
+
+    @ParameterizedTest(name = "virtual={0}")
+    @ValueSource(booleans = {false, true})
+    void closeWakesABlockedWriterWithAsynchronousCloseException(boolean virtual) throws Exception {
+        try (SocketPair pair = SocketPair.open()) {
+            Thread[] writer = new Thread[1];
+            CompletableFuture<Integer> write = Concurrently.start(virtual, () -> {
+                writer[0] = Thread.currentThread();
+                return pair.first().write(ByteBuffer.allocateDirect(64 << 20));
+            });
+            awaitThread(writer);
+            Concurrently.awaitBlocked(writer[0]);
+            pair.first().close();
+            assertThat(failureOf(write)).isExactlyInstanceOf(AsynchronousCloseException.class);
+        }
+    }
+
+    @ParameterizedTest(name = "virtual={0}")
+    @ValueSource(booleans = {false, true})
+    void interruptingABlockedReaderClosesTheChannel(boolean virtual) throws Exception {
+        try (SocketPair pair = SocketPair.open()) {
+            Thread[] reader = new Thread[1];
+            CompletableFuture<Boolean> interruptedAfter = Concurrently.start(virtual, () -> {
+                reader[0] = Thread.currentThread();
+                try {
+                    pair.second().read(ByteBuffer.allocate(1));
+                    return null;
+                } catch (ClosedByInterruptException e) {
+                    return Thread.currentThread().isInterrupted();
+                }
+            });
+            awaitThread(reader);
+            Concurrently.awaitBlocked(reader[0]);
+            reader[0].interrupt();
+            assertThat(Concurrently.await(interruptedAfter)).as("interrupt status kept").isTrue();
+            assertThat(pair.second().isOpen()).isFalse();
+            assertThat(pair.first().isOpen()).isTrue();
+        }
+    }
+
+    @Test
+    void blockingReadByAnInterruptedThreadClosesTheChannelAtOnce() throws Exception {
+        try (SocketPair pair = SocketPair.open()) {
+            pair.first().write(ByteBuffer.wrap(new byte[] {1}));
+            Thread.currentThread().interrupt();
+            try {
+                assertThatThrownBy(() -> pair.second().read(ByteBuffer.allocate(1)))
+                        .isInstanceOf(ClosedByInterruptException.class);
+                assertThat(Thread.currentThread().isInterrupted()).isTrue();
+            } finally {
+                Thread.interrupted();
+            }
+            assertThat(pair.second().isOpen()).isFalse();
+        }
+    }
+
+    @Test
+    void nonBlockingOperationsIgnoreInterrupt() throws Exception {
+        try (SocketPair pair = SocketPair.open(SocketType.STREAM, SocketFlag.NONBLOCK)) {
+            Thread.currentThread().interrupt();
+            try {
+                assertThat(pair.second().read(ByteBuffer.allocate(1))).isZero();
+                assertThat(pair.first().write(ByteBuffer.wrap(new byte[] {5}))).isEqualTo(1);
+                assertThat(Thread.currentThread().isInterrupted()).isTrue();
+            } finally {
+                Thread.interrupted();
+            }
+            assertThat(pair.second().isOpen()).isTrue();
+        }
+    }
+
+    @Test
+    void shutdownInputMakesABlockedReaderReturnMinusOne() throws Exception {
+        for (SocketType type : SocketType.values()) {
+            try (SocketPair pair = SocketPair.open(type)) {
+                Thread[] reader = new Thread[1];
+                CompletableFuture<Integer> read = Concurrently.start(false, () -> {
+                    reader[0] = Thread.currentThread();
+                    return pair.second().read(ByteBuffer.allocate(1));
+                });
+                awaitThread(reader);
+                Concurrently.awaitBlocked(reader[0]);
+                pair.second().shutdownInput();
+                assertThat(Concurrently.await(read)).as("%s", type).isEqualTo(-1);
+            }
+        }
+    }
+
+    @Test
+    void unreachableChannelHasItsDescriptorClosedByTheCleaner() throws Exception {
+        List<Integer> fds = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            SocketPair pair = SocketPair.open();
+            fds.add(pair.first().fd());
+            fds.add(pair.second().fd());
+            pair.first().write(ByteBuffer.wrap(new byte[] {1}));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (fds.stream().anyMatch(ProcFd::isOpenSocket)) {
+            assertThat(System.nanoTime()).as("descriptors still open: %s", fds).isLessThan(deadline);
+            System.gc();
+            Thread.sleep(20);
+        }
+    }
+
+    private static void awaitThread(Thread[] holder) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (holder[0] == null) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.sleep(1);
+        }
+    }
+
+    private static Throwable failureOf(CompletableFuture<?> outcome) throws Exception {
+        try {
+            Object value = Concurrently.await(outcome);
+            throw new AssertionError("completed with " + value);
+        } catch (ExecutionException e) {
+            return e.getCause();
+        }
+    }
+}

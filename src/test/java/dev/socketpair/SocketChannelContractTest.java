@@ -1,0 +1,94 @@
+package dev.socketpair;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.AlreadyConnectedException;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.IllegalSelectorException;
+import java.nio.channels.InterruptibleChannel;
+import java.nio.channels.ScatteringByteChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The parts of SocketChannel's contract a socket pair end can and cannot honour. */
+class SocketChannelContractTest {
+
+    @Test
+    void anEndIsASocketChannelOfEveryChannelKindAndConnectedWhileOpen() throws Exception {
+        try (SocketPair pair = SocketPair.open()) {
+            UnixSocketChannel end = pair.first();
+            assertThat(end).isInstanceOf(SocketChannel.class).isInstanceOf(ByteChannel.class)
+                    .isInstanceOf(ScatteringByteChannel.class).isInstanceOf(GatheringByteChannel.class)
+                    .isInstanceOf(InterruptibleChannel.class);
+            assertThat(end.isConnected()).isTrue();
+            assertThat(end.isConnectionPending()).isFalse();
+            assertThat(end.finishConnect()).isTrue();
+            assertThat(end.validOps()).isEqualTo(SelectionKey.OP_READ | SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT);
+            assertThat(end.toString()).isEqualTo("UnixSocketChannel[fd=" + end.fd() + " STREAM]");
+        }
+    }
+
+    @Test
+    void codeThatTakesASocketChannelWorksWithAnEnd() throws Exception {
+        try (SocketPair pair = SocketPair.open()) {
+            SocketChannel a = pair.first();
+            SocketChannel b = pair.second();
+            a.write(ByteBuffer.wrap(Bytes.ascii("as SocketChannel")));
+            ByteBuffer dst = ByteBuffer.allocate(32);
+            b.read(dst);
+            assertThat(Bytes.ascii(dst.flip())).isEqualTo("as SocketChannel");
+        }
+    }
+
+    @Test
+    void namesAreUnnamedUnixAddresses() throws Exception {
+        try (SocketPair pair = SocketPair.open()) {
+            assertThat(pair.first().getLocalAddress()).isEqualTo(UnixDomainSocketAddress.of(""));
+            assertThat(pair.first().getRemoteAddress()).isEqualTo(UnixDomainSocketAddress.of(""));
+        }
+    }
+
+    @Test
+    void connectBindAndSocketAreRefused() throws Exception {
+        try (SocketPair pair = SocketPair.open()) {
+            assertThatThrownBy(() -> pair.first().connect(UnixDomainSocketAddress.of("/tmp/x")))
+                    .isInstanceOf(AlreadyConnectedException.class);
+            assertThatThrownBy(() -> pair.first().bind(null)).isInstanceOf(UnsupportedOperationException.class);
+            assertThatThrownBy(() -> pair.first().socket()).isInstanceOf(UnsupportedOperationException.class);
+        }
+    }
+
+    @Test
+    void bufferSizesAreReadAndSetThroughStandardOptions() throws Exception {
+        try (SocketPair pair = SocketPair.open()) {
+            assertThat(pair.first().supportedOptions())
+                    .containsExactlyInAnyOrder(StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF);
+            pair.first().setOption(StandardSocketOptions.SO_SNDBUF, 50_000);
+            // Linux doubles the value to leave room for its bookkeeping (socket(7)).
+            assertThat(pair.first().getOption(StandardSocketOptions.SO_SNDBUF)).isEqualTo(100_000);
+            assertThat(pair.first().getOption(StandardSocketOptions.SO_RCVBUF)).isPositive();
+            assertThatThrownBy(() -> pair.first().setOption(StandardSocketOptions.SO_RCVBUF, -1))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> pair.first().getOption(StandardSocketOptions.TCP_NODELAY))
+                    .isInstanceOf(UnsupportedOperationException.class);
+        }
+    }
+
+    @Test
+    void jdkSelectorsRejectTheChannel() throws Exception {
+        try (SocketPair pair = SocketPair.open(SocketType.STREAM, SocketFlag.NONBLOCK); Selector selector = Selector.open()) {
+            assertThatThrownBy(() -> pair.first().register(selector, SelectionKey.OP_READ))
+                    .isInstanceOf(IllegalSelectorException.class);
+            assertThatThrownBy(() -> pair.first().provider().openSelector())
+                    .isInstanceOf(UnsupportedOperationException.class);
+        }
+    }
+}
