@@ -331,7 +331,8 @@ public final class UnixSocketChannel extends SocketChannel {
      * @return the number of bytes written
      * @throws ClosedChannelException   if this channel is closed, or its output has been shut down
      * @throws java.nio.channels.AsynchronousCloseException if another thread closes this channel while
-     *         the write is in progress
+     *         the write is in progress, even after part of the buffer was written: its position says how
+     *         much
      * @throws java.nio.channels.ClosedByInterruptException if another thread interrupts the current
      *         thread while the write is in progress; the channel is then closed and the interrupt status set
      * @throws ErrnoException           if send(2) fails, such as {@code EPIPE} when the peer has gone
