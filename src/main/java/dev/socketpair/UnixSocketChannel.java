@@ -487,8 +487,9 @@ public final class UnixSocketChannel extends SocketChannel {
 
     /**
      * Returns whether the descriptor is closed in a process started by exec ({@code FD_CLOEXEC}), as
-     * the kernel reports it now.
+     * the kernel reports it now. Safe to call from any thread.
      *
+     * @return true if a process started by exec does not inherit this descriptor
      * @throws ClosedChannelException if this channel is closed
      * @throws IOException            if fcntl(2) fails
      */

@@ -10,7 +10,10 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** EMFILE, provoked in a child JVM started with a descriptor limit of 128. */
+/**
+ * EMFILE, provoked in a child JVM started with a descriptor limit of 128: from socketpair(2), and from
+ * eventfd(2) when a blocking read must wait and needs its wake-up descriptor.
+ */
 class DescriptorLimitTest {
 
     @Test
@@ -31,6 +34,7 @@ class DescriptorLimitTest {
         // Two descriptors a pair, below a limit of 128 with the JVM's own files open.
         assertThat(opened).isBetween(20, 63);
         assertThat(output).contains("first pair carries 42");
+        assertThat(output).contains("waiting read eventfd: EMFILE (Too many open files)");
         assertThat(output).contains("after closing one, open succeeds: true");
         assertThat(output).doesNotContain("WARNING");
     }

@@ -21,6 +21,12 @@ public final class Demo {
     private Demo() {
     }
 
+    /**
+     * Prints the tour to standard output.
+     *
+     * @param args ignored
+     * @throws IOException if a pair cannot be opened or used, which the demo does not expect
+     */
     public static void main(String[] args) throws IOException {
         System.out.printf("socketpair for Java on %s %s, Java %s%n%n",
                 System.getProperty("os.name"), System.getProperty("os.arch"), Runtime.version());
