@@ -221,16 +221,7 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     @Override
     public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-        Objects.checkFromIndexSize(offset, length, dsts.length);
-        boolean any = false;
-        for (int i = offset; i < offset + length; i++) {
-            ByteBuffer b = Objects.requireNonNull(dsts[i], "dsts[" + i + "]");
-            if (b.isReadOnly()) {
-                throw new IllegalArgumentException("Read-only buffer");
-            }
-            any |= b.hasRemaining();
-        }
-        return read(dsts, offset, length, any);
+        return read(dsts, offset, length, checkBuffers(dsts, offset, length, true));
     }
 
     /**
@@ -266,13 +257,7 @@ public final class UnixSocketChannel extends SocketChannel {
             long n = -Errno.EAGAIN;
             boolean acquired = false;
             try {
-                if (blocking) {
-                    begin();
-                }
-                acquired = descriptor.acquire();
-                if (!acquired) {
-                    throw new ClosedChannelException();
-                }
+                acquired = beginIo(blocking);
                 if (inputShutdown) {
                     return -1;
                 }
@@ -286,12 +271,7 @@ public final class UnixSocketChannel extends SocketChannel {
                     }
                 }
             } finally {
-                if (acquired) {
-                    descriptor.release();
-                }
-                if (blocking) {
-                    end(n >= 0);
-                }
+                endIo(blocking, acquired, n >= 0);
             }
             if (n > 0) {
                 return n;
@@ -305,6 +285,38 @@ public final class UnixSocketChannel extends SocketChannel {
             throw Errors.onOwnDescriptor(dst instanceof ByteBuffer[] ? "recvmsg" : "recv", (int) -n);
         } finally {
             readLock.unlock();
+        }
+    }
+
+    /**
+     * Starts a read or write: registers a blocking one for interrupt (which closes the channel), then
+     * holds the descriptor open. Always paired with {@link #endIo} in a finally block.
+     *
+     * @return true, once the descriptor is held
+     * @throws ClosedChannelException if the channel was closed since the caller checked
+     */
+    private boolean beginIo(boolean blocking) throws ClosedChannelException {
+        if (blocking) {
+            begin();
+        }
+        if (!descriptor.acquire()) {
+            throw new ClosedChannelException();
+        }
+        return true;
+    }
+
+    /**
+     * Ends a read or write: lets go of the descriptor first, so that a close waiting for it can finish,
+     * then throws {@link java.nio.channels.AsynchronousCloseException} or
+     * {@link java.nio.channels.ClosedByInterruptException} if the channel was closed under an
+     * operation that did not complete.
+     */
+    private void endIo(boolean blocking, boolean acquired, boolean completed) throws IOException {
+        if (acquired) {
+            descriptor.release();
+        }
+        if (blocking) {
+            end(completed);
         }
     }
 
@@ -353,12 +365,25 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        Objects.checkFromIndexSize(offset, length, srcs.length);
+        return write(srcs, offset, length, checkBuffers(srcs, offset, length, false));
+    }
+
+    /**
+     * Validates a slice of a buffer array before any system call.
+     *
+     * @return whether any buffer in the slice has bytes (or space) remaining
+     */
+    private static boolean checkBuffers(ByteBuffer[] buffers, int offset, int length, boolean destinations) {
+        Objects.checkFromIndexSize(offset, length, buffers.length);
         boolean any = false;
         for (int i = offset; i < offset + length; i++) {
-            any |= Objects.requireNonNull(srcs[i], "srcs[" + i + "]").hasRemaining();
+            ByteBuffer b = Objects.requireNonNull(buffers[i], "buffers[" + i + "]");
+            if (destinations && b.isReadOnly()) {
+                throw new IllegalArgumentException("Read-only buffer");
+            }
+            any |= b.hasRemaining();
         }
-        return write(srcs, offset, length, any);
+        return any;
     }
 
     /**
@@ -395,13 +420,7 @@ public final class UnixSocketChannel extends SocketChannel {
             boolean acquired = false;
             boolean closedWhileWaiting = false;
             try {
-                if (blocking) {
-                    begin();
-                }
-                acquired = descriptor.acquire();
-                if (!acquired) {
-                    throw new ClosedChannelException();
-                }
+                acquired = beginIo(blocking);
                 for (;;) {
                     n = attemptSend(src, offset, length, written);
                     if (n >= 0) {
@@ -417,14 +436,9 @@ public final class UnixSocketChannel extends SocketChannel {
                     }
                 }
             } finally {
-                if (acquired) {
-                    descriptor.release();
-                }
-                if (blocking) {
-                    // Closed part-way through a blocking write: the exception, not a short count, says
-                    // so; the buffer's position tells how much went out.
-                    end(!closedWhileWaiting && (written > 0 || n >= 0));
-                }
+                // Closed part-way through a blocking write: the exception, not a short count, says so;
+                // the buffer's position tells how much went out.
+                endIo(blocking, acquired, !closedWhileWaiting && (written > 0 || n >= 0));
             }
             if (written > 0 || n >= 0 || n == -Errno.EAGAIN) {
                 return written;

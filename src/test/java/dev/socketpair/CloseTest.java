@@ -80,16 +80,10 @@ class CloseTest {
     @ValueSource(booleans = {false, true})
     void closeWakesABlockedReaderWithAsynchronousCloseException(boolean virtual) throws Exception {
         try (SocketPair pair = SocketPair.open()) {
-            Thread[] reader = new Thread[1];
-            CompletableFuture<Integer> read = Concurrently.start(virtual, () -> {
-                reader[0] = Thread.currentThread();
-                return pair.second().read(ByteBuffer.allocate(1));
-            });
-            awaitThread(reader);
-            Concurrently.awaitBlocked(reader[0]);
+            var read = Concurrently.startBlocked(virtual, () -> pair.second().read(ByteBuffer.allocate(1)));
             int fd = pair.second().fd();
             pair.second().close();
-            assertThat(failureOf(read)).isExactlyInstanceOf(AsynchronousCloseException.class);
+            assertThat(failureOf(read.outcome())).isExactlyInstanceOf(AsynchronousCloseException.class);
             assertThat(ProcFd.target(fd)).as("closed for real once the reader left").isNull();
         }
     }
@@ -98,15 +92,10 @@ class CloseTest {
     @ValueSource(booleans = {false, true})
     void closeWakesABlockedWriterWithAsynchronousCloseException(boolean virtual) throws Exception {
         try (SocketPair pair = SocketPair.open()) {
-            Thread[] writer = new Thread[1];
-            CompletableFuture<Integer> write = Concurrently.start(virtual, () -> {
-                writer[0] = Thread.currentThread();
-                return pair.first().write(ByteBuffer.allocateDirect(64 << 20));
-            });
-            awaitThread(writer);
-            Concurrently.awaitBlocked(writer[0]);
+            var write = Concurrently.startBlocked(virtual,
+                    () -> pair.first().write(ByteBuffer.allocateDirect(64 << 20)));
             pair.first().close();
-            assertThat(failureOf(write)).isExactlyInstanceOf(AsynchronousCloseException.class);
+            assertThat(failureOf(write.outcome())).isExactlyInstanceOf(AsynchronousCloseException.class);
         }
     }
 
@@ -114,9 +103,7 @@ class CloseTest {
     @ValueSource(booleans = {false, true})
     void interruptingABlockedReaderClosesTheChannel(boolean virtual) throws Exception {
         try (SocketPair pair = SocketPair.open()) {
-            Thread[] reader = new Thread[1];
-            CompletableFuture<Boolean> interruptedAfter = Concurrently.start(virtual, () -> {
-                reader[0] = Thread.currentThread();
+            var reader = Concurrently.startBlocked(virtual, () -> {
                 try {
                     pair.second().read(ByteBuffer.allocate(1));
                     return null;
@@ -124,10 +111,8 @@ class CloseTest {
                     return Thread.currentThread().isInterrupted();
                 }
             });
-            awaitThread(reader);
-            Concurrently.awaitBlocked(reader[0]);
-            reader[0].interrupt();
-            assertThat(Concurrently.await(interruptedAfter)).as("interrupt status kept").isTrue();
+            reader.thread().interrupt();
+            assertThat(Concurrently.await(reader.outcome())).as("interrupt status kept").isTrue();
             assertThat(pair.second().isOpen()).isFalse();
             assertThat(pair.first().isOpen()).isTrue();
         }
@@ -168,15 +153,9 @@ class CloseTest {
     void shutdownInputMakesABlockedReaderReturnMinusOne() throws Exception {
         for (SocketType type : SocketType.values()) {
             try (SocketPair pair = SocketPair.open(type)) {
-                Thread[] reader = new Thread[1];
-                CompletableFuture<Integer> read = Concurrently.start(false, () -> {
-                    reader[0] = Thread.currentThread();
-                    return pair.second().read(ByteBuffer.allocate(1));
-                });
-                awaitThread(reader);
-                Concurrently.awaitBlocked(reader[0]);
+                var read = Concurrently.startBlocked(false, () -> pair.second().read(ByteBuffer.allocate(1)));
                 pair.second().shutdownInput();
-                assertThat(Concurrently.await(read)).as("%s", type).isEqualTo(-1);
+                assertThat(Concurrently.await(read.outcome())).as("%s", type).isEqualTo(-1);
             }
         }
     }
@@ -195,14 +174,6 @@ class CloseTest {
             assertThat(System.nanoTime()).as("descriptors still open: %s", fds).isLessThan(deadline);
             System.gc();
             Thread.sleep(20);
-        }
-    }
-
-    private static void awaitThread(Thread[] holder) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (holder[0] == null) {
-            assertThat(System.nanoTime()).isLessThan(deadline);
-            Thread.sleep(1);
         }
     }
 

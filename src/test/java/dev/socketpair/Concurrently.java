@@ -31,22 +31,38 @@ final class Concurrently {
         return outcome;
     }
 
+    /** A task started on its own thread, and that thread. */
+    record Started<T>(Thread thread, CompletableFuture<T> outcome) {
+    }
+
+    /** Starts {@code task} and returns once its thread waits inside a read or write of a channel. */
+    static <T> Started<T> startBlocked(boolean virtual, Task<T> task) throws Exception {
+        CompletableFuture<Thread> thread = new CompletableFuture<>();
+        CompletableFuture<T> outcome = start(virtual, () -> {
+            thread.complete(Thread.currentThread());
+            return task.run();
+        });
+        Thread running = thread.get(10, TimeUnit.SECONDS);
+        awaitBlocked(running);
+        return new Started<>(running, outcome);
+    }
+
     static <T> T await(CompletableFuture<T> outcome) throws Exception {
         return outcome.get(30, TimeUnit.SECONDS);
     }
 
-    /** Waits until {@code thread} is parked or blocked in native code: in a read or write that waits. */
-    static void awaitBlocked(Thread thread) throws InterruptedException {
+    /**
+     * Waits until {@code thread} has reached the wait of a channel read or write. A thread in poll(2)
+     * shows RUNNABLE, so its stack tells where it is. Whether it is already inside poll(2) or just
+     * about to enter it does not matter to the tests: a close, shutdown or interrupt that comes first
+     * leaves the wake-up descriptor readable or the channel closed, and poll returns at once.
+     */
+    static void awaitBlocked(Thread thread) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
-            Thread.State state = thread.getState();
-            // A platform thread in poll(2) shows RUNNABLE; the stack tells where it is.
             for (StackTraceElement frame : thread.getStackTrace()) {
-                if (frame.getMethodName().startsWith("await") && frame.getClassName().endsWith("UnixSocketChannel")) {
-                    if (state != Thread.State.NEW) {
-                        Thread.sleep(50);
-                        return;
-                    }
+                if (frame.getMethodName().equals("await") && frame.getClassName().endsWith("UnixSocketChannel")) {
+                    return;
                 }
             }
             Thread.onSpinWait();

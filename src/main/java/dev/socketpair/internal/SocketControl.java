@@ -73,45 +73,43 @@ public final class SocketControl {
         }
     }
 
-    /** @return 1 if {@code O_NONBLOCK} is set, 0 if not, or {@code -errno} */
+    /** Reads {@code O_NONBLOCK}. @return 1 if it is set, 0 if not, or {@code -errno} */
     public static int isNonBlocking(int fd) {
-        try (Arena arena = Arena.ofConfined()) {
-            int flags = Syscalls.fcntl(fd, Libc.F_GETFL(), 0, Syscalls.allocateErrnoCapture(arena));
-            return flags < 0 ? flags : (flags & O_NONBLOCK) != 0 ? 1 : 0;
-        }
+        return flag(fd, Libc.F_GETFL(), O_NONBLOCK);
     }
 
     /** Sets or clears {@code O_NONBLOCK}. @return 0, or {@code -errno} */
     public static int setNonBlocking(int fd, boolean on) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
-            int flags = Syscalls.fcntl(fd, Libc.F_GETFL(), 0, capture);
-            if (flags < 0) {
-                return flags;
-            }
-            int wanted = on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
-            return wanted == flags ? 0 : Syscalls.fcntl(fd, Libc.F_SETFL(), wanted, capture);
-        }
+        return setFlag(fd, Libc.F_GETFL(), Libc.F_SETFL(), O_NONBLOCK, on);
     }
 
-    /** @return 1 if {@code FD_CLOEXEC} is set, 0 if not, or {@code -errno} */
+    /** Reads {@code FD_CLOEXEC}. @return 1 if it is set, 0 if not, or {@code -errno} */
     public static int isCloseOnExec(int fd) {
-        try (Arena arena = Arena.ofConfined()) {
-            int flags = Syscalls.fcntl(fd, Libc.F_GETFD(), 0, Syscalls.allocateErrnoCapture(arena));
-            return flags < 0 ? flags : (flags & FD_CLOEXEC) != 0 ? 1 : 0;
-        }
+        return flag(fd, Libc.F_GETFD(), FD_CLOEXEC);
     }
 
     /** Sets or clears {@code FD_CLOEXEC}. @return 0, or {@code -errno} */
     public static int setCloseOnExec(int fd, boolean on) {
+        return setFlag(fd, Libc.F_GETFD(), Libc.F_SETFD(), FD_CLOEXEC, on);
+    }
+
+    private static int flag(int fd, int getCommand, int bit) {
+        try (Arena arena = Arena.ofConfined()) {
+            int flags = Syscalls.fcntl(fd, getCommand, 0, Syscalls.allocateErrnoCapture(arena));
+            return flags < 0 ? flags : (flags & bit) != 0 ? 1 : 0;
+        }
+    }
+
+    /** Read-modify-write of one bit of a descriptor's flags; skips the write when nothing changes. */
+    private static int setFlag(int fd, int getCommand, int setCommand, int bit, boolean on) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
-            int flags = Syscalls.fcntl(fd, Libc.F_GETFD(), 0, capture);
+            int flags = Syscalls.fcntl(fd, getCommand, 0, capture);
             if (flags < 0) {
                 return flags;
             }
-            int wanted = on ? flags | FD_CLOEXEC : flags & ~FD_CLOEXEC;
-            return wanted == flags ? 0 : Syscalls.fcntl(fd, Libc.F_SETFD(), wanted, capture);
+            int wanted = on ? flags | bit : flags & ~bit;
+            return wanted == flags ? 0 : Syscalls.fcntl(fd, setCommand, wanted, capture);
         }
     }
 

@@ -53,45 +53,45 @@ public final class SocketIo {
 
     /** Receives into {@code dst}. */
     public static long receive(int fd, MemorySegment dst, boolean wholeMessage, NativeScratch scratch) {
-        if (dst.isNative()) {
-            return Syscalls.recv(fd, dst, dst.byteSize(), RECEIVE_FLAGS, scratch.errno());
-        }
-        long length = wholeMessage ? dst.byteSize() : Math.min(dst.byteSize(), NativeScratch.MAX_BOUNCE);
-        if (length > NativeScratch.MAX_BOUNCE) {
-            try (Arena temporary = Arena.ofConfined()) {
-                return receiveVia(temporary.allocate(length), fd, dst, length, scratch);
-            }
-        }
-        return receiveVia(scratch.bounce(length), fd, dst, length, scratch);
-    }
-
-    private static long receiveVia(MemorySegment bounce, int fd, MemorySegment dst, long length,
-                                   NativeScratch scratch) {
-        long n = Syscalls.recv(fd, bounce, length, RECEIVE_FLAGS, scratch.errno());
-        if (n > 0) {
-            MemorySegment.copy(bounce, 0, dst, 0, n);
-        }
-        return n;
+        return transfer(true, fd, dst, wholeMessage, scratch);
     }
 
     /** Sends {@code src}. */
     public static long send(int fd, MemorySegment src, boolean wholeMessage, NativeScratch scratch) {
-        if (src.isNative()) {
-            return Syscalls.send(fd, src, src.byteSize(), SEND_FLAGS, scratch.errno());
-        }
-        long length = wholeMessage ? src.byteSize() : Math.min(src.byteSize(), NativeScratch.MAX_BOUNCE);
-        if (length > NativeScratch.MAX_BOUNCE) {
-            try (Arena temporary = Arena.ofConfined()) {
-                return sendVia(temporary.allocate(length), fd, src, length, scratch);
-            }
-        }
-        return sendVia(scratch.bounce(length), fd, src, length, scratch);
+        return transfer(false, fd, src, wholeMessage, scratch);
     }
 
-    private static long sendVia(MemorySegment bounce, int fd, MemorySegment src, long length,
-                                NativeScratch scratch) {
-        MemorySegment.copy(src, 0, bounce, 0, length);
-        return Syscalls.send(fd, bounce, length, SEND_FLAGS, scratch.errno());
+    private static long transfer(boolean receiving, int fd, MemorySegment memory, boolean wholeMessage,
+                                 NativeScratch scratch) {
+        if (memory.isNative()) {
+            return call(receiving, fd, memory, memory.byteSize(), scratch);
+        }
+        long length = wholeMessage ? memory.byteSize() : Math.min(memory.byteSize(), NativeScratch.MAX_BOUNCE);
+        if (length > NativeScratch.MAX_BOUNCE) {
+            try (Arena temporary = Arena.ofConfined()) {
+                return transferVia(temporary.allocate(length), receiving, fd, memory, length, scratch);
+            }
+        }
+        return transferVia(scratch.bounce(length), receiving, fd, memory, length, scratch);
+    }
+
+    /** Moves heap memory through native {@code bounce}: copied in before a send, out after a receive. */
+    private static long transferVia(MemorySegment bounce, boolean receiving, int fd, MemorySegment heap,
+                                    long length, NativeScratch scratch) {
+        if (!receiving) {
+            MemorySegment.copy(heap, 0, bounce, 0, length);
+        }
+        long n = call(receiving, fd, bounce, length, scratch);
+        if (receiving && n > 0) {
+            MemorySegment.copy(bounce, 0, heap, 0, n);
+        }
+        return n;
+    }
+
+    private static long call(boolean receiving, int fd, MemorySegment buffer, long length, NativeScratch scratch) {
+        return receiving
+                ? Syscalls.recv(fd, buffer, length, RECEIVE_FLAGS, scratch.errno())
+                : Syscalls.send(fd, buffer, length, SEND_FLAGS, scratch.errno());
     }
 
     /**
