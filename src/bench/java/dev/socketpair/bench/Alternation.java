@@ -1,0 +1,20 @@
+package dev.socketpair.bench;
+
+/**
+ * Which code an iteration times. Iterations alternate between the C baseline (even ones, warm-up
+ * included) and the variant, so that each figure has a C figure measured seconds before it in the same
+ * process; {@link BenchmarkTable} pairs them up.
+ */
+final class Alternation {
+
+    private int iterations;
+
+    /** Returns true if the iteration about to run times the C baseline. */
+    boolean nextIsBaseline() {
+        return iterations++ % 2 == 0;
+    }
+
+    static boolean isBaseline(int warmupIterations, int measurementIndex) {
+        return (warmupIterations + measurementIndex) % 2 == 0;
+    }
+}
