@@ -476,11 +476,20 @@ public final class UnixSocketChannel extends SocketChannel {
     }
 
     /**
-     * Waits in poll(2) until the socket is ready for reading (or writing) or the channel is closing.
+     * Waits until the socket is ready for reading (or writing) or the channel is closing: a virtual
+     * thread parks, leaving its carrier free; a platform thread waits in poll(2) on the socket and the
+     * descriptor's wake-up eventfd.
      *
      * @return true to attempt the transfer again, false if the channel is closing
      */
     private boolean await(boolean reading, NativeScratch scratch) throws IOException {
+        if (Thread.currentThread().isVirtual()) {
+            int r = descriptor.parkUntilReady(reading, scratch);
+            if (r < 0 && r != SocketDescriptor.CLOSED) {
+                throw Errors.onOwnDescriptor("epoll_ctl", -r);
+            }
+            return r == 0;
+        }
         int wakeup = descriptor.wakeupFd();
         if (wakeup == SocketDescriptor.CLOSED) {
             return false;

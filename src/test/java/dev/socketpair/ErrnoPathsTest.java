@@ -1,6 +1,6 @@
 package dev.socketpair;
 
-import dev.socketpair.internal.libc.Libc;
+import dev.socketpair.internal.libc.ErrnoValues;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -45,7 +45,7 @@ class ErrnoPathsTest {
      */
     @Test
     void ebadfAndEfaultOnAnOwnedDescriptorAreAssertionErrors() {
-        for (int errno : new int[] {Libc.EBADF(), Libc.EFAULT()}) {
+        for (int errno : new int[] {ErrnoValues.EBADF(), ErrnoValues.EFAULT()}) {
             assertThatThrownBy(() -> Errors.onOwnDescriptor("fcntl", errno))
                     .isInstanceOf(AssertionError.class)
                     .hasMessageContaining("closed outside the channel")
@@ -72,7 +72,7 @@ class ErrnoPathsTest {
     void otherFailuresOfChannelCallsBecomeErrnoExceptionsNamingTheCall() {
         for (String syscall : new String[] {"fcntl", "shutdown", "getsockopt", "setsockopt", "getsockname",
                 "getpeername", "poll", "close"}) {
-            ErrnoException e = Errors.onOwnDescriptor(syscall, Libc.ENOMEM());
+            ErrnoException e = Errors.onOwnDescriptor(syscall, ErrnoValues.ENOMEM());
             assertThat(e.syscall()).isEqualTo(syscall);
             assertThat(e.getMessage()).isEqualTo(syscall + ": ENOMEM (Cannot allocate memory)");
         }

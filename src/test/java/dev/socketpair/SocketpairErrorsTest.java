@@ -1,5 +1,6 @@
 package dev.socketpair;
 
+import dev.socketpair.internal.libc.ErrnoValues;
 import dev.socketpair.internal.libc.Libc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,7 +32,7 @@ class SocketpairErrorsTest {
     void socketpairRejectsUnknownDomainWithEafnosupport(int domain) {
         ErrnoException e = socketpairFailure(domain, Libc.SOCK_STREAM(), 0);
         assertThat(e.errnoName()).isEqualTo("EAFNOSUPPORT");
-        assertThat(e.errno()).isEqualTo(Libc.EAFNOSUPPORT());
+        assertThat(e.errno()).isEqualTo(ErrnoValues.EAFNOSUPPORT());
         assertThat(e.getMessage()).isEqualTo("socketpair: EAFNOSUPPORT (Address family not supported by protocol)");
     }
 

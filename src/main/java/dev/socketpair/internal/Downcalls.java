@@ -76,6 +76,15 @@ final class Downcalls {
     /** {@code int eventfd(unsigned int initval, int flags)} */
     static final MethodHandle EVENTFD = capturingErrno(Libc.eventfd$address(), Libc.eventfd$descriptor());
 
+    /** {@code int epoll_create1(int flags)} */
+    static final MethodHandle EPOLL_CREATE1 = capturingErrno(Libc.epoll_create1$address(), Libc.epoll_create1$descriptor());
+
+    /** {@code int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)} */
+    static final MethodHandle EPOLL_CTL = capturingErrno(Libc.epoll_ctl$address(), Libc.epoll_ctl$descriptor());
+
+    /** {@code int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)} */
+    static final MethodHandle EPOLL_WAIT = capturingErrno(Libc.epoll_wait$address(), Libc.epoll_wait$descriptor());
+
     /** {@code char *strerror(int errnum)}: sets no errno worth reading, so nothing is captured. */
     static final MethodHandle STRERROR = LINKER.downcallHandle(Libc.strerror$address(), Libc.strerror$descriptor());
 

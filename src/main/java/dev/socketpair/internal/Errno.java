@@ -1,6 +1,6 @@
 package dev.socketpair.internal;
 
-import dev.socketpair.internal.libc.Libc;
+import dev.socketpair.internal.libc.ErrnoValues;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -11,28 +11,29 @@ import java.util.regex.Pattern;
 /**
  * Errno values the library acts on, and the symbolic name ("EPIPE") and description of any errno.
  *
- * <p>The table is read from the generated bindings, which carry every {@code E*} constant of
- * {@code <errno.h>} with a number of its own (see {@code jextract-config/libc.args}; aliases such as
- * EWOULDBLOCK are left out), so names and numbers can never drift apart and no number is written here.
+ * <p>The table is read from the generated {@link ErrnoValues}, which holds every {@code E*} constant of
+ * {@code <errno.h>} with a number of its own and nothing else (see {@code jextract-config/errno.args};
+ * aliases such as EWOULDBLOCK are left out), so names and numbers can never drift apart and no number
+ * is written here.
  */
 public final class Errno {
 
     private static final Pattern ERRNO_NAME = Pattern.compile("E[A-Z0-9]+");
 
     /** Try again: the call would block. */
-    public static final int EAGAIN = Libc.EAGAIN();
+    public static final int EAGAIN = ErrnoValues.EAGAIN();
     /** Interrupted by a signal before anything happened. */
-    public static final int EINTR = Libc.EINTR();
+    public static final int EINTR = ErrnoValues.EINTR();
     /** The descriptor is not open. */
-    public static final int EBADF = Libc.EBADF();
+    public static final int EBADF = ErrnoValues.EBADF();
     /** An address outside the process. */
-    public static final int EFAULT = Libc.EFAULT();
+    public static final int EFAULT = ErrnoValues.EFAULT();
     /** The peer has gone, or this end's output was shut down. */
-    public static final int EPIPE = Libc.EPIPE();
+    public static final int EPIPE = ErrnoValues.EPIPE();
     /** The peer closed with data still unread. */
-    public static final int ECONNRESET = Libc.ECONNRESET();
+    public static final int ECONNRESET = ErrnoValues.ECONNRESET();
     /** The descriptor is not a socket. */
-    public static final int ENOTSOCK = Libc.ENOTSOCK();
+    public static final int ENOTSOCK = ErrnoValues.ENOTSOCK();
 
     private Errno() {
     }
@@ -62,7 +63,7 @@ public final class Errno {
 
         private static Map<Integer, String> read() {
             Map<Integer, String> names = new HashMap<>();
-            for (Method m : Libc.class.getMethods()) {
+            for (Method m : ErrnoValues.class.getMethods()) {
                 if (Modifier.isStatic(m.getModifiers()) && m.getParameterCount() == 0
                         && m.getReturnType() == int.class && ERRNO_NAME.matcher(m.getName()).matches()) {
                     String previous = names.put(invoke(m), m.getName());

@@ -1,5 +1,6 @@
 package dev.socketpair.internal;
 
+import dev.socketpair.internal.libc.epoll_event;
 import dev.socketpair.internal.libc.iovec;
 import dev.socketpair.internal.libc.msghdr;
 import dev.socketpair.internal.libc.pollfd;
@@ -9,7 +10,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The native memory one direction of a channel (its reads, or its writes) works in: the errno capture,
- * the poll set, the message header, the iovec array and the bounce buffer for heap memory.
+ * the poll set, the epoll event, the message header, the iovec array and the bounce buffer for heap
+ * memory.
  *
  * <p>Not thread-safe: each instance is used only under the lock that serialises its direction, which is
  * what lets every read and write run without allocating. Memory comes from the descriptor's arena and
@@ -26,6 +28,7 @@ public final class NativeScratch {
     private final Arena arena;
     private final MemorySegment errno;
     private MemorySegment pollSet;
+    private MemorySegment epollEvent;
     private MemorySegment messageHeader;
     private MemorySegment iovecs;
     private int iovecCapacity;
@@ -47,6 +50,14 @@ public final class NativeScratch {
             pollSet = pollfd.allocateArray(2, arena);
         }
         return pollSet;
+    }
+
+    /** A {@code struct epoll_event}, for registering with the {@link Poller}. */
+    MemorySegment epollEvent() {
+        if (epollEvent == null) {
+            epollEvent = epoll_event.allocate(arena);
+        }
+        return epollEvent;
     }
 
     /** A {@code struct msghdr}, zeroed. */

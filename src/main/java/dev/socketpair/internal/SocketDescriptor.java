@@ -8,6 +8,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -126,6 +127,32 @@ public final class SocketDescriptor {
     }
 
     /**
+     * Parks the current virtual thread until the socket is ready for reading (or writing) or close
+     * begins, through the {@link Poller}: a virtual thread must not wait in a blocking downcall, which
+     * would pin its carrier.
+     *
+     * @return 0 to try the transfer again, {@link #CLOSED} if close has begun, or {@code -errno} from
+     *         epoll_ctl(2)
+     */
+    public int parkUntilReady(boolean reading, NativeScratch scratch) {
+        Poller poller = reading ? Poller.reading() : Poller.writing();
+        int r = poller.arm(fd, scratch);
+        if (r < 0) {
+            return r;
+        }
+        try {
+            // close() marks the descriptor closing before it wakes the pollers' waiters: either it
+            // finds this registration, or this check sees it closing.
+            if (isOpen()) {
+                LockSupport.park(this);
+            }
+        } finally {
+            poller.disarm(fd);
+        }
+        return isOpen() ? 0 : CLOSED;
+    }
+
+    /**
      * Closes the descriptor once: stops new operations, wakes waiting ones, waits for all to leave, then
      * closes. Later calls do nothing and return 0.
      *
@@ -141,6 +168,7 @@ public final class SocketDescriptor {
             if (resources.wakeupFd >= 0) {
                 resources.signalWakeup();
             }
+            Poller.wakeupAll(fd);
             while (state.get() != CLOSING) {
                 idle.awaitUninterruptibly();
             }

@@ -257,6 +257,50 @@ public final class Syscalls {
     }
 
     /**
+     * {@code int epoll_create1(int flags)}.
+     *
+     * @return the new epoll descriptor, or {@code -errno}
+     * @see <a href="https://man7.org/linux/man-pages/man2/epoll_create1.2.html">epoll_create1(2)</a>
+     */
+    public static int epoll_create1(int flags, MemorySegment capture) {
+        try {
+            return result((int) Downcalls.EPOLL_CREATE1.invokeExact(capture, flags), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)}.
+     *
+     * @return 0, or {@code -errno}
+     * @see <a href="https://man7.org/linux/man-pages/man2/epoll_ctl.2.html">epoll_ctl(2)</a>
+     */
+    public static int epoll_ctl(int epfd, int op, int fd, MemorySegment event, MemorySegment capture) {
+        try {
+            return result((int) Downcalls.EPOLL_CTL.invokeExact(capture, epfd, op, fd, event), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)}.
+     *
+     * @return the number of events, or {@code -errno}
+     * @see <a href="https://man7.org/linux/man-pages/man2/epoll_wait.2.html">epoll_wait(2)</a>
+     */
+    public static int epoll_wait(int epfd, MemorySegment events, int maxEvents, int timeoutMillis,
+                                 MemorySegment capture) {
+        try {
+            return result((int) Downcalls.EPOLL_WAIT.invokeExact(capture, epfd, events, maxEvents, timeoutMillis),
+                    capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
      * {@code char *strerror(int errnum)}, copied into a Java string at once because the C buffer may be
      * reused by the next call.
      *

@@ -1,5 +1,6 @@
 package dev.socketpair.internal;
 
+import dev.socketpair.internal.libc.ErrnoValues;
 import dev.socketpair.internal.libc.Libc;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +22,7 @@ class SyscallsTest {
             // Address 8 is in the never-mapped first page of every Linux process.
             int r = Syscalls.socketpair(Libc.AF_UNIX(), Libc.SOCK_STREAM(), 0, MemorySegment.ofAddress(8),
                     Syscalls.allocateErrnoCapture(arena));
-            assertThat(-r).isEqualTo(Libc.EFAULT());
+            assertThat(-r).isEqualTo(ErrnoValues.EFAULT());
             assertThat(Errno.name(-r)).isEqualTo("EFAULT");
         }
     }
@@ -32,8 +33,8 @@ class SyscallsTest {
         // buffer one would read the other's errno.
         CyclicBarrier start = new CyclicBarrier(2);
         try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
-            Future<Boolean> afNoSupport = pool.submit(() -> failRepeatedly(start, 0, Libc.EAFNOSUPPORT()));
-            Future<Boolean> protoNoSupport = pool.submit(() -> failRepeatedly(start, 5, Libc.EPROTONOSUPPORT()));
+            Future<Boolean> afNoSupport = pool.submit(() -> failRepeatedly(start, 0, ErrnoValues.EAFNOSUPPORT()));
+            Future<Boolean> protoNoSupport = pool.submit(() -> failRepeatedly(start, 5, ErrnoValues.EPROTONOSUPPORT()));
             assertThat(afNoSupport.get()).isTrue();
             assertThat(protoNoSupport.get()).isTrue();
         }
@@ -58,7 +59,7 @@ class SyscallsTest {
 
     @Test
     void strerrorDescribesAnErrno() {
-        assertThat(Syscalls.strerror(Libc.EPIPE())).isEqualTo("Broken pipe");
-        assertThat(Syscalls.strerror(Libc.EMFILE())).isEqualTo("Too many open files");
+        assertThat(Syscalls.strerror(ErrnoValues.EPIPE())).isEqualTo("Broken pipe");
+        assertThat(Syscalls.strerror(ErrnoValues.EMFILE())).isEqualTo("Too many open files");
     }
 }

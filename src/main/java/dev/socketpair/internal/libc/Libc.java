@@ -68,1185 +68,6 @@ public class Libc {
     public static final AddressLayout C_POINTER = ValueLayout.ADDRESS
             .withTargetLayout(MemoryLayout.sequenceLayout(java.lang.Long.MAX_VALUE, JAVA_BYTE));
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
-    private static final int EPERM = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * #define EPERM 1
-     * }
-     */
-    public static int EPERM() {
-        return EPERM;
-    }
-    private static final int ENOENT = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOENT 2
-     * }
-     */
-    public static int ENOENT() {
-        return ENOENT;
-    }
-    private static final int ESRCH = (int)3L;
-    /**
-     * {@snippet lang=c :
-     * #define ESRCH 3
-     * }
-     */
-    public static int ESRCH() {
-        return ESRCH;
-    }
-    private static final int EINTR = (int)4L;
-    /**
-     * {@snippet lang=c :
-     * #define EINTR 4
-     * }
-     */
-    public static int EINTR() {
-        return EINTR;
-    }
-    private static final int EIO = (int)5L;
-    /**
-     * {@snippet lang=c :
-     * #define EIO 5
-     * }
-     */
-    public static int EIO() {
-        return EIO;
-    }
-    private static final int ENXIO = (int)6L;
-    /**
-     * {@snippet lang=c :
-     * #define ENXIO 6
-     * }
-     */
-    public static int ENXIO() {
-        return ENXIO;
-    }
-    private static final int E2BIG = (int)7L;
-    /**
-     * {@snippet lang=c :
-     * #define E2BIG 7
-     * }
-     */
-    public static int E2BIG() {
-        return E2BIG;
-    }
-    private static final int ENOEXEC = (int)8L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOEXEC 8
-     * }
-     */
-    public static int ENOEXEC() {
-        return ENOEXEC;
-    }
-    private static final int EBADF = (int)9L;
-    /**
-     * {@snippet lang=c :
-     * #define EBADF 9
-     * }
-     */
-    public static int EBADF() {
-        return EBADF;
-    }
-    private static final int ECHILD = (int)10L;
-    /**
-     * {@snippet lang=c :
-     * #define ECHILD 10
-     * }
-     */
-    public static int ECHILD() {
-        return ECHILD;
-    }
-    private static final int EAGAIN = (int)11L;
-    /**
-     * {@snippet lang=c :
-     * #define EAGAIN 11
-     * }
-     */
-    public static int EAGAIN() {
-        return EAGAIN;
-    }
-    private static final int ENOMEM = (int)12L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOMEM 12
-     * }
-     */
-    public static int ENOMEM() {
-        return ENOMEM;
-    }
-    private static final int EACCES = (int)13L;
-    /**
-     * {@snippet lang=c :
-     * #define EACCES 13
-     * }
-     */
-    public static int EACCES() {
-        return EACCES;
-    }
-    private static final int EFAULT = (int)14L;
-    /**
-     * {@snippet lang=c :
-     * #define EFAULT 14
-     * }
-     */
-    public static int EFAULT() {
-        return EFAULT;
-    }
-    private static final int ENOTBLK = (int)15L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOTBLK 15
-     * }
-     */
-    public static int ENOTBLK() {
-        return ENOTBLK;
-    }
-    private static final int EBUSY = (int)16L;
-    /**
-     * {@snippet lang=c :
-     * #define EBUSY 16
-     * }
-     */
-    public static int EBUSY() {
-        return EBUSY;
-    }
-    private static final int EEXIST = (int)17L;
-    /**
-     * {@snippet lang=c :
-     * #define EEXIST 17
-     * }
-     */
-    public static int EEXIST() {
-        return EEXIST;
-    }
-    private static final int EXDEV = (int)18L;
-    /**
-     * {@snippet lang=c :
-     * #define EXDEV 18
-     * }
-     */
-    public static int EXDEV() {
-        return EXDEV;
-    }
-    private static final int ENODEV = (int)19L;
-    /**
-     * {@snippet lang=c :
-     * #define ENODEV 19
-     * }
-     */
-    public static int ENODEV() {
-        return ENODEV;
-    }
-    private static final int ENOTDIR = (int)20L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOTDIR 20
-     * }
-     */
-    public static int ENOTDIR() {
-        return ENOTDIR;
-    }
-    private static final int EISDIR = (int)21L;
-    /**
-     * {@snippet lang=c :
-     * #define EISDIR 21
-     * }
-     */
-    public static int EISDIR() {
-        return EISDIR;
-    }
-    private static final int EINVAL = (int)22L;
-    /**
-     * {@snippet lang=c :
-     * #define EINVAL 22
-     * }
-     */
-    public static int EINVAL() {
-        return EINVAL;
-    }
-    private static final int ENFILE = (int)23L;
-    /**
-     * {@snippet lang=c :
-     * #define ENFILE 23
-     * }
-     */
-    public static int ENFILE() {
-        return ENFILE;
-    }
-    private static final int EMFILE = (int)24L;
-    /**
-     * {@snippet lang=c :
-     * #define EMFILE 24
-     * }
-     */
-    public static int EMFILE() {
-        return EMFILE;
-    }
-    private static final int ENOTTY = (int)25L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOTTY 25
-     * }
-     */
-    public static int ENOTTY() {
-        return ENOTTY;
-    }
-    private static final int ETXTBSY = (int)26L;
-    /**
-     * {@snippet lang=c :
-     * #define ETXTBSY 26
-     * }
-     */
-    public static int ETXTBSY() {
-        return ETXTBSY;
-    }
-    private static final int EFBIG = (int)27L;
-    /**
-     * {@snippet lang=c :
-     * #define EFBIG 27
-     * }
-     */
-    public static int EFBIG() {
-        return EFBIG;
-    }
-    private static final int ENOSPC = (int)28L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOSPC 28
-     * }
-     */
-    public static int ENOSPC() {
-        return ENOSPC;
-    }
-    private static final int ESPIPE = (int)29L;
-    /**
-     * {@snippet lang=c :
-     * #define ESPIPE 29
-     * }
-     */
-    public static int ESPIPE() {
-        return ESPIPE;
-    }
-    private static final int EROFS = (int)30L;
-    /**
-     * {@snippet lang=c :
-     * #define EROFS 30
-     * }
-     */
-    public static int EROFS() {
-        return EROFS;
-    }
-    private static final int EMLINK = (int)31L;
-    /**
-     * {@snippet lang=c :
-     * #define EMLINK 31
-     * }
-     */
-    public static int EMLINK() {
-        return EMLINK;
-    }
-    private static final int EPIPE = (int)32L;
-    /**
-     * {@snippet lang=c :
-     * #define EPIPE 32
-     * }
-     */
-    public static int EPIPE() {
-        return EPIPE;
-    }
-    private static final int EDOM = (int)33L;
-    /**
-     * {@snippet lang=c :
-     * #define EDOM 33
-     * }
-     */
-    public static int EDOM() {
-        return EDOM;
-    }
-    private static final int ERANGE = (int)34L;
-    /**
-     * {@snippet lang=c :
-     * #define ERANGE 34
-     * }
-     */
-    public static int ERANGE() {
-        return ERANGE;
-    }
-    private static final int EDEADLK = (int)35L;
-    /**
-     * {@snippet lang=c :
-     * #define EDEADLK 35
-     * }
-     */
-    public static int EDEADLK() {
-        return EDEADLK;
-    }
-    private static final int ENAMETOOLONG = (int)36L;
-    /**
-     * {@snippet lang=c :
-     * #define ENAMETOOLONG 36
-     * }
-     */
-    public static int ENAMETOOLONG() {
-        return ENAMETOOLONG;
-    }
-    private static final int ENOLCK = (int)37L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOLCK 37
-     * }
-     */
-    public static int ENOLCK() {
-        return ENOLCK;
-    }
-    private static final int ENOSYS = (int)38L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOSYS 38
-     * }
-     */
-    public static int ENOSYS() {
-        return ENOSYS;
-    }
-    private static final int ENOTEMPTY = (int)39L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOTEMPTY 39
-     * }
-     */
-    public static int ENOTEMPTY() {
-        return ENOTEMPTY;
-    }
-    private static final int ELOOP = (int)40L;
-    /**
-     * {@snippet lang=c :
-     * #define ELOOP 40
-     * }
-     */
-    public static int ELOOP() {
-        return ELOOP;
-    }
-    private static final int ENOMSG = (int)42L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOMSG 42
-     * }
-     */
-    public static int ENOMSG() {
-        return ENOMSG;
-    }
-    private static final int EIDRM = (int)43L;
-    /**
-     * {@snippet lang=c :
-     * #define EIDRM 43
-     * }
-     */
-    public static int EIDRM() {
-        return EIDRM;
-    }
-    private static final int ECHRNG = (int)44L;
-    /**
-     * {@snippet lang=c :
-     * #define ECHRNG 44
-     * }
-     */
-    public static int ECHRNG() {
-        return ECHRNG;
-    }
-    private static final int EL2NSYNC = (int)45L;
-    /**
-     * {@snippet lang=c :
-     * #define EL2NSYNC 45
-     * }
-     */
-    public static int EL2NSYNC() {
-        return EL2NSYNC;
-    }
-    private static final int EL3HLT = (int)46L;
-    /**
-     * {@snippet lang=c :
-     * #define EL3HLT 46
-     * }
-     */
-    public static int EL3HLT() {
-        return EL3HLT;
-    }
-    private static final int EL3RST = (int)47L;
-    /**
-     * {@snippet lang=c :
-     * #define EL3RST 47
-     * }
-     */
-    public static int EL3RST() {
-        return EL3RST;
-    }
-    private static final int ELNRNG = (int)48L;
-    /**
-     * {@snippet lang=c :
-     * #define ELNRNG 48
-     * }
-     */
-    public static int ELNRNG() {
-        return ELNRNG;
-    }
-    private static final int EUNATCH = (int)49L;
-    /**
-     * {@snippet lang=c :
-     * #define EUNATCH 49
-     * }
-     */
-    public static int EUNATCH() {
-        return EUNATCH;
-    }
-    private static final int ENOCSI = (int)50L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOCSI 50
-     * }
-     */
-    public static int ENOCSI() {
-        return ENOCSI;
-    }
-    private static final int EL2HLT = (int)51L;
-    /**
-     * {@snippet lang=c :
-     * #define EL2HLT 51
-     * }
-     */
-    public static int EL2HLT() {
-        return EL2HLT;
-    }
-    private static final int EBADE = (int)52L;
-    /**
-     * {@snippet lang=c :
-     * #define EBADE 52
-     * }
-     */
-    public static int EBADE() {
-        return EBADE;
-    }
-    private static final int EBADR = (int)53L;
-    /**
-     * {@snippet lang=c :
-     * #define EBADR 53
-     * }
-     */
-    public static int EBADR() {
-        return EBADR;
-    }
-    private static final int EXFULL = (int)54L;
-    /**
-     * {@snippet lang=c :
-     * #define EXFULL 54
-     * }
-     */
-    public static int EXFULL() {
-        return EXFULL;
-    }
-    private static final int ENOANO = (int)55L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOANO 55
-     * }
-     */
-    public static int ENOANO() {
-        return ENOANO;
-    }
-    private static final int EBADRQC = (int)56L;
-    /**
-     * {@snippet lang=c :
-     * #define EBADRQC 56
-     * }
-     */
-    public static int EBADRQC() {
-        return EBADRQC;
-    }
-    private static final int EBADSLT = (int)57L;
-    /**
-     * {@snippet lang=c :
-     * #define EBADSLT 57
-     * }
-     */
-    public static int EBADSLT() {
-        return EBADSLT;
-    }
-    private static final int EBFONT = (int)59L;
-    /**
-     * {@snippet lang=c :
-     * #define EBFONT 59
-     * }
-     */
-    public static int EBFONT() {
-        return EBFONT;
-    }
-    private static final int ENOSTR = (int)60L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOSTR 60
-     * }
-     */
-    public static int ENOSTR() {
-        return ENOSTR;
-    }
-    private static final int ENODATA = (int)61L;
-    /**
-     * {@snippet lang=c :
-     * #define ENODATA 61
-     * }
-     */
-    public static int ENODATA() {
-        return ENODATA;
-    }
-    private static final int ETIME = (int)62L;
-    /**
-     * {@snippet lang=c :
-     * #define ETIME 62
-     * }
-     */
-    public static int ETIME() {
-        return ETIME;
-    }
-    private static final int ENOSR = (int)63L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOSR 63
-     * }
-     */
-    public static int ENOSR() {
-        return ENOSR;
-    }
-    private static final int ENONET = (int)64L;
-    /**
-     * {@snippet lang=c :
-     * #define ENONET 64
-     * }
-     */
-    public static int ENONET() {
-        return ENONET;
-    }
-    private static final int ENOPKG = (int)65L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOPKG 65
-     * }
-     */
-    public static int ENOPKG() {
-        return ENOPKG;
-    }
-    private static final int EREMOTE = (int)66L;
-    /**
-     * {@snippet lang=c :
-     * #define EREMOTE 66
-     * }
-     */
-    public static int EREMOTE() {
-        return EREMOTE;
-    }
-    private static final int ENOLINK = (int)67L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOLINK 67
-     * }
-     */
-    public static int ENOLINK() {
-        return ENOLINK;
-    }
-    private static final int EADV = (int)68L;
-    /**
-     * {@snippet lang=c :
-     * #define EADV 68
-     * }
-     */
-    public static int EADV() {
-        return EADV;
-    }
-    private static final int ESRMNT = (int)69L;
-    /**
-     * {@snippet lang=c :
-     * #define ESRMNT 69
-     * }
-     */
-    public static int ESRMNT() {
-        return ESRMNT;
-    }
-    private static final int ECOMM = (int)70L;
-    /**
-     * {@snippet lang=c :
-     * #define ECOMM 70
-     * }
-     */
-    public static int ECOMM() {
-        return ECOMM;
-    }
-    private static final int EPROTO = (int)71L;
-    /**
-     * {@snippet lang=c :
-     * #define EPROTO 71
-     * }
-     */
-    public static int EPROTO() {
-        return EPROTO;
-    }
-    private static final int EMULTIHOP = (int)72L;
-    /**
-     * {@snippet lang=c :
-     * #define EMULTIHOP 72
-     * }
-     */
-    public static int EMULTIHOP() {
-        return EMULTIHOP;
-    }
-    private static final int EDOTDOT = (int)73L;
-    /**
-     * {@snippet lang=c :
-     * #define EDOTDOT 73
-     * }
-     */
-    public static int EDOTDOT() {
-        return EDOTDOT;
-    }
-    private static final int EBADMSG = (int)74L;
-    /**
-     * {@snippet lang=c :
-     * #define EBADMSG 74
-     * }
-     */
-    public static int EBADMSG() {
-        return EBADMSG;
-    }
-    private static final int EOVERFLOW = (int)75L;
-    /**
-     * {@snippet lang=c :
-     * #define EOVERFLOW 75
-     * }
-     */
-    public static int EOVERFLOW() {
-        return EOVERFLOW;
-    }
-    private static final int ENOTUNIQ = (int)76L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOTUNIQ 76
-     * }
-     */
-    public static int ENOTUNIQ() {
-        return ENOTUNIQ;
-    }
-    private static final int EBADFD = (int)77L;
-    /**
-     * {@snippet lang=c :
-     * #define EBADFD 77
-     * }
-     */
-    public static int EBADFD() {
-        return EBADFD;
-    }
-    private static final int EREMCHG = (int)78L;
-    /**
-     * {@snippet lang=c :
-     * #define EREMCHG 78
-     * }
-     */
-    public static int EREMCHG() {
-        return EREMCHG;
-    }
-    private static final int ELIBACC = (int)79L;
-    /**
-     * {@snippet lang=c :
-     * #define ELIBACC 79
-     * }
-     */
-    public static int ELIBACC() {
-        return ELIBACC;
-    }
-    private static final int ELIBBAD = (int)80L;
-    /**
-     * {@snippet lang=c :
-     * #define ELIBBAD 80
-     * }
-     */
-    public static int ELIBBAD() {
-        return ELIBBAD;
-    }
-    private static final int ELIBSCN = (int)81L;
-    /**
-     * {@snippet lang=c :
-     * #define ELIBSCN 81
-     * }
-     */
-    public static int ELIBSCN() {
-        return ELIBSCN;
-    }
-    private static final int ELIBMAX = (int)82L;
-    /**
-     * {@snippet lang=c :
-     * #define ELIBMAX 82
-     * }
-     */
-    public static int ELIBMAX() {
-        return ELIBMAX;
-    }
-    private static final int ELIBEXEC = (int)83L;
-    /**
-     * {@snippet lang=c :
-     * #define ELIBEXEC 83
-     * }
-     */
-    public static int ELIBEXEC() {
-        return ELIBEXEC;
-    }
-    private static final int EILSEQ = (int)84L;
-    /**
-     * {@snippet lang=c :
-     * #define EILSEQ 84
-     * }
-     */
-    public static int EILSEQ() {
-        return EILSEQ;
-    }
-    private static final int ERESTART = (int)85L;
-    /**
-     * {@snippet lang=c :
-     * #define ERESTART 85
-     * }
-     */
-    public static int ERESTART() {
-        return ERESTART;
-    }
-    private static final int ESTRPIPE = (int)86L;
-    /**
-     * {@snippet lang=c :
-     * #define ESTRPIPE 86
-     * }
-     */
-    public static int ESTRPIPE() {
-        return ESTRPIPE;
-    }
-    private static final int EUSERS = (int)87L;
-    /**
-     * {@snippet lang=c :
-     * #define EUSERS 87
-     * }
-     */
-    public static int EUSERS() {
-        return EUSERS;
-    }
-    private static final int ENOTSOCK = (int)88L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOTSOCK 88
-     * }
-     */
-    public static int ENOTSOCK() {
-        return ENOTSOCK;
-    }
-    private static final int EDESTADDRREQ = (int)89L;
-    /**
-     * {@snippet lang=c :
-     * #define EDESTADDRREQ 89
-     * }
-     */
-    public static int EDESTADDRREQ() {
-        return EDESTADDRREQ;
-    }
-    private static final int EMSGSIZE = (int)90L;
-    /**
-     * {@snippet lang=c :
-     * #define EMSGSIZE 90
-     * }
-     */
-    public static int EMSGSIZE() {
-        return EMSGSIZE;
-    }
-    private static final int EPROTOTYPE = (int)91L;
-    /**
-     * {@snippet lang=c :
-     * #define EPROTOTYPE 91
-     * }
-     */
-    public static int EPROTOTYPE() {
-        return EPROTOTYPE;
-    }
-    private static final int ENOPROTOOPT = (int)92L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOPROTOOPT 92
-     * }
-     */
-    public static int ENOPROTOOPT() {
-        return ENOPROTOOPT;
-    }
-    private static final int EPROTONOSUPPORT = (int)93L;
-    /**
-     * {@snippet lang=c :
-     * #define EPROTONOSUPPORT 93
-     * }
-     */
-    public static int EPROTONOSUPPORT() {
-        return EPROTONOSUPPORT;
-    }
-    private static final int ESOCKTNOSUPPORT = (int)94L;
-    /**
-     * {@snippet lang=c :
-     * #define ESOCKTNOSUPPORT 94
-     * }
-     */
-    public static int ESOCKTNOSUPPORT() {
-        return ESOCKTNOSUPPORT;
-    }
-    private static final int EOPNOTSUPP = (int)95L;
-    /**
-     * {@snippet lang=c :
-     * #define EOPNOTSUPP 95
-     * }
-     */
-    public static int EOPNOTSUPP() {
-        return EOPNOTSUPP;
-    }
-    private static final int EPFNOSUPPORT = (int)96L;
-    /**
-     * {@snippet lang=c :
-     * #define EPFNOSUPPORT 96
-     * }
-     */
-    public static int EPFNOSUPPORT() {
-        return EPFNOSUPPORT;
-    }
-    private static final int EAFNOSUPPORT = (int)97L;
-    /**
-     * {@snippet lang=c :
-     * #define EAFNOSUPPORT 97
-     * }
-     */
-    public static int EAFNOSUPPORT() {
-        return EAFNOSUPPORT;
-    }
-    private static final int EADDRINUSE = (int)98L;
-    /**
-     * {@snippet lang=c :
-     * #define EADDRINUSE 98
-     * }
-     */
-    public static int EADDRINUSE() {
-        return EADDRINUSE;
-    }
-    private static final int EADDRNOTAVAIL = (int)99L;
-    /**
-     * {@snippet lang=c :
-     * #define EADDRNOTAVAIL 99
-     * }
-     */
-    public static int EADDRNOTAVAIL() {
-        return EADDRNOTAVAIL;
-    }
-    private static final int ENETDOWN = (int)100L;
-    /**
-     * {@snippet lang=c :
-     * #define ENETDOWN 100
-     * }
-     */
-    public static int ENETDOWN() {
-        return ENETDOWN;
-    }
-    private static final int ENETUNREACH = (int)101L;
-    /**
-     * {@snippet lang=c :
-     * #define ENETUNREACH 101
-     * }
-     */
-    public static int ENETUNREACH() {
-        return ENETUNREACH;
-    }
-    private static final int ENETRESET = (int)102L;
-    /**
-     * {@snippet lang=c :
-     * #define ENETRESET 102
-     * }
-     */
-    public static int ENETRESET() {
-        return ENETRESET;
-    }
-    private static final int ECONNABORTED = (int)103L;
-    /**
-     * {@snippet lang=c :
-     * #define ECONNABORTED 103
-     * }
-     */
-    public static int ECONNABORTED() {
-        return ECONNABORTED;
-    }
-    private static final int ECONNRESET = (int)104L;
-    /**
-     * {@snippet lang=c :
-     * #define ECONNRESET 104
-     * }
-     */
-    public static int ECONNRESET() {
-        return ECONNRESET;
-    }
-    private static final int ENOBUFS = (int)105L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOBUFS 105
-     * }
-     */
-    public static int ENOBUFS() {
-        return ENOBUFS;
-    }
-    private static final int EISCONN = (int)106L;
-    /**
-     * {@snippet lang=c :
-     * #define EISCONN 106
-     * }
-     */
-    public static int EISCONN() {
-        return EISCONN;
-    }
-    private static final int ENOTCONN = (int)107L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOTCONN 107
-     * }
-     */
-    public static int ENOTCONN() {
-        return ENOTCONN;
-    }
-    private static final int ESHUTDOWN = (int)108L;
-    /**
-     * {@snippet lang=c :
-     * #define ESHUTDOWN 108
-     * }
-     */
-    public static int ESHUTDOWN() {
-        return ESHUTDOWN;
-    }
-    private static final int ETOOMANYREFS = (int)109L;
-    /**
-     * {@snippet lang=c :
-     * #define ETOOMANYREFS 109
-     * }
-     */
-    public static int ETOOMANYREFS() {
-        return ETOOMANYREFS;
-    }
-    private static final int ETIMEDOUT = (int)110L;
-    /**
-     * {@snippet lang=c :
-     * #define ETIMEDOUT 110
-     * }
-     */
-    public static int ETIMEDOUT() {
-        return ETIMEDOUT;
-    }
-    private static final int ECONNREFUSED = (int)111L;
-    /**
-     * {@snippet lang=c :
-     * #define ECONNREFUSED 111
-     * }
-     */
-    public static int ECONNREFUSED() {
-        return ECONNREFUSED;
-    }
-    private static final int EHOSTDOWN = (int)112L;
-    /**
-     * {@snippet lang=c :
-     * #define EHOSTDOWN 112
-     * }
-     */
-    public static int EHOSTDOWN() {
-        return EHOSTDOWN;
-    }
-    private static final int EHOSTUNREACH = (int)113L;
-    /**
-     * {@snippet lang=c :
-     * #define EHOSTUNREACH 113
-     * }
-     */
-    public static int EHOSTUNREACH() {
-        return EHOSTUNREACH;
-    }
-    private static final int EALREADY = (int)114L;
-    /**
-     * {@snippet lang=c :
-     * #define EALREADY 114
-     * }
-     */
-    public static int EALREADY() {
-        return EALREADY;
-    }
-    private static final int EINPROGRESS = (int)115L;
-    /**
-     * {@snippet lang=c :
-     * #define EINPROGRESS 115
-     * }
-     */
-    public static int EINPROGRESS() {
-        return EINPROGRESS;
-    }
-    private static final int ESTALE = (int)116L;
-    /**
-     * {@snippet lang=c :
-     * #define ESTALE 116
-     * }
-     */
-    public static int ESTALE() {
-        return ESTALE;
-    }
-    private static final int EUCLEAN = (int)117L;
-    /**
-     * {@snippet lang=c :
-     * #define EUCLEAN 117
-     * }
-     */
-    public static int EUCLEAN() {
-        return EUCLEAN;
-    }
-    private static final int ENOTNAM = (int)118L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOTNAM 118
-     * }
-     */
-    public static int ENOTNAM() {
-        return ENOTNAM;
-    }
-    private static final int ENAVAIL = (int)119L;
-    /**
-     * {@snippet lang=c :
-     * #define ENAVAIL 119
-     * }
-     */
-    public static int ENAVAIL() {
-        return ENAVAIL;
-    }
-    private static final int EISNAM = (int)120L;
-    /**
-     * {@snippet lang=c :
-     * #define EISNAM 120
-     * }
-     */
-    public static int EISNAM() {
-        return EISNAM;
-    }
-    private static final int EREMOTEIO = (int)121L;
-    /**
-     * {@snippet lang=c :
-     * #define EREMOTEIO 121
-     * }
-     */
-    public static int EREMOTEIO() {
-        return EREMOTEIO;
-    }
-    private static final int EDQUOT = (int)122L;
-    /**
-     * {@snippet lang=c :
-     * #define EDQUOT 122
-     * }
-     */
-    public static int EDQUOT() {
-        return EDQUOT;
-    }
-    private static final int ENOMEDIUM = (int)123L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOMEDIUM 123
-     * }
-     */
-    public static int ENOMEDIUM() {
-        return ENOMEDIUM;
-    }
-    private static final int EMEDIUMTYPE = (int)124L;
-    /**
-     * {@snippet lang=c :
-     * #define EMEDIUMTYPE 124
-     * }
-     */
-    public static int EMEDIUMTYPE() {
-        return EMEDIUMTYPE;
-    }
-    private static final int ECANCELED = (int)125L;
-    /**
-     * {@snippet lang=c :
-     * #define ECANCELED 125
-     * }
-     */
-    public static int ECANCELED() {
-        return ECANCELED;
-    }
-    private static final int ENOKEY = (int)126L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOKEY 126
-     * }
-     */
-    public static int ENOKEY() {
-        return ENOKEY;
-    }
-    private static final int EKEYEXPIRED = (int)127L;
-    /**
-     * {@snippet lang=c :
-     * #define EKEYEXPIRED 127
-     * }
-     */
-    public static int EKEYEXPIRED() {
-        return EKEYEXPIRED;
-    }
-    private static final int EKEYREVOKED = (int)128L;
-    /**
-     * {@snippet lang=c :
-     * #define EKEYREVOKED 128
-     * }
-     */
-    public static int EKEYREVOKED() {
-        return EKEYREVOKED;
-    }
-    private static final int EKEYREJECTED = (int)129L;
-    /**
-     * {@snippet lang=c :
-     * #define EKEYREJECTED 129
-     * }
-     */
-    public static int EKEYREJECTED() {
-        return EKEYREJECTED;
-    }
-    private static final int EOWNERDEAD = (int)130L;
-    /**
-     * {@snippet lang=c :
-     * #define EOWNERDEAD 130
-     * }
-     */
-    public static int EOWNERDEAD() {
-        return EOWNERDEAD;
-    }
-    private static final int ENOTRECOVERABLE = (int)131L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOTRECOVERABLE 131
-     * }
-     */
-    public static int ENOTRECOVERABLE() {
-        return ENOTRECOVERABLE;
-    }
-    private static final int ERFKILL = (int)132L;
-    /**
-     * {@snippet lang=c :
-     * #define ERFKILL 132
-     * }
-     */
-    public static int ERFKILL() {
-        return ERFKILL;
-    }
-    private static final int EHWPOISON = (int)133L;
-    /**
-     * {@snippet lang=c :
-     * #define EHWPOISON 133
-     * }
-     */
-    public static int EHWPOISON() {
-        return EHWPOISON;
-    }
     private static final int O_NONBLOCK = (int)2048L;
     /**
      * {@snippet lang=c :
@@ -1345,6 +166,33 @@ public class Libc {
      */
     public static int POLLNVAL() {
         return POLLNVAL;
+    }
+    private static final int EPOLL_CTL_ADD = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define EPOLL_CTL_ADD 1
+     * }
+     */
+    public static int EPOLL_CTL_ADD() {
+        return EPOLL_CTL_ADD;
+    }
+    private static final int EPOLL_CTL_DEL = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define EPOLL_CTL_DEL 2
+     * }
+     */
+    public static int EPOLL_CTL_DEL() {
+        return EPOLL_CTL_DEL;
+    }
+    private static final int EPOLL_CTL_MOD = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define EPOLL_CTL_MOD 3
+     * }
+     */
+    public static int EPOLL_CTL_MOD() {
+        return EPOLL_CTL_MOD;
     }
     private static final int SOL_SOCKET = (int)1L;
     /**
@@ -1612,6 +460,255 @@ public class Libc {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+    /**
+     * {@snippet lang=c :
+     * typedef __ssize_t ssize_t
+     * }
+     */
+    public static final OfLong ssize_t = Libc.C_LONG;
+    private static final int EPOLL_CLOEXEC = (int)524288L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.EPOLL_CLOEXEC = 524288
+     * }
+     */
+    public static int EPOLL_CLOEXEC() {
+        return EPOLL_CLOEXEC;
+    }
+    private static final int EPOLLIN = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum EPOLL_EVENTS.EPOLLIN = 1
+     * }
+     */
+    public static int EPOLLIN() {
+        return EPOLLIN;
+    }
+    private static final int EPOLLOUT = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * enum EPOLL_EVENTS.EPOLLOUT = 4
+     * }
+     */
+    public static int EPOLLOUT() {
+        return EPOLLOUT;
+    }
+    private static final int EPOLLERR = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * enum EPOLL_EVENTS.EPOLLERR = 8
+     * }
+     */
+    public static int EPOLLERR() {
+        return EPOLLERR;
+    }
+    private static final int EPOLLHUP = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * enum EPOLL_EVENTS.EPOLLHUP = 16
+     * }
+     */
+    public static int EPOLLHUP() {
+        return EPOLLHUP;
+    }
+    private static final int EPOLLRDHUP = (int)8192L;
+    /**
+     * {@snippet lang=c :
+     * enum EPOLL_EVENTS.EPOLLRDHUP = 8192
+     * }
+     */
+    public static int EPOLLRDHUP() {
+        return EPOLLRDHUP;
+    }
+    private static final int EPOLLONESHOT = (int)1073741824L;
+    /**
+     * {@snippet lang=c :
+     * enum EPOLL_EVENTS.EPOLLONESHOT = 1073741824
+     * }
+     */
+    public static int EPOLLONESHOT() {
+        return EPOLLONESHOT;
+    }
+
+    private static class epoll_create1 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT,
+            Libc.C_INT
+        );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("epoll_create1");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int epoll_create1(int __flags)
+     * }
+     */
+    public static FunctionDescriptor epoll_create1$descriptor() {
+        return epoll_create1.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int epoll_create1(int __flags)
+     * }
+     */
+    public static MethodHandle epoll_create1$handle() {
+        return epoll_create1.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int epoll_create1(int __flags)
+     * }
+     */
+    public static MemorySegment epoll_create1$address() {
+        return epoll_create1.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int epoll_create1(int __flags)
+     * }
+     */
+    public static int epoll_create1(int __flags) {
+        var mh$ = epoll_create1.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("epoll_create1", __flags);
+            }
+            return (int)mh$.invokeExact(__flags);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class epoll_ctl {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT,
+            Libc.C_INT,
+            Libc.C_INT,
+            Libc.C_INT,
+            Libc.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("epoll_ctl");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int epoll_ctl(int __epfd, int __op, int __fd, struct epoll_event *__event)
+     * }
+     */
+    public static FunctionDescriptor epoll_ctl$descriptor() {
+        return epoll_ctl.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int epoll_ctl(int __epfd, int __op, int __fd, struct epoll_event *__event)
+     * }
+     */
+    public static MethodHandle epoll_ctl$handle() {
+        return epoll_ctl.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int epoll_ctl(int __epfd, int __op, int __fd, struct epoll_event *__event)
+     * }
+     */
+    public static MemorySegment epoll_ctl$address() {
+        return epoll_ctl.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int epoll_ctl(int __epfd, int __op, int __fd, struct epoll_event *__event)
+     * }
+     */
+    public static int epoll_ctl(int __epfd, int __op, int __fd, MemorySegment __event) {
+        var mh$ = epoll_ctl.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("epoll_ctl", __epfd, __op, __fd, __event);
+            }
+            return (int)mh$.invokeExact(__epfd, __op, __fd, __event);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class epoll_wait {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT,
+            Libc.C_INT,
+            Libc.C_POINTER,
+            Libc.C_INT,
+            Libc.C_INT
+        );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("epoll_wait");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int epoll_wait(int __epfd, struct epoll_event *__events, int __maxevents, int __timeout)
+     * }
+     */
+    public static FunctionDescriptor epoll_wait$descriptor() {
+        return epoll_wait.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int epoll_wait(int __epfd, struct epoll_event *__events, int __maxevents, int __timeout)
+     * }
+     */
+    public static MethodHandle epoll_wait$handle() {
+        return epoll_wait.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int epoll_wait(int __epfd, struct epoll_event *__events, int __maxevents, int __timeout)
+     * }
+     */
+    public static MemorySegment epoll_wait$address() {
+        return epoll_wait.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int epoll_wait(int __epfd, struct epoll_event *__events, int __maxevents, int __timeout)
+     * }
+     */
+    public static int epoll_wait(int __epfd, MemorySegment __events, int __maxevents, int __timeout) {
+        var mh$ = epoll_wait.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("epoll_wait", __epfd, __events, __maxevents, __timeout);
+            }
+            return (int)mh$.invokeExact(__epfd, __events, __maxevents, __timeout);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
     private static final int EFD_CLOEXEC = (int)524288L;
     /**
      * {@snippet lang=c :
@@ -1689,12 +786,6 @@ public class Libc {
            throw new AssertionError("should not reach here", ex$);
         }
     }
-    /**
-     * {@snippet lang=c :
-     * typedef __ssize_t ssize_t
-     * }
-     */
-    public static final OfLong ssize_t = Libc.C_LONG;
     /**
      * {@snippet lang=c :
      * typedef __socklen_t socklen_t

@@ -1,0 +1,87 @@
+package dev.socketpair;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Virtual threads waiting on channels park instead of holding their carriers. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class VirtualThreadTest {
+
+    @Test
+    void manyBlockedVirtualReadersLeaveCarriersFreeAndAllFinish() throws Exception {
+        // Far more waiting readers than carriers (one per CPU): if a waiting reader held its carrier,
+        // the extra task below could never run and the test would time out.
+        int readers = 64 * Runtime.getRuntime().availableProcessors();
+        List<SocketPair> pairs = new ArrayList<>();
+        List<CompletableFuture<Byte>> reads = new ArrayList<>();
+        CountDownLatch started = new CountDownLatch(readers);
+        try {
+            for (int i = 0; i < readers; i++) {
+                SocketPair pair = SocketPair.open();
+                pairs.add(pair);
+                reads.add(Concurrently.start(true, () -> {
+                    started.countDown();
+                    ByteBuffer one = ByteBuffer.allocate(1);
+                    pair.second().read(one);
+                    return one.get(0);
+                }));
+            }
+            assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+
+            CompletableFuture<String> extra = Concurrently.start(true, () -> "ran");
+            assertThat(extra.get(20, TimeUnit.SECONDS)).isEqualTo("ran");
+            assertThat(reads).noneMatch(CompletableFuture::isDone);
+
+            for (int i = 0; i < readers; i++) {
+                pairs.get(i).first().write(ByteBuffer.wrap(new byte[] {(byte) i}));
+            }
+            for (int i = 0; i < readers; i++) {
+                assertThat(Concurrently.await(reads.get(i))).isEqualTo((byte) i);
+            }
+        } finally {
+            for (SocketPair pair : pairs) {
+                pair.close();
+            }
+        }
+    }
+
+    @Test
+    void virtualThreadsPingPongOnOneChannelPairBothWays() throws Exception {
+        try (SocketPair pair = SocketPair.open()) {
+            CompletableFuture<Integer> echo = Concurrently.start(true, () -> {
+                ByteBuffer b = ByteBuffer.allocate(1);
+                int rounds = 0;
+                while (pair.second().read(b.clear()) == 1) {
+                    pair.second().write(b.flip());
+                    rounds++;
+                }
+                return rounds;
+            });
+            CompletableFuture<Integer> client = Concurrently.start(true, () -> {
+                ByteBuffer b = ByteBuffer.allocateDirect(1);
+                for (int i = 0; i < 2000; i++) {
+                    b.clear().put((byte) i).flip();
+                    pair.first().write(b);
+                    b.clear();
+                    pair.first().read(b);
+                    if (b.get(0) != (byte) i) {
+                        return i;
+                    }
+                }
+                pair.first().shutdownOutput();
+                return 2000;
+            });
+            assertThat(Concurrently.await(client)).isEqualTo(2000);
+            assertThat(Concurrently.await(echo)).isEqualTo(2000);
+        }
+    }
+}
