@@ -254,6 +254,7 @@ public final class UnixSocketChannel extends SocketChannel {
                 return 0;
             }
             boolean blocking = isBlocking();
+            boolean blockInKernel = blocksInKernel(blocking);
             long n = -Errno.EAGAIN;
             boolean acquired = false;
             try {
@@ -262,7 +263,10 @@ public final class UnixSocketChannel extends SocketChannel {
                     return -1;
                 }
                 for (;;) {
-                    n = attemptReceive(dst, offset, length);
+                    n = attemptReceive(dst, offset, length, blockInKernel);
+                    if (n <= 0 && !descriptor.isOpen()) {
+                        break;
+                    }
                     if (n == -Errno.EINTR) {
                         continue;
                     }
@@ -271,7 +275,8 @@ public final class UnixSocketChannel extends SocketChannel {
                     }
                 }
             } finally {
-                endIo(blocking, acquired, n >= 0);
+                // End of stream seen while closing is the shutdown that woke this thread: not completed.
+                endIo(blocking, acquired, n > 0 || (n == 0 && descriptor.isOpen()));
             }
             if (n > 0) {
                 return n;
@@ -320,11 +325,35 @@ public final class UnixSocketChannel extends SocketChannel {
         }
     }
 
-    private long attemptReceive(Object dst, int offset, int length) {
+    /**
+     * Whether a blocking operation of the current thread waits inside the transfer's system call, as C
+     * code does: a platform thread in blocking mode. A virtual thread never does, since a blocking
+     * downcall would pin its carrier; it transfers without waiting and parks between attempts.
+     */
+    private static boolean blocksInKernel(boolean blocking) {
+        return blocking && !Thread.currentThread().isVirtual();
+    }
+
+    /**
+     * One recv or recvmsg. When it may block in the kernel the descriptor is told, so that a close can
+     * wake it; if close has already begun nothing is attempted and the result is EAGAIN.
+     */
+    private long attemptReceive(Object dst, int offset, int length, boolean blockInKernel) {
+        if (!blockInKernel) {
+            return receive(dst, offset, length, false);
+        }
+        try {
+            return descriptor.beginBlocking() ? receive(dst, offset, length, true) : -Errno.EAGAIN;
+        } finally {
+            descriptor.endBlocking();
+        }
+    }
+
+    private long receive(Object dst, int offset, int length, boolean block) {
         return switch (dst) {
-            case ByteBuffer b -> SocketIo.receive(fd, b, messageBased, readScratch);
-            case MemorySegment s -> SocketIo.receive(fd, s, messageBased, readScratch);
-            case ByteBuffer[] bs -> SocketIo.receive(fd, bs, offset, length, messageBased, readScratch);
+            case ByteBuffer b -> SocketIo.receive(fd, b, messageBased, block, readScratch);
+            case MemorySegment s -> SocketIo.receive(fd, s, messageBased, block, readScratch);
+            case ByteBuffer[] bs -> SocketIo.receive(fd, bs, offset, length, messageBased, block, readScratch);
             default -> throw new AssertionError(dst);
         };
     }
@@ -415,30 +444,30 @@ public final class UnixSocketChannel extends SocketChannel {
                 return 0;
             }
             boolean blocking = isBlocking();
+            boolean blockInKernel = blocksInKernel(blocking);
             long written = 0;
             long n = -Errno.EAGAIN;
             boolean acquired = false;
-            boolean closedWhileWaiting = false;
+            boolean done = false;
             try {
                 acquired = beginIo(blocking);
                 for (;;) {
-                    n = attemptSend(src, offset, length, written);
+                    n = attemptSend(src, offset, length, written, blockInKernel);
                     if (n >= 0) {
                         written += n;
-                        if (!blocking || messageBased || !hasRemaining(src, offset, length, written)) {
-                            break;
-                        }
-                    } else if (n != -Errno.EINTR && (n != -Errno.EAGAIN || !blocking)) {
+                        done = !blocking || messageBased || !hasRemaining(src, offset, length, written);
+                    }
+                    if (done || !descriptor.isOpen()) {
                         break;
-                    } else if (n == -Errno.EAGAIN && !await(false, writeScratch)) {
-                        closedWhileWaiting = true;
+                    }
+                    if (n < 0 && n != -Errno.EINTR && (n != -Errno.EAGAIN || !blocking || !await(false, writeScratch))) {
                         break;
                     }
                 }
             } finally {
                 // Closed part-way through a blocking write: the exception, not a short count, says so;
                 // the buffer's position tells how much went out.
-                endIo(blocking, acquired, !closedWhileWaiting && (written > 0 || n >= 0));
+                endIo(blocking, acquired, done || (descriptor.isOpen() && (written > 0 || n >= 0)));
             }
             if (written > 0 || n >= 0 || n == -Errno.EAGAIN) {
                 return written;
@@ -449,12 +478,24 @@ public final class UnixSocketChannel extends SocketChannel {
         }
     }
 
-    private long attemptSend(Object src, int offset, int length, long written) {
+    /** One send or sendmsg; as {@link #attemptReceive} for blocking in the kernel. */
+    private long attemptSend(Object src, int offset, int length, long written, boolean blockInKernel) {
+        if (!blockInKernel) {
+            return send(src, offset, length, written, false);
+        }
+        try {
+            return descriptor.beginBlocking() ? send(src, offset, length, written, true) : -Errno.EAGAIN;
+        } finally {
+            descriptor.endBlocking();
+        }
+    }
+
+    private long send(Object src, int offset, int length, long written, boolean block) {
         return switch (src) {
-            case ByteBuffer b -> SocketIo.send(fd, b, messageBased, writeScratch);
-            case MemorySegment s -> SocketIo.send(fd, written == 0 ? s : s.asSlice(written), messageBased,
+            case ByteBuffer b -> SocketIo.send(fd, b, messageBased, block, writeScratch);
+            case MemorySegment s -> SocketIo.send(fd, written == 0 ? s : s.asSlice(written), messageBased, block,
                     writeScratch);
-            case ByteBuffer[] bs -> SocketIo.send(fd, bs, offset, length, messageBased, writeScratch);
+            case ByteBuffer[] bs -> SocketIo.send(fd, bs, offset, length, messageBased, block, writeScratch);
             default -> throw new AssertionError(src);
         };
     }
@@ -477,8 +518,9 @@ public final class UnixSocketChannel extends SocketChannel {
 
     /**
      * Waits until the socket is ready for reading (or writing) or the channel is closing: a virtual
-     * thread parks, leaving its carrier free; a platform thread waits in poll(2) on the socket and the
-     * descriptor's wake-up eventfd.
+     * thread parks, leaving its carrier free; a platform thread waits in poll(2), which a close wakes
+     * by shutting the socket down. (A platform thread in blocking mode normally waits inside recv or
+     * send; it gets here only if another holder of the socket set {@code O_NONBLOCK} on it.)
      *
      * @return true to attempt the transfer again, false if the channel is closing
      */
@@ -490,16 +532,15 @@ public final class UnixSocketChannel extends SocketChannel {
             }
             return r == 0;
         }
-        int wakeup = descriptor.wakeupFd();
-        if (wakeup == SocketDescriptor.CLOSED) {
-            return false;
+        int r;
+        try {
+            if (!descriptor.beginBlocking()) {
+                return false;
+            }
+            r = SocketIo.await(fd, reading, scratch);
+        } finally {
+            descriptor.endBlocking();
         }
-        if (wakeup < 0) {
-            throw Errors.exception("eventfd", -wakeup);
-        }
-        int r = reading
-                ? SocketIo.awaitReadable(fd, wakeup, scratch)
-                : SocketIo.awaitWritable(fd, wakeup, scratch);
         if (r < 0 && r != -Errno.EINTR) {
             throw Errors.onOwnDescriptor("poll", -r);
         }

@@ -10,6 +10,8 @@ final class Concurrently {
         T run() throws Exception;
     }
 
+    private static final java.util.Set<String> BLOCKING_FRAMES = java.util.Set.of("await", "attemptReceive", "attemptSend");
+
     private Concurrently() {
     }
 
@@ -52,16 +54,18 @@ final class Concurrently {
     }
 
     /**
-     * Waits until {@code thread} has reached the wait of a channel read or write. A thread in poll(2)
-     * shows RUNNABLE, so its stack tells where it is. Whether it is already inside poll(2) or just
-     * about to enter it does not matter to the tests: a close, shutdown or interrupt that comes first
-     * leaves the wake-up descriptor readable or the channel closed, and poll returns at once.
+     * Waits until {@code thread} has reached the blocking part of a channel read or write: a platform
+     * thread's recv or send (it shows RUNNABLE in native code, so its stack tells where it is), a
+     * virtual thread's park. Whether it is already blocked or just about to block does not matter to
+     * the tests: a close, shutdown or interrupt that comes first leaves the socket shut down or the
+     * channel closed, and the thread does not stay blocked.
      */
     static void awaitBlocked(Thread thread) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             for (StackTraceElement frame : thread.getStackTrace()) {
-                if (frame.getMethodName().equals("await") && frame.getClassName().endsWith("UnixSocketChannel")) {
+                if (BLOCKING_FRAMES.contains(frame.getMethodName())
+                        && frame.getClassName().endsWith("UnixSocketChannel")) {
                     return;
                 }
             }

@@ -1,7 +1,5 @@
 package dev.socketpair;
 
-import java.io.FileInputStream;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -40,26 +38,6 @@ public final class DescriptorLimitProbe {
         System.out.println("failure " + (failure == null ? "none" : failure.getMessage()));
 
         System.out.println("first pair carries " + exchange(pairs.getFirst()));
-
-        // A blocking read that must wait needs a wake-up descriptor, which cannot be made once the
-        // last free descriptor (a pair needs two) is taken too.
-        List<FileInputStream> fillers = new ArrayList<>();
-        try {
-            while (fillers.size() < 10) {
-                fillers.add(new FileInputStream("/dev/null"));
-            }
-        } catch (FileNotFoundException full) {
-            // the table is full now
-        }
-        try {
-            pairs.getFirst().second().read(ByteBuffer.allocate(1));
-            System.out.println("waiting read returned");
-        } catch (ErrnoException e) {
-            System.out.println("waiting read " + e.getMessage());
-        }
-        for (FileInputStream filler : fillers) {
-            filler.close();
-        }
 
         pairs.removeLast().close();
         try (SocketPair again = SocketPair.open()) {

@@ -31,6 +31,10 @@ final class PendingSignals implements AutoCloseable {
             LINKER.defaultLookup().find("sigpending").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
 
+    private static final MethodHandle WRITE = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("write").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment set = arena.allocate(SIGSET_BYTES);
     private final int signal;
@@ -47,6 +51,11 @@ final class PendingSignals implements AutoCloseable {
         MemorySegment pending = arena.allocate(SIGSET_BYTES);
         check((int) SIGPENDING.invokeExact(pending));
         return (pending.get(ValueLayout.JAVA_LONG, 0) & (1L << (signal - 1))) != 0;
+    }
+
+    /** Writes one byte with plain write(2), which passes no MSG_NOSIGNAL: the control case. */
+    long plainWrite(int fd) throws Throwable {
+        return (long) WRITE.invokeExact(fd, arena.allocate(1), 1L);
     }
 
     /** Unblocks the signal; a pending SIGPIPE is then delivered, and the JVM ignores it. */

@@ -33,6 +33,12 @@ final class ProcFd {
         return open;
     }
 
+    /** Returns the descriptor this process has open on {@code file}. */
+    static int find(Path file) {
+        return list().entrySet().stream().filter(e -> e.getValue().equals(file.toString())).findFirst()
+                .orElseThrow(() -> new AssertionError("no descriptor open on " + file)).getKey();
+    }
+
     /** Returns true if {@code fd} is open and is a socket. */
     static boolean isOpenSocket(int fd) {
         String target = target(FD_DIR.resolve(Integer.toString(fd)));

@@ -38,9 +38,6 @@ final class Downcalls {
     /** {@code int close(int fd)} */
     static final MethodHandle CLOSE = capturingErrno(Libc.close$address(), Libc.close$descriptor());
 
-    /** {@code ssize_t write(int fd, const void *buf, size_t count)} */
-    static final MethodHandle WRITE = capturingErrno(Libc.write$address(), Libc.write$descriptor());
-
     /** {@code ssize_t send(int fd, const void *buf, size_t len, int flags)} */
     static final MethodHandle SEND = capturingErrno(Libc.send$address(), Libc.send$descriptor());
 
@@ -72,9 +69,6 @@ final class Downcalls {
 
     /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)} */
     static final MethodHandle POLL = capturingErrno(Libc.poll$address(), Libc.poll$descriptor());
-
-    /** {@code int eventfd(unsigned int initval, int flags)} */
-    static final MethodHandle EVENTFD = capturingErrno(Libc.eventfd$address(), Libc.eventfd$descriptor());
 
     /** {@code int epoll_create1(int flags)} */
     static final MethodHandle EPOLL_CREATE1 = capturingErrno(Libc.epoll_create1$address(), Libc.epoll_create1$descriptor());

@@ -44,10 +44,10 @@ public final class NativeScratch {
         return errno;
     }
 
-    /** Two {@code struct pollfd}: the socket and the wake-up descriptor. */
+    /** A {@code struct pollfd}. */
     MemorySegment pollSet() {
         if (pollSet == null) {
-            pollSet = pollfd.allocateArray(2, arena);
+            pollSet = pollfd.allocate(arena);
         }
         return pollSet;
     }

@@ -4,7 +4,6 @@ import dev.socketpair.internal.libc.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
@@ -13,15 +12,18 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Owns one socket descriptor from adoption to its single close: the count of operations in flight on
- * it, the wake-up descriptor that interrupts threads waiting on it, and the native memory of the channel
- * that uses it.
+ * it, the count of threads blocked in the kernel on it, and the native memory of the channel that uses
+ * it.
  *
  * <p>Close protocol. An operation brackets its system calls with {@link #acquire()} and
- * {@link #release()}. {@link #close()} first marks the descriptor closing, so no operation can start,
- * then signals the wake-up descriptor so that waiting operations return, then waits until the last
- * operation has left, and only then calls close(2). The descriptor number is therefore never closed
- * while a system call may still use it, and cannot be reused by the process under a running operation.
- * If the owner becomes unreachable without being closed, a {@link Cleaner} closes the descriptor.
+ * {@link #release()}; a platform thread that is about to block in the kernel (a blocking recv or send,
+ * or poll) also brackets that call with {@link #beginBlocking()} and {@link #endBlocking()}.
+ * {@link #close()} first marks the descriptor closing, so that no operation can start; then, if any
+ * thread may be blocked in the kernel, shuts the socket down (shutdown(2) wakes every thread blocked on
+ * it), and unparks virtual threads waiting in the {@link Poller}; then waits until the last operation
+ * has left, and only then calls close(2). The descriptor number is therefore never closed while a
+ * system call may still use it, and cannot be reused by the process under a running operation. If the
+ * owner becomes unreachable without being closed, a {@link Cleaner} closes the descriptor.
  */
 public final class SocketDescriptor {
 
@@ -30,15 +32,16 @@ public final class SocketDescriptor {
     /** Set in {@link #state} once close has begun; the low bits count operations in flight. */
     private static final int CLOSING = 1 << 30;
 
-    /** Returned by {@link #wakeupFd()} when the descriptor is closing. */
+    /** Returned by {@link #parkUntilReady} when the descriptor is closing. */
     public static final int CLOSED = Integer.MIN_VALUE;
 
     private final int fd;
     private final AtomicInteger state = new AtomicInteger();
+    private final AtomicInteger blockedInKernel = new AtomicInteger();
     private final Resources resources;
     private final Cleaner.Cleanable cleanable;
 
-    // Guards the creation and signalling of the wake-up descriptor, and the wait for operations to leave.
+    // Guards the wait of close() for operations to leave.
     private final ReentrantLock closeLock = new ReentrantLock();
     private final Condition idle = closeLock.newCondition();
 
@@ -94,36 +97,21 @@ public final class SocketDescriptor {
     }
 
     /**
-     * Returns a descriptor that becomes readable when close begins, creating it on first use; a thread
-     * that must wait for this socket polls both.
+     * Announces that the current thread, holding an operation, is about to block in the kernel. Always
+     * paired with {@link #endBlocking()}, whatever this returns.
      *
-     * @return the wake-up descriptor, {@link #CLOSED} if close has begun, or {@code -errno} if it cannot
-     *         be created
+     * @return false if close has begun: the thread must not block
      */
-    public int wakeupFd() {
-        int wakeup = resources.wakeupFd;
-        if (wakeup >= 0) {
-            return wakeup;
-        }
-        closeLock.lock();
-        try {
-            if (!isOpen()) {
-                return CLOSED;
-            }
-            if (resources.wakeupFd < 0) {
-                try (Arena arena = Arena.ofConfined()) {
-                    int created = Syscalls.eventfd(0, Libc.EFD_CLOEXEC() | Libc.EFD_NONBLOCK(),
-                            Syscalls.allocateErrnoCapture(arena));
-                    if (created < 0) {
-                        return created;
-                    }
-                    resources.wakeupFd = created;
-                }
-            }
-            return resources.wakeupFd;
-        } finally {
-            closeLock.unlock();
-        }
+    public boolean beginBlocking() {
+        blockedInKernel.incrementAndGet();
+        // close() marks closing before it reads the count: either it sees this thread and shuts the
+        // socket down, or this thread sees it closing and does not block.
+        return isOpen();
+    }
+
+    /** Ends what {@link #beginBlocking()} began. */
+    public void endBlocking() {
+        blockedInKernel.decrementAndGet();
     }
 
     /**
@@ -153,8 +141,12 @@ public final class SocketDescriptor {
     }
 
     /**
-     * Closes the descriptor once: stops new operations, wakes waiting ones, waits for all to leave, then
-     * closes. Later calls do nothing and return 0.
+     * Closes the descriptor once: stops new operations, wakes blocked and parked ones, waits for all to
+     * leave, then closes. Later calls do nothing and return 0.
+     *
+     * <p>Waking a thread blocked in the kernel shuts the socket down in both directions first, which the
+     * peer sees as end of stream a moment before it would see the close. If another process shares this
+     * socket, it sees the shutdown too; a close with no thread blocked shuts nothing down.
      *
      * @return 0, or {@code -errno} from close(2)
      */
@@ -163,12 +155,15 @@ public final class SocketDescriptor {
         if ((before & CLOSING) != 0) {
             return 0;
         }
+        if (blockedInKernel.get() > 0) {
+            try (Arena local = Arena.ofConfined()) {
+                // ENOTCONN (a datagram peer gone) still wakes nobody who could need it: ignore results.
+                Syscalls.shutdown(fd, Libc.SHUT_RDWR(), Syscalls.allocateErrnoCapture(local));
+            }
+        }
+        Poller.wakeupAll(fd);
         closeLock.lock();
         try {
-            if (resources.wakeupFd >= 0) {
-                resources.signalWakeup();
-            }
-            Poller.wakeupAll(fd);
             while (state.get() != CLOSING) {
                 idle.awaitUninterruptibly();
             }
@@ -183,21 +178,10 @@ public final class SocketDescriptor {
     private static final class Resources implements Runnable {
         final int fd;
         final Arena arena = Arena.ofShared();
-        volatile int wakeupFd = -1;
         volatile int closeResult;
 
         Resources(int fd) {
             this.fd = fd;
-        }
-
-        void signalWakeup() {
-            try (Arena local = Arena.ofConfined()) {
-                MemorySegment one = local.allocateFrom(ValueLayout.JAVA_LONG, 1L);
-                long n = Syscalls.write(wakeupFd, one, one.byteSize(), Syscalls.allocateErrnoCapture(local));
-                if (n < 0) {
-                    throw new AssertionError("write to wake-up eventfd failed: " + Errno.name((int) -n));
-                }
-            }
         }
 
         @Override
@@ -205,9 +189,6 @@ public final class SocketDescriptor {
             try (Arena local = Arena.ofConfined()) {
                 MemorySegment capture = Syscalls.allocateErrnoCapture(local);
                 closeResult = Syscalls.close(fd, capture);
-                if (wakeupFd >= 0) {
-                    Syscalls.close(wakeupFd, capture);
-                }
             }
             arena.close();
         }

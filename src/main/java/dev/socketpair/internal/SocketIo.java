@@ -10,12 +10,13 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 
 /**
- * One attempt at a transfer on a socket, never waiting, and the wait for readiness between attempts.
+ * One transfer on a socket with one system call, and the wait for readiness between transfers.
  *
- * <p>Every call passes {@code MSG_DONTWAIT}, so a transfer never blocks in the kernel whatever the
- * descriptor's {@code O_NONBLOCK} flag says: blocking is done by the caller with {@link #await}, which a
- * close can interrupt. Every send passes {@code MSG_NOSIGNAL}, so a vanished peer is an {@code EPIPE},
- * never a SIGPIPE. Native memory is used in place; heap memory goes through the scratch bounce buffer.
+ * <p>With {@code block} false a transfer passes {@code MSG_DONTWAIT} and never waits in the kernel,
+ * whatever the descriptor's {@code O_NONBLOCK} flag says; with {@code block} true it waits there as C
+ * code would, on a descriptor in blocking mode. Every send passes {@code MSG_NOSIGNAL}, so a vanished
+ * peer is an {@code EPIPE}, never a SIGPIPE. Native memory is used in place; heap memory goes through
+ * the scratch bounce buffer.
  *
  * <p>Each method returns the number of bytes transferred or {@code -errno}; ByteBuffer positions are
  * advanced by what was transferred. With {@code wholeMessage} (DGRAM and SEQPACKET) one call moves one
@@ -24,8 +25,8 @@ import java.nio.ByteBuffer;
  */
 public final class SocketIo {
 
-    private static final int RECEIVE_FLAGS = Libc.MSG_DONTWAIT();
-    private static final int SEND_FLAGS = Libc.MSG_DONTWAIT() | Libc.MSG_NOSIGNAL();
+    private static final int DONTWAIT = Libc.MSG_DONTWAIT();
+    private static final int NOSIGNAL = Libc.MSG_NOSIGNAL();
     private static final int IOV_MAX = Libc.IOV_MAX();
     private static final short POLLIN = (short) Libc.POLLIN();
     private static final short POLLOUT = (short) Libc.POLLOUT();
@@ -34,8 +35,8 @@ public final class SocketIo {
     }
 
     /** Receives into {@code dst}'s remaining bytes. */
-    public static long receive(int fd, ByteBuffer dst, boolean wholeMessage, NativeScratch scratch) {
-        long n = receive(fd, MemorySegment.ofBuffer(dst), wholeMessage, scratch);
+    public static long receive(int fd, ByteBuffer dst, boolean wholeMessage, boolean block, NativeScratch scratch) {
+        long n = transfer(true, fd, MemorySegment.ofBuffer(dst), wholeMessage, block, scratch);
         if (n > 0) {
             dst.position(dst.position() + (int) n);
         }
@@ -43,8 +44,8 @@ public final class SocketIo {
     }
 
     /** Sends {@code src}'s remaining bytes. */
-    public static long send(int fd, ByteBuffer src, boolean wholeMessage, NativeScratch scratch) {
-        long n = send(fd, MemorySegment.ofBuffer(src), wholeMessage, scratch);
+    public static long send(int fd, ByteBuffer src, boolean wholeMessage, boolean block, NativeScratch scratch) {
+        long n = transfer(false, fd, MemorySegment.ofBuffer(src), wholeMessage, block, scratch);
         if (n > 0) {
             src.position(src.position() + (int) n);
         }
@@ -52,46 +53,53 @@ public final class SocketIo {
     }
 
     /** Receives into {@code dst}. */
-    public static long receive(int fd, MemorySegment dst, boolean wholeMessage, NativeScratch scratch) {
-        return transfer(true, fd, dst, wholeMessage, scratch);
+    public static long receive(int fd, MemorySegment dst, boolean wholeMessage, boolean block,
+                               NativeScratch scratch) {
+        return transfer(true, fd, dst, wholeMessage, block, scratch);
     }
 
     /** Sends {@code src}. */
-    public static long send(int fd, MemorySegment src, boolean wholeMessage, NativeScratch scratch) {
-        return transfer(false, fd, src, wholeMessage, scratch);
+    public static long send(int fd, MemorySegment src, boolean wholeMessage, boolean block, NativeScratch scratch) {
+        return transfer(false, fd, src, wholeMessage, block, scratch);
     }
 
     private static long transfer(boolean receiving, int fd, MemorySegment memory, boolean wholeMessage,
-                                 NativeScratch scratch) {
+                                 boolean block, NativeScratch scratch) {
+        int flags = flags(receiving, block);
         if (memory.isNative()) {
-            return call(receiving, fd, memory, memory.byteSize(), scratch);
+            return call(receiving, fd, memory, memory.byteSize(), flags, scratch);
         }
         long length = wholeMessage ? memory.byteSize() : Math.min(memory.byteSize(), NativeScratch.MAX_BOUNCE);
         if (length > NativeScratch.MAX_BOUNCE) {
             try (Arena temporary = Arena.ofConfined()) {
-                return transferVia(temporary.allocate(length), receiving, fd, memory, length, scratch);
+                return transferVia(temporary.allocate(length), receiving, fd, memory, length, flags, scratch);
             }
         }
-        return transferVia(scratch.bounce(length), receiving, fd, memory, length, scratch);
+        return transferVia(scratch.bounce(length), receiving, fd, memory, length, flags, scratch);
     }
 
     /** Moves heap memory through native {@code bounce}: copied in before a send, out after a receive. */
     private static long transferVia(MemorySegment bounce, boolean receiving, int fd, MemorySegment heap,
-                                    long length, NativeScratch scratch) {
+                                    long length, int flags, NativeScratch scratch) {
         if (!receiving) {
             MemorySegment.copy(heap, 0, bounce, 0, length);
         }
-        long n = call(receiving, fd, bounce, length, scratch);
+        long n = call(receiving, fd, bounce, length, flags, scratch);
         if (receiving && n > 0) {
             MemorySegment.copy(bounce, 0, heap, 0, n);
         }
         return n;
     }
 
-    private static long call(boolean receiving, int fd, MemorySegment buffer, long length, NativeScratch scratch) {
+    private static int flags(boolean receiving, boolean block) {
+        return (block ? 0 : DONTWAIT) | (receiving ? 0 : NOSIGNAL);
+    }
+
+    private static long call(boolean receiving, int fd, MemorySegment buffer, long length, int flags,
+                             NativeScratch scratch) {
         return receiving
-                ? Syscalls.recv(fd, buffer, length, RECEIVE_FLAGS, scratch.errno())
-                : Syscalls.send(fd, buffer, length, SEND_FLAGS, scratch.errno());
+                ? Syscalls.recv(fd, buffer, length, flags, scratch.errno())
+                : Syscalls.send(fd, buffer, length, flags, scratch.errno());
     }
 
     /**
@@ -99,8 +107,8 @@ public final class SocketIo {
      * most IOV_MAX buffers take part.
      */
     public static long receive(int fd, ByteBuffer[] dsts, int offset, int length, boolean wholeMessage,
-                               NativeScratch scratch) {
-        return transferVectored(true, fd, dsts, offset, length, wholeMessage, scratch);
+                               boolean block, NativeScratch scratch) {
+        return transferVectored(true, fd, dsts, offset, length, wholeMessage, block, scratch);
     }
 
     /**
@@ -108,12 +116,12 @@ public final class SocketIo {
      * buffers take part.
      */
     public static long send(int fd, ByteBuffer[] srcs, int offset, int length, boolean wholeMessage,
-                            NativeScratch scratch) {
-        return transferVectored(false, fd, srcs, offset, length, wholeMessage, scratch);
+                            boolean block, NativeScratch scratch) {
+        return transferVectored(false, fd, srcs, offset, length, wholeMessage, block, scratch);
     }
 
     private static long transferVectored(boolean receiving, int fd, ByteBuffer[] buffers, int offset,
-                                         int length, boolean wholeMessage, NativeScratch scratch) {
+                                         int length, boolean wholeMessage, boolean block, NativeScratch scratch) {
         // Buffers already drained by earlier calls would otherwise use up the IOV_MAX entries.
         while (length > 0 && !buffers[offset].hasRemaining()) {
             offset++;
@@ -130,14 +138,15 @@ public final class SocketIo {
         if (!wholeMessage) {
             heapBytes = Math.min(heapBytes, NativeScratch.MAX_BOUNCE);
         }
+        int flags = flags(receiving, block);
         if (heapBytes > NativeScratch.MAX_BOUNCE) {
             try (Arena temporary = Arena.ofConfined()) {
                 return transferVectoredVia(temporary.allocate(heapBytes), heapBytes, receiving, fd, buffers,
-                        offset, count, scratch);
+                        offset, count, flags, scratch);
             }
         }
         return transferVectoredVia(scratch.bounce(heapBytes), heapBytes, receiving, fd, buffers, offset, count,
-                scratch);
+                flags, scratch);
     }
 
     /**
@@ -146,7 +155,8 @@ public final class SocketIo {
      * advances every buffer's position by its share of the result.
      */
     private static long transferVectoredVia(MemorySegment bounce, long heapBytes, boolean receiving, int fd,
-                                            ByteBuffer[] buffers, int offset, int count, NativeScratch scratch) {
+                                            ByteBuffer[] buffers, int offset, int count, int flags,
+                                            NativeScratch scratch) {
         MemorySegment iov = scratch.iovecs(count);
         long bounceUsed = 0;
         int used = 0;
@@ -175,8 +185,8 @@ public final class SocketIo {
         msghdr.msg_iov(header, iov);
         msghdr.msg_iovlen(header, used);
         long n = receiving
-                ? Syscalls.recvmsg(fd, header, RECEIVE_FLAGS, scratch.errno())
-                : Syscalls.sendmsg(fd, header, SEND_FLAGS, scratch.errno());
+                ? Syscalls.recvmsg(fd, header, flags, scratch.errno())
+                : Syscalls.sendmsg(fd, header, flags, scratch.errno());
         long left = n;
         long bounceOffset = 0;
         for (int i = 0; i < used && left > 0; i++) {
@@ -195,32 +205,18 @@ public final class SocketIo {
         return n;
     }
 
-    /** Waits until {@code fd} can be read, or the wake-up descriptor fires. */
-    public static int awaitReadable(int fd, int wakeupFd, NativeScratch scratch) {
-        return await(fd, POLLIN, wakeupFd, scratch);
-    }
-
-    /** Waits until {@code fd} can be written, or the wake-up descriptor fires. */
-    public static int awaitWritable(int fd, int wakeupFd, NativeScratch scratch) {
-        return await(fd, POLLOUT, wakeupFd, scratch);
-    }
-
     /**
-     * Blocks in poll(2) until {@code fd} is ready for {@code events} (or has an error or hang-up, which
-     * the next attempt reports) or {@code wakeupFd} is readable.
+     * Blocks in poll(2) until {@code fd} can be read or written (or has an error or hang-up, which the
+     * next transfer reports). Only needed when a blocking transfer returned EAGAIN because another
+     * holder of the socket set {@code O_NONBLOCK} on it; a shutdown by close wakes it.
      *
      * @return the number of ready descriptors, or {@code -errno}
      */
-    private static int await(int fd, short events, int wakeupFd, NativeScratch scratch) {
-        MemorySegment set = scratch.pollSet();
-        MemorySegment socket = pollfd.asSlice(set, 0);
+    public static int await(int fd, boolean reading, NativeScratch scratch) {
+        MemorySegment socket = scratch.pollSet();
         pollfd.fd(socket, fd);
-        pollfd.events(socket, events);
+        pollfd.events(socket, reading ? POLLIN : POLLOUT);
         pollfd.revents(socket, (short) 0);
-        MemorySegment wakeup = pollfd.asSlice(set, 1);
-        pollfd.fd(wakeup, wakeupFd);
-        pollfd.events(wakeup, POLLIN);
-        pollfd.revents(wakeup, (short) 0);
-        return Syscalls.poll(set, 2, -1, scratch.errno());
+        return Syscalls.poll(socket, 1, -1, scratch.errno());
     }
 }

@@ -86,20 +86,6 @@ public final class Syscalls {
     }
 
     /**
-     * {@code ssize_t write(int fd, const void *buf, size_t count)}.
-     *
-     * @return the number of bytes written, or {@code -errno}
-     * @see <a href="https://man7.org/linux/man-pages/man2/write.2.html">write(2)</a>
-     */
-    public static long write(int fd, MemorySegment buf, long count, MemorySegment capture) {
-        try {
-            return result((long) Downcalls.WRITE.invokeExact(capture, fd, buf, count), capture);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
-    }
-
-    /**
      * {@code ssize_t send(int fd, const void *buf, size_t len, int flags)}.
      *
      * @return the number of bytes sent, or {@code -errno}
@@ -237,20 +223,6 @@ public final class Syscalls {
     public static int poll(MemorySegment fds, long count, int timeoutMillis, MemorySegment capture) {
         try {
             return result((int) Downcalls.POLL.invokeExact(capture, fds, count, timeoutMillis), capture);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
-    }
-
-    /**
-     * {@code int eventfd(unsigned int initval, int flags)}.
-     *
-     * @return the new descriptor, or {@code -errno}
-     * @see <a href="https://man7.org/linux/man-pages/man2/eventfd.2.html">eventfd(2)</a>
-     */
-    public static int eventfd(int initialValue, int flags, MemorySegment capture) {
-        try {
-            return result((int) Downcalls.EVENTFD.invokeExact(capture, initialValue, flags), capture);
         } catch (Throwable t) {
             throw unexpected(t);
         }
