@@ -610,8 +610,15 @@ public final class UnixSocketChannel extends SocketChannel {
     public UnixSocketChannel shutdownInput() throws IOException {
         synchronized (stateLock) {
             if (!inputShutdown) {
-                control("shutdown", SocketControl::shutdownInput);
+                // Set first: a reader the shutdown wakes must find it set, or a DGRAM reader would take
+                // the wake-up for an empty datagram.
                 inputShutdown = true;
+                try {
+                    control("shutdown", SocketControl::shutdownInput);
+                } catch (IOException | RuntimeException e) {
+                    inputShutdown = false;
+                    throw e;
+                }
             } else {
                 ensureOpen();
             }

@@ -44,6 +44,16 @@ final class Downcalls {
     /** {@code ssize_t recv(int fd, void *buf, size_t len, int flags)} */
     static final MethodHandle RECV = capturingErrno(Libc.recv$address(), Libc.recv$descriptor());
 
+    /**
+     * {@code send}, linked as a critical function that may read Java heap memory in place. Only for
+     * calls that cannot block ({@code MSG_DONTWAIT}): a critical call holds off the garbage collector.
+     * Null where the running JDK refuses the combination with errno capture.
+     */
+    static final MethodHandle SEND_CRITICAL = critical(Libc.send$address(), Libc.send$descriptor());
+
+    /** {@code recv}, linked as a critical function that may write Java heap memory in place; as above. */
+    static final MethodHandle RECV_CRITICAL = critical(Libc.recv$address(), Libc.recv$descriptor());
+
     /** {@code ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)} */
     static final MethodHandle SENDMSG = capturingErrno(Libc.sendmsg$address(), Libc.sendmsg$descriptor());
 
@@ -59,13 +69,18 @@ final class Downcalls {
     /** {@code int setsockopt(int fd, int level, int optname, const void *optval, socklen_t optlen)} */
     static final MethodHandle SETSOCKOPT = capturingErrno(Libc.setsockopt$address(), Libc.setsockopt$descriptor());
 
-    /** {@code int getsockname(int fd, struct sockaddr *addr, socklen_t *addrlen)} */
+    /**
+     * {@code int getsockname(int fd, struct sockaddr *addr, socklen_t *addrlen)}. glibc declares the
+     * address argument as {@code __SOCKADDR_ARG}, a {@code transparent_union} of pointers, which jextract
+     * describes as a union passed by value; C passes a transparent union as its first member, so it is
+     * linked as a plain pointer.
+     */
     static final MethodHandle GETSOCKNAME = capturingErrno(Libc.getsockname$address(),
-            transparentUnionAsPointer(Libc.getsockname$descriptor(), 1));
+            replaceArgument(Libc.getsockname$descriptor(), 1, Libc.C_POINTER));
 
-    /** {@code int getpeername(int fd, struct sockaddr *addr, socklen_t *addrlen)} */
+    /** {@code int getpeername(int fd, struct sockaddr *addr, socklen_t *addrlen)}, as getsockname. */
     static final MethodHandle GETPEERNAME = capturingErrno(Libc.getpeername$address(),
-            transparentUnionAsPointer(Libc.getpeername$descriptor(), 1));
+            replaceArgument(Libc.getpeername$descriptor(), 1, Libc.C_POINTER));
 
     /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)} */
     static final MethodHandle POLL = capturingErrno(Libc.poll$address(), Libc.poll$descriptor());
@@ -85,15 +100,19 @@ final class Downcalls {
     private Downcalls() {
     }
 
-    /**
-     * glibc declares the address argument of getsockname and getpeername as {@code __SOCKADDR_ARG}, a
-     * {@code transparent_union} of pointers, which jextract describes as a union passed by value. C
-     * passes a transparent union as its first member, so the argument is linked as a plain pointer.
-     */
-    private static FunctionDescriptor transparentUnionAsPointer(FunctionDescriptor generated, int index) {
+    /** The generated descriptor with argument {@code index} linked as {@code layout} instead. */
+    private static FunctionDescriptor replaceArgument(FunctionDescriptor generated, int index, MemoryLayout layout) {
         MemoryLayout[] arguments = generated.argumentLayouts().toArray(MemoryLayout[]::new);
-        arguments[index] = Libc.C_POINTER;
+        arguments[index] = layout;
         return FunctionDescriptor.of(generated.returnLayout().orElseThrow(), arguments);
+    }
+
+    private static MethodHandle critical(MemorySegment address, FunctionDescriptor descriptor) {
+        try {
+            return LINKER.downcallHandle(address, descriptor, CAPTURE_ERRNO, Linker.Option.critical(true));
+        } catch (IllegalArgumentException unsupported) {
+            return null;
+        }
     }
 
     private static MethodHandle capturingErrno(MemorySegment address, FunctionDescriptor descriptor) {

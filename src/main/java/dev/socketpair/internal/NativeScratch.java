@@ -7,6 +7,7 @@ import dev.socketpair.internal.libc.pollfd;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 
 /**
  * The native memory one direction of a channel (its reads, or its writes) works in: the errno capture,
@@ -33,6 +34,10 @@ public final class NativeScratch {
     private MemorySegment iovecs;
     private int iovecCapacity;
     private MemorySegment bounce = MemorySegment.NULL;
+    // The direct buffer last seen, and a segment over all of it: callers pass the same buffer again and
+    // again, and making a segment of a buffer costs an allocation each time.
+    private ByteBuffer lastDirect;
+    private MemorySegment lastDirectWhole;
 
     public NativeScratch(Arena arena) {
         this.arena = arena;
@@ -50,6 +55,18 @@ public final class NativeScratch {
             pollSet = pollfd.allocate(arena);
         }
         return pollSet;
+    }
+
+    /**
+     * Returns a segment over {@code direct}'s remaining bytes. Slicing a segment kept for the buffer
+     * last seen keeps the buffer's memory session attached (a downcall holds it open for the call).
+     */
+    MemorySegment segmentOf(ByteBuffer direct) {
+        if (direct != lastDirect) {
+            lastDirectWhole = MemorySegment.ofBuffer(direct.duplicate().clear());
+            lastDirect = direct;
+        }
+        return lastDirectWhole.asSlice(direct.position(), direct.remaining());
     }
 
     /** A {@code struct epoll_event}, for registering with the {@link Poller}. */

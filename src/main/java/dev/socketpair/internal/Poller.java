@@ -8,6 +8,7 @@ import dev.socketpair.internal.libc.epoll_event;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -28,7 +29,7 @@ public final class Poller {
 
     private final int epfd;
     private final int interest;
-    private final ConcurrentHashMap<Integer, Thread> waiters = new ConcurrentHashMap<>();
+    private final Waiters waiters = new Waiters();
 
     private Poller(String name, int interest) {
         try (Arena arena = Arena.ofConfined()) {
@@ -75,7 +76,7 @@ public final class Poller {
      * @return 0, or {@code -errno} (and nothing is registered)
      */
     int arm(int fd, NativeScratch scratch) {
-        waiters.put(fd, Thread.currentThread());
+        waiters.set(fd, Thread.currentThread());
         MemorySegment event = scratch.epollEvent();
         epoll_event.events(event, interest);
         epoll_data.fd(epoll_event.data(event), fd);
@@ -84,7 +85,7 @@ public final class Poller {
             r = Syscalls.epoll_ctl(epfd, Libc.EPOLL_CTL_ADD(), fd, event, scratch.errno());
         }
         if (r < 0) {
-            waiters.remove(fd);
+            waiters.remove(fd, Thread.currentThread());
         }
         return r;
     }
@@ -96,9 +97,61 @@ public final class Poller {
 
     /** Unparks the thread waiting on {@code fd}, if any. */
     void wakeup(int fd) {
-        Thread waiter = waiters.remove(fd);
+        Thread waiter = waiters.take(fd);
         if (waiter != null) {
             LockSupport.unpark(waiter);
+        }
+    }
+
+    /**
+     * The thread waiting on each descriptor: a two-level table indexed by descriptor number, so that
+     * registering allocates nothing once a number's block exists (a map would box the number and make
+     * a node per registration).
+     */
+    private static final class Waiters {
+        private static final int BLOCK = 1024;
+        private final AtomicReferenceArray<AtomicReferenceArray<Thread>> blocks = new AtomicReferenceArray<>(1024);
+        private final ConcurrentHashMap<Integer, Thread> beyond = new ConcurrentHashMap<>();
+
+        void set(int fd, Thread thread) {
+            AtomicReferenceArray<Thread> block = block(fd, true);
+            if (block == null) {
+                beyond.put(fd, thread);
+            } else {
+                block.set(fd % BLOCK, thread);
+            }
+        }
+
+        /** Removes and returns the waiter of {@code fd}, if any. */
+        Thread take(int fd) {
+            AtomicReferenceArray<Thread> block = block(fd, false);
+            if (block != null) {
+                return block.getAndSet(fd % BLOCK, null);
+            }
+            return fd / BLOCK < blocks.length() ? null : beyond.remove(fd);
+        }
+
+        /** Removes {@code thread} as the waiter of {@code fd} if it still is. */
+        void remove(int fd, Thread thread) {
+            AtomicReferenceArray<Thread> block = block(fd, false);
+            if (block != null) {
+                block.compareAndSet(fd % BLOCK, thread, null);
+            } else if (fd / BLOCK >= blocks.length()) {
+                beyond.remove(fd, thread);
+            }
+        }
+
+        private AtomicReferenceArray<Thread> block(int fd, boolean create) {
+            int index = fd / BLOCK;
+            if (index >= blocks.length()) {
+                return null;
+            }
+            AtomicReferenceArray<Thread> block = blocks.get(index);
+            if (block == null && create) {
+                blocks.compareAndSet(index, null, new AtomicReferenceArray<>(BLOCK));
+                block = blocks.get(index);
+            }
+            return block;
         }
     }
 

@@ -15,8 +15,9 @@ import java.nio.ByteBuffer;
  * <p>With {@code block} false a transfer passes {@code MSG_DONTWAIT} and never waits in the kernel,
  * whatever the descriptor's {@code O_NONBLOCK} flag says; with {@code block} true it waits there as C
  * code would, on a descriptor in blocking mode. Every send passes {@code MSG_NOSIGNAL}, so a vanished
- * peer is an {@code EPIPE}, never a SIGPIPE. Native memory is used in place; heap memory goes through
- * the scratch bounce buffer.
+ * peer is an {@code EPIPE}, never a SIGPIPE. Native memory is used in place; heap memory is used in
+ * place by critical calls where the transfer cannot block, and otherwise goes through the scratch
+ * bounce buffer.
  *
  * <p>Each method returns the number of bytes transferred or {@code -errno}; ByteBuffer positions are
  * advanced by what was transferred. With {@code wholeMessage} (DGRAM and SEQPACKET) one call moves one
@@ -28,6 +29,8 @@ public final class SocketIo {
     private static final int DONTWAIT = Libc.MSG_DONTWAIT();
     private static final int NOSIGNAL = Libc.MSG_NOSIGNAL();
     private static final int IOV_MAX = Libc.IOV_MAX();
+    /** Below this a blocking heap transfer copies rather than trying a non-blocking call first. */
+    private static final long IN_PLACE_MIN = 4096;
     private static final short POLLIN = (short) Libc.POLLIN();
     private static final short POLLOUT = (short) Libc.POLLOUT();
 
@@ -36,18 +39,25 @@ public final class SocketIo {
 
     /** Receives into {@code dst}'s remaining bytes. */
     public static long receive(int fd, ByteBuffer dst, boolean wholeMessage, boolean block, NativeScratch scratch) {
-        long n = transfer(true, fd, MemorySegment.ofBuffer(dst), wholeMessage, block, scratch);
-        if (n > 0) {
-            dst.position(dst.position() + (int) n);
-        }
-        return n;
+        return transfer(true, fd, dst, wholeMessage, block, scratch);
     }
 
     /** Sends {@code src}'s remaining bytes. */
     public static long send(int fd, ByteBuffer src, boolean wholeMessage, boolean block, NativeScratch scratch) {
-        long n = transfer(false, fd, MemorySegment.ofBuffer(src), wholeMessage, block, scratch);
+        return transfer(false, fd, src, wholeMessage, block, scratch);
+    }
+
+    private static long transfer(boolean receiving, int fd, ByteBuffer buffer, boolean wholeMessage, boolean block,
+                                 NativeScratch scratch) {
+        long n;
+        if (buffer.isDirect()) {
+            MemorySegment segment = scratch.segmentOf(buffer);
+            n = call(receiving, fd, segment, segment.byteSize(), flags(receiving, block), scratch);
+        } else {
+            n = transfer(receiving, fd, MemorySegment.ofBuffer(buffer), wholeMessage, block, scratch);
+        }
         if (n > 0) {
-            src.position(src.position() + (int) n);
+            buffer.position(buffer.position() + (int) n);
         }
         return n;
     }
@@ -68,6 +78,18 @@ public final class SocketIo {
         int flags = flags(receiving, block);
         if (memory.isNative()) {
             return call(receiving, fd, memory, memory.byteSize(), flags, scratch);
+        }
+        // Heap memory is read or written in place by a critical call, which must not block: always when
+        // not blocking, and first, for large transfers, when blocking (only if that would block does the
+        // transfer wait in the kernel through the bounce buffer).
+        if (Syscalls.CRITICAL_CALLS && (!block || memory.byteSize() >= IN_PLACE_MIN)) {
+            int noWait = flags | DONTWAIT;
+            long n = receiving
+                    ? Syscalls.recvCritical(fd, memory, memory.byteSize(), noWait, scratch.errno())
+                    : Syscalls.sendCritical(fd, memory, memory.byteSize(), noWait, scratch.errno());
+            if (!block || n != -Errno.EAGAIN) {
+                return n;
+            }
         }
         long length = wholeMessage ? memory.byteSize() : Math.min(memory.byteSize(), NativeScratch.MAX_BOUNCE);
         if (length > NativeScratch.MAX_BOUNCE) {

@@ -114,6 +114,37 @@ public final class Syscalls {
         }
     }
 
+    /** Whether {@link #sendCritical} and {@link #recvCritical} may be used on this JDK. */
+    public static final boolean CRITICAL_CALLS = Downcalls.SEND_CRITICAL != null && Downcalls.RECV_CRITICAL != null;
+
+    /**
+     * {@code send} straight from {@code buf}, which may be heap memory. {@code flags} must include
+     * {@code MSG_DONTWAIT}: the call must not block.
+     *
+     * @return the number of bytes sent, or {@code -errno}
+     */
+    public static long sendCritical(int fd, MemorySegment buf, long len, int flags, MemorySegment capture) {
+        try {
+            return result((long) Downcalls.SEND_CRITICAL.invokeExact(capture, fd, buf, len, flags), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code recv} straight into {@code buf}, which may be heap memory. {@code flags} must include
+     * {@code MSG_DONTWAIT}: the call must not block.
+     *
+     * @return the number of bytes received, or {@code -errno}
+     */
+    public static long recvCritical(int fd, MemorySegment buf, long len, int flags, MemorySegment capture) {
+        try {
+            return result((long) Downcalls.RECV_CRITICAL.invokeExact(capture, fd, buf, len, flags), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
     /**
      * {@code ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)}.
      *
