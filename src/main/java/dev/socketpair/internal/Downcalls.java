@@ -14,7 +14,9 @@ import java.lang.invoke.MethodHandle;
  * <p>jextract cannot add linker options, so each handle is linked again here from the generated
  * {@code xxx$address()} and {@code xxx$descriptor()} with {@code captureCallState("errno")}: the handle
  * takes the capture segment as its first argument and errno is read from there, never from a shared
- * location. Each handle lives in a {@code static final} field so calls through it are constant-folded.
+ * location. Each handle lives in a {@code static final} field of a holder class of its own, so that
+ * calls through it are constant-folded and a handle is only linked when first used (linking costs
+ * milliseconds each, which start-up should not pay for calls it does not make).
  */
 @SuppressWarnings("restricted")
 final class Downcalls {
@@ -23,51 +25,105 @@ final class Downcalls {
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
     /** {@code int socketpair(int domain, int type, int protocol, int sv[2])} */
-    static final MethodHandle SOCKETPAIR = capturingErrno(Libc.socketpair$address(), Libc.socketpair$descriptor());
+    static final class Socketpair {
+        static final MethodHandle HANDLE = capturingErrno(Libc.socketpair$address(), Libc.socketpair$descriptor());
+
+        private Socketpair() {
+        }
+    }
 
     /**
      * {@code int fcntl(int fd, int cmd, ...)}, linked with one variadic {@code int} argument, which is
      * what every command used here (F_GETFD, F_SETFD, F_GETFL, F_SETFL) takes or ignores.
      */
-    static final MethodHandle FCNTL = LINKER.downcallHandle(
-            Libc.fcntl.address(),
-            FunctionDescriptor.of(Libc.C_INT, Libc.C_INT, Libc.C_INT, Libc.C_INT),
-            CAPTURE_ERRNO,
-            Linker.Option.firstVariadicArg(2));
+    static final class Fcntl {
+        static final MethodHandle HANDLE = LINKER.downcallHandle(
+                Libc.fcntl.address(),
+                FunctionDescriptor.of(Libc.C_INT, Libc.C_INT, Libc.C_INT, Libc.C_INT),
+                CAPTURE_ERRNO,
+                Linker.Option.firstVariadicArg(2));
+
+        private Fcntl() {
+        }
+    }
 
     /** {@code int close(int fd)} */
-    static final MethodHandle CLOSE = capturingErrno(Libc.close$address(), Libc.close$descriptor());
+    static final class Close {
+        static final MethodHandle HANDLE = capturingErrno(Libc.close$address(), Libc.close$descriptor());
+
+        private Close() {
+        }
+    }
 
     /** {@code ssize_t send(int fd, const void *buf, size_t len, int flags)} */
-    static final MethodHandle SEND = capturingErrno(Libc.send$address(), Libc.send$descriptor());
+    static final class Send {
+        static final MethodHandle HANDLE = capturingErrno(Libc.send$address(), Libc.send$descriptor());
+
+        private Send() {
+        }
+    }
 
     /** {@code ssize_t recv(int fd, void *buf, size_t len, int flags)} */
-    static final MethodHandle RECV = capturingErrno(Libc.recv$address(), Libc.recv$descriptor());
+    static final class Recv {
+        static final MethodHandle HANDLE = capturingErrno(Libc.recv$address(), Libc.recv$descriptor());
+
+        private Recv() {
+        }
+    }
 
     /**
-     * {@code send}, linked as a critical function that may read Java heap memory in place. Only for
-     * calls that cannot block ({@code MSG_DONTWAIT}): a critical call holds off the garbage collector.
-     * Null where the running JDK refuses the combination with errno capture.
+     * {@code send} and {@code recv}, linked as critical functions that may read and write Java heap
+     * memory in place. Only for calls that cannot block ({@code MSG_DONTWAIT}): a critical call holds
+     * off the garbage collector. Null where the running JDK refuses the combination with errno capture.
      */
-    static final MethodHandle SEND_CRITICAL = critical(Libc.send$address(), Libc.send$descriptor());
+    static final class Critical {
+        static final MethodHandle SEND = critical(Libc.send$address(), Libc.send$descriptor());
+        static final MethodHandle RECV = critical(Libc.recv$address(), Libc.recv$descriptor());
+        static final boolean AVAILABLE = SEND != null && RECV != null;
 
-    /** {@code recv}, linked as a critical function that may write Java heap memory in place; as above. */
-    static final MethodHandle RECV_CRITICAL = critical(Libc.recv$address(), Libc.recv$descriptor());
+        private Critical() {
+        }
+    }
 
     /** {@code ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)} */
-    static final MethodHandle SENDMSG = capturingErrno(Libc.sendmsg$address(), Libc.sendmsg$descriptor());
+    static final class Sendmsg {
+        static final MethodHandle HANDLE = capturingErrno(Libc.sendmsg$address(), Libc.sendmsg$descriptor());
+
+        private Sendmsg() {
+        }
+    }
 
     /** {@code ssize_t recvmsg(int fd, struct msghdr *msg, int flags)} */
-    static final MethodHandle RECVMSG = capturingErrno(Libc.recvmsg$address(), Libc.recvmsg$descriptor());
+    static final class Recvmsg {
+        static final MethodHandle HANDLE = capturingErrno(Libc.recvmsg$address(), Libc.recvmsg$descriptor());
+
+        private Recvmsg() {
+        }
+    }
 
     /** {@code int shutdown(int fd, int how)} */
-    static final MethodHandle SHUTDOWN = capturingErrno(Libc.shutdown$address(), Libc.shutdown$descriptor());
+    static final class Shutdown {
+        static final MethodHandle HANDLE = capturingErrno(Libc.shutdown$address(), Libc.shutdown$descriptor());
+
+        private Shutdown() {
+        }
+    }
 
     /** {@code int getsockopt(int fd, int level, int optname, void *optval, socklen_t *optlen)} */
-    static final MethodHandle GETSOCKOPT = capturingErrno(Libc.getsockopt$address(), Libc.getsockopt$descriptor());
+    static final class Getsockopt {
+        static final MethodHandle HANDLE = capturingErrno(Libc.getsockopt$address(), Libc.getsockopt$descriptor());
+
+        private Getsockopt() {
+        }
+    }
 
     /** {@code int setsockopt(int fd, int level, int optname, const void *optval, socklen_t optlen)} */
-    static final MethodHandle SETSOCKOPT = capturingErrno(Libc.setsockopt$address(), Libc.setsockopt$descriptor());
+    static final class Setsockopt {
+        static final MethodHandle HANDLE = capturingErrno(Libc.setsockopt$address(), Libc.setsockopt$descriptor());
+
+        private Setsockopt() {
+        }
+    }
 
     /**
      * {@code int getsockname(int fd, struct sockaddr *addr, socklen_t *addrlen)}. glibc declares the
@@ -75,27 +131,62 @@ final class Downcalls {
      * describes as a union passed by value; C passes a transparent union as its first member, so it is
      * linked as a plain pointer.
      */
-    static final MethodHandle GETSOCKNAME = capturingErrno(Libc.getsockname$address(),
-            replaceArgument(Libc.getsockname$descriptor(), 1, Libc.C_POINTER));
+    static final class Getsockname {
+        static final MethodHandle HANDLE = capturingErrno(Libc.getsockname$address(),
+                replaceArgument(Libc.getsockname$descriptor(), 1, Libc.C_POINTER));
+
+        private Getsockname() {
+        }
+    }
 
     /** {@code int getpeername(int fd, struct sockaddr *addr, socklen_t *addrlen)}, as getsockname. */
-    static final MethodHandle GETPEERNAME = capturingErrno(Libc.getpeername$address(),
-            replaceArgument(Libc.getpeername$descriptor(), 1, Libc.C_POINTER));
+    static final class Getpeername {
+        static final MethodHandle HANDLE = capturingErrno(Libc.getpeername$address(),
+                replaceArgument(Libc.getpeername$descriptor(), 1, Libc.C_POINTER));
+
+        private Getpeername() {
+        }
+    }
 
     /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)} */
-    static final MethodHandle POLL = capturingErrno(Libc.poll$address(), Libc.poll$descriptor());
+    static final class Poll {
+        static final MethodHandle HANDLE = capturingErrno(Libc.poll$address(), Libc.poll$descriptor());
+
+        private Poll() {
+        }
+    }
 
     /** {@code int epoll_create1(int flags)} */
-    static final MethodHandle EPOLL_CREATE1 = capturingErrno(Libc.epoll_create1$address(), Libc.epoll_create1$descriptor());
+    static final class EpollCreate1 {
+        static final MethodHandle HANDLE = capturingErrno(Libc.epoll_create1$address(), Libc.epoll_create1$descriptor());
+
+        private EpollCreate1() {
+        }
+    }
 
     /** {@code int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)} */
-    static final MethodHandle EPOLL_CTL = capturingErrno(Libc.epoll_ctl$address(), Libc.epoll_ctl$descriptor());
+    static final class EpollCtl {
+        static final MethodHandle HANDLE = capturingErrno(Libc.epoll_ctl$address(), Libc.epoll_ctl$descriptor());
+
+        private EpollCtl() {
+        }
+    }
 
     /** {@code int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)} */
-    static final MethodHandle EPOLL_WAIT = capturingErrno(Libc.epoll_wait$address(), Libc.epoll_wait$descriptor());
+    static final class EpollWait {
+        static final MethodHandle HANDLE = capturingErrno(Libc.epoll_wait$address(), Libc.epoll_wait$descriptor());
+
+        private EpollWait() {
+        }
+    }
 
     /** {@code char *strerror(int errnum)}: sets no errno worth reading, so nothing is captured. */
-    static final MethodHandle STRERROR = LINKER.downcallHandle(Libc.strerror$address(), Libc.strerror$descriptor());
+    static final class Strerror {
+        static final MethodHandle HANDLE = LINKER.downcallHandle(Libc.strerror$address(), Libc.strerror$descriptor());
+
+        private Strerror() {
+        }
+    }
 
     private Downcalls() {
     }

@@ -34,10 +34,10 @@ public final class NativeScratch {
     private MemorySegment iovecs;
     private int iovecCapacity;
     private MemorySegment bounce = MemorySegment.NULL;
-    // The direct buffer last seen, and a segment over all of it: callers pass the same buffer again and
-    // again, and making a segment of a buffer costs an allocation each time.
-    private ByteBuffer lastDirect;
-    private MemorySegment lastDirectWhole;
+    // The buffer last seen, and a segment over all of it: callers pass the same buffer again and again,
+    // and making a segment of a buffer costs an allocation each time, which slicing a kept one does not.
+    private ByteBuffer lastBuffer;
+    private MemorySegment lastBufferWhole;
 
     public NativeScratch(Arena arena) {
         this.arena = arena;
@@ -58,15 +58,16 @@ public final class NativeScratch {
     }
 
     /**
-     * Returns a segment over {@code direct}'s remaining bytes. Slicing a segment kept for the buffer
-     * last seen keeps the buffer's memory session attached (a downcall holds it open for the call).
+     * Returns a segment over {@code buffer}'s remaining bytes, native for a direct buffer, heap for
+     * another. A slice of the segment kept for the buffer last seen keeps the buffer's memory session
+     * (a downcall holds it open for the call) and its read-only state.
      */
-    MemorySegment segmentOf(ByteBuffer direct) {
-        if (direct != lastDirect) {
-            lastDirectWhole = MemorySegment.ofBuffer(direct.duplicate().clear());
-            lastDirect = direct;
+    MemorySegment segmentOf(ByteBuffer buffer) {
+        if (buffer != lastBuffer) {
+            lastBufferWhole = MemorySegment.ofBuffer(buffer.duplicate().clear());
+            lastBuffer = buffer;
         }
-        return lastDirectWhole.asSlice(direct.position(), direct.remaining());
+        return lastBufferWhole.asSlice(buffer.position(), buffer.remaining());
     }
 
     /** A {@code struct epoll_event}, for registering with the {@link Poller}. */

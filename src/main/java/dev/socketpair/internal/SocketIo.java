@@ -49,13 +49,7 @@ public final class SocketIo {
 
     private static long transfer(boolean receiving, int fd, ByteBuffer buffer, boolean wholeMessage, boolean block,
                                  NativeScratch scratch) {
-        long n;
-        if (buffer.isDirect()) {
-            MemorySegment segment = scratch.segmentOf(buffer);
-            n = call(receiving, fd, segment, segment.byteSize(), flags(receiving, block), scratch);
-        } else {
-            n = transfer(receiving, fd, MemorySegment.ofBuffer(buffer), wholeMessage, block, scratch);
-        }
+        long n = transfer(receiving, fd, scratch.segmentOf(buffer), wholeMessage, block, scratch);
         if (n > 0) {
             buffer.position(buffer.position() + (int) n);
         }
@@ -82,7 +76,7 @@ public final class SocketIo {
         // Heap memory is read or written in place by a critical call, which must not block: always when
         // not blocking, and first, for large transfers, when blocking (only if that would block does the
         // transfer wait in the kernel through the bounce buffer).
-        if (Syscalls.CRITICAL_CALLS && (!block || memory.byteSize() >= IN_PLACE_MIN)) {
+        if (Syscalls.criticalCallsAvailable() && (!block || memory.byteSize() >= IN_PLACE_MIN)) {
             int noWait = flags | DONTWAIT;
             long n = receiving
                     ? Syscalls.recvCritical(fd, memory, memory.byteSize(), noWait, scratch.errno())

@@ -51,7 +51,7 @@ public final class Syscalls {
      */
     public static int socketpair(int domain, int type, int protocol, MemorySegment sv, MemorySegment capture) {
         try {
-            return result((int) Downcalls.SOCKETPAIR.invokeExact(capture, domain, type, protocol, sv), capture);
+            return result((int) Downcalls.Socketpair.HANDLE.invokeExact(capture, domain, type, protocol, sv), capture);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -65,7 +65,7 @@ public final class Syscalls {
      */
     public static int fcntl(int fd, int cmd, int arg, MemorySegment capture) {
         try {
-            return result((int) Downcalls.FCNTL.invokeExact(capture, fd, cmd, arg), capture);
+            return result((int) Downcalls.Fcntl.HANDLE.invokeExact(capture, fd, cmd, arg), capture);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -79,7 +79,7 @@ public final class Syscalls {
      */
     public static int close(int fd, MemorySegment capture) {
         try {
-            return result((int) Downcalls.CLOSE.invokeExact(capture, fd), capture);
+            return result((int) Downcalls.Close.HANDLE.invokeExact(capture, fd), capture);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -93,7 +93,7 @@ public final class Syscalls {
      */
     public static long send(int fd, MemorySegment buf, long len, int flags, MemorySegment capture) {
         try {
-            return result((long) Downcalls.SEND.invokeExact(capture, fd, buf, len, flags), capture);
+            return result((long) Downcalls.Send.HANDLE.invokeExact(capture, fd, buf, len, flags), capture);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -108,14 +108,16 @@ public final class Syscalls {
      */
     public static long recv(int fd, MemorySegment buf, long len, int flags, MemorySegment capture) {
         try {
-            return result((long) Downcalls.RECV.invokeExact(capture, fd, buf, len, flags), capture);
+            return result((long) Downcalls.Recv.HANDLE.invokeExact(capture, fd, buf, len, flags), capture);
         } catch (Throwable t) {
             throw unexpected(t);
         }
     }
 
-    /** Whether {@link #sendCritical} and {@link #recvCritical} may be used on this JDK. */
-    public static final boolean CRITICAL_CALLS = Downcalls.SEND_CRITICAL != null && Downcalls.RECV_CRITICAL != null;
+    /** Returns whether {@link #sendCritical} and {@link #recvCritical} may be used on this JDK. */
+    public static boolean criticalCallsAvailable() {
+        return Downcalls.Critical.AVAILABLE;
+    }
 
     /**
      * {@code send} straight from {@code buf}, which may be heap memory. {@code flags} must include
@@ -125,7 +127,7 @@ public final class Syscalls {
      */
     public static long sendCritical(int fd, MemorySegment buf, long len, int flags, MemorySegment capture) {
         try {
-            return result((long) Downcalls.SEND_CRITICAL.invokeExact(capture, fd, buf, len, flags), capture);
+            return result((long) Downcalls.Critical.SEND.invokeExact(capture, fd, buf, len, flags), capture);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -139,7 +141,7 @@ public final class Syscalls {
      */
     public static long recvCritical(int fd, MemorySegment buf, long len, int flags, MemorySegment capture) {
         try {
-            return result((long) Downcalls.RECV_CRITICAL.invokeExact(capture, fd, buf, len, flags), capture);
+            return result((long) Downcalls.Critical.RECV.invokeExact(capture, fd, buf, len, flags), capture);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -153,7 +155,7 @@ public final class Syscalls {
      */
     public static long sendmsg(int fd, MemorySegment msghdr, int flags, MemorySegment capture) {
         try {
-            return result((long) Downcalls.SENDMSG.invokeExact(capture, fd, msghdr, flags), capture);
+            return result((long) Downcalls.Sendmsg.HANDLE.invokeExact(capture, fd, msghdr, flags), capture);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -167,7 +169,7 @@ public final class Syscalls {
      */
     public static long recvmsg(int fd, MemorySegment msghdr, int flags, MemorySegment capture) {
         try {
-            return result((long) Downcalls.RECVMSG.invokeExact(capture, fd, msghdr, flags), capture);
+            return result((long) Downcalls.Recvmsg.HANDLE.invokeExact(capture, fd, msghdr, flags), capture);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -181,7 +183,7 @@ public final class Syscalls {
      */
     public static int shutdown(int fd, int how, MemorySegment capture) {
         try {
-            return result((int) Downcalls.SHUTDOWN.invokeExact(capture, fd, how), capture);
+            return result((int) Downcalls.Shutdown.HANDLE.invokeExact(capture, fd, how), capture);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -196,7 +198,7 @@ public final class Syscalls {
     public static int getsockopt(int fd, int level, int name, MemorySegment value, MemorySegment length,
                                  MemorySegment capture) {
         try {
-            return result((int) Downcalls.GETSOCKOPT.invokeExact(capture, fd, level, name, value, length), capture);
+            return result((int) Downcalls.Getsockopt.HANDLE.invokeExact(capture, fd, level, name, value, length), capture);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -211,7 +213,7 @@ public final class Syscalls {
     public static int setsockopt(int fd, int level, int name, MemorySegment value, int length,
                                  MemorySegment capture) {
         try {
-            return result((int) Downcalls.SETSOCKOPT.invokeExact(capture, fd, level, name, value, length), capture);
+            return result((int) Downcalls.Setsockopt.HANDLE.invokeExact(capture, fd, level, name, value, length), capture);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -225,7 +227,7 @@ public final class Syscalls {
      */
     public static int getsockname(int fd, MemorySegment address, MemorySegment length, MemorySegment capture) {
         try {
-            return result((int) Downcalls.GETSOCKNAME.invokeExact(capture, fd, address, length), capture);
+            return result((int) Downcalls.Getsockname.HANDLE.invokeExact(capture, fd, address, length), capture);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -239,7 +241,7 @@ public final class Syscalls {
      */
     public static int getpeername(int fd, MemorySegment address, MemorySegment length, MemorySegment capture) {
         try {
-            return result((int) Downcalls.GETPEERNAME.invokeExact(capture, fd, address, length), capture);
+            return result((int) Downcalls.Getpeername.HANDLE.invokeExact(capture, fd, address, length), capture);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -253,7 +255,7 @@ public final class Syscalls {
      */
     public static int poll(MemorySegment fds, long count, int timeoutMillis, MemorySegment capture) {
         try {
-            return result((int) Downcalls.POLL.invokeExact(capture, fds, count, timeoutMillis), capture);
+            return result((int) Downcalls.Poll.HANDLE.invokeExact(capture, fds, count, timeoutMillis), capture);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -267,7 +269,7 @@ public final class Syscalls {
      */
     public static int epoll_create1(int flags, MemorySegment capture) {
         try {
-            return result((int) Downcalls.EPOLL_CREATE1.invokeExact(capture, flags), capture);
+            return result((int) Downcalls.EpollCreate1.HANDLE.invokeExact(capture, flags), capture);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -281,7 +283,7 @@ public final class Syscalls {
      */
     public static int epoll_ctl(int epfd, int op, int fd, MemorySegment event, MemorySegment capture) {
         try {
-            return result((int) Downcalls.EPOLL_CTL.invokeExact(capture, epfd, op, fd, event), capture);
+            return result((int) Downcalls.EpollCtl.HANDLE.invokeExact(capture, epfd, op, fd, event), capture);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -296,7 +298,7 @@ public final class Syscalls {
     public static int epoll_wait(int epfd, MemorySegment events, int maxEvents, int timeoutMillis,
                                  MemorySegment capture) {
         try {
-            return result((int) Downcalls.EPOLL_WAIT.invokeExact(capture, epfd, events, maxEvents, timeoutMillis),
+            return result((int) Downcalls.EpollWait.HANDLE.invokeExact(capture, epfd, events, maxEvents, timeoutMillis),
                     capture);
         } catch (Throwable t) {
             throw unexpected(t);
@@ -312,7 +314,7 @@ public final class Syscalls {
     public static String strerror(int errno) {
         try {
             // The generated return layout already targets an unbounded byte sequence: no reinterpret.
-            MemorySegment text = (MemorySegment) Downcalls.STRERROR.invokeExact(errno);
+            MemorySegment text = (MemorySegment) Downcalls.Strerror.HANDLE.invokeExact(errno);
             return text.getString(0);
         } catch (Throwable t) {
             throw unexpected(t);
