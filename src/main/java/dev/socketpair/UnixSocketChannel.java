@@ -258,12 +258,12 @@ public final class UnixSocketChannel extends SocketChannel {
             long n = -Errno.EAGAIN;
             boolean acquired = false;
             try {
-                acquired = beginIo(blocking);
+                acquired = beginIo(blocking, blockInKernel);
                 if (inputShutdown) {
                     return -1;
                 }
                 for (;;) {
-                    n = attemptReceive(dst, offset, length, blockInKernel);
+                    n = receive(dst, offset, length, blockInKernel);
                     if (n <= 0 && !descriptor.isOpen()) {
                         break;
                     }
@@ -276,7 +276,7 @@ public final class UnixSocketChannel extends SocketChannel {
                 }
             } finally {
                 // End of stream seen while closing is the shutdown that woke this thread: not completed.
-                endIo(blocking, acquired, n > 0 || (n == 0 && descriptor.isOpen()));
+                endIo(blocking, acquired, blockInKernel, n > 0 || (n == 0 && descriptor.isOpen()));
             }
             if (n > 0) {
                 return n;
@@ -295,16 +295,17 @@ public final class UnixSocketChannel extends SocketChannel {
 
     /**
      * Starts a read or write: registers a blocking one for interrupt (which closes the channel), then
-     * holds the descriptor open. Always paired with {@link #endIo} in a finally block.
+     * holds the descriptor open, telling it whether this operation may block in the kernel. Always
+     * paired with {@link #endIo} in a finally block.
      *
      * @return true, once the descriptor is held
      * @throws ClosedChannelException if the channel was closed since the caller checked
      */
-    private boolean beginIo(boolean blocking) throws ClosedChannelException {
+    private boolean beginIo(boolean blocking, boolean blockInKernel) throws ClosedChannelException {
         if (blocking) {
             begin();
         }
-        if (!descriptor.acquire()) {
+        if (!(blockInKernel ? descriptor.acquireBlocking() : descriptor.acquire())) {
             throw new ClosedChannelException();
         }
         return true;
@@ -316,9 +317,14 @@ public final class UnixSocketChannel extends SocketChannel {
      * {@link java.nio.channels.ClosedByInterruptException} if the channel was closed under an
      * operation that did not complete.
      */
-    private void endIo(boolean blocking, boolean acquired, boolean completed) throws IOException {
+    private void endIo(boolean blocking, boolean acquired, boolean blockInKernel, boolean completed)
+            throws IOException {
         if (acquired) {
-            descriptor.release();
+            if (blockInKernel) {
+                descriptor.releaseBlocking();
+            } else {
+                descriptor.release();
+            }
         }
         if (blocking) {
             end(completed);
@@ -332,21 +338,6 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     private static boolean blocksInKernel(boolean blocking) {
         return blocking && !Thread.currentThread().isVirtual();
-    }
-
-    /**
-     * One recv or recvmsg. When it may block in the kernel the descriptor is told, so that a close can
-     * wake it; if close has already begun nothing is attempted and the result is EAGAIN.
-     */
-    private long attemptReceive(Object dst, int offset, int length, boolean blockInKernel) {
-        if (!blockInKernel) {
-            return receive(dst, offset, length, false);
-        }
-        try {
-            return descriptor.beginBlocking() ? receive(dst, offset, length, true) : -Errno.EAGAIN;
-        } finally {
-            descriptor.endBlocking();
-        }
     }
 
     private long receive(Object dst, int offset, int length, boolean block) {
@@ -450,9 +441,9 @@ public final class UnixSocketChannel extends SocketChannel {
             boolean acquired = false;
             boolean done = false;
             try {
-                acquired = beginIo(blocking);
+                acquired = beginIo(blocking, blockInKernel);
                 for (;;) {
-                    n = attemptSend(src, offset, length, written, blockInKernel);
+                    n = send(src, offset, length, written, blockInKernel);
                     if (n >= 0) {
                         written += n;
                         done = !blocking || messageBased || !hasRemaining(src, offset, length, written);
@@ -467,7 +458,7 @@ public final class UnixSocketChannel extends SocketChannel {
             } finally {
                 // Closed part-way through a blocking write: the exception, not a short count, says so;
                 // the buffer's position tells how much went out.
-                endIo(blocking, acquired, done || (descriptor.isOpen() && (written > 0 || n >= 0)));
+                endIo(blocking, acquired, blockInKernel, done || (descriptor.isOpen() && (written > 0 || n >= 0)));
             }
             if (written > 0 || n >= 0 || n == -Errno.EAGAIN) {
                 return written;
@@ -475,18 +466,6 @@ public final class UnixSocketChannel extends SocketChannel {
             throw Errors.onOwnDescriptor(src instanceof ByteBuffer[] ? "sendmsg" : "send", (int) -n);
         } finally {
             writeLock.unlock();
-        }
-    }
-
-    /** One send or sendmsg; as {@link #attemptReceive} for blocking in the kernel. */
-    private long attemptSend(Object src, int offset, int length, long written, boolean blockInKernel) {
-        if (!blockInKernel) {
-            return send(src, offset, length, written, false);
-        }
-        try {
-            return descriptor.beginBlocking() ? send(src, offset, length, written, true) : -Errno.EAGAIN;
-        } finally {
-            descriptor.endBlocking();
         }
     }
 
@@ -532,15 +511,7 @@ public final class UnixSocketChannel extends SocketChannel {
             }
             return r == 0;
         }
-        int r;
-        try {
-            if (!descriptor.beginBlocking()) {
-                return false;
-            }
-            r = SocketIo.await(fd, reading, scratch);
-        } finally {
-            descriptor.endBlocking();
-        }
+        int r = SocketIo.await(fd, reading, scratch);
         if (r < 0 && r != -Errno.EINTR) {
             throw Errors.onOwnDescriptor("poll", -r);
         }

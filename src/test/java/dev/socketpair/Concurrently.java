@@ -10,7 +10,7 @@ final class Concurrently {
         T run() throws Exception;
     }
 
-    private static final java.util.Set<String> BLOCKING_FRAMES = java.util.Set.of("await", "attemptReceive", "attemptSend");
+    private static final java.util.Set<String> BLOCKING_FRAMES = java.util.Set.of("await", "receive", "send");
 
     private Concurrently() {
     }

@@ -81,7 +81,8 @@ public final class BenchmarkTable {
     }
 
     /** What one run (workload x variant) measured, paired with its C baseline. */
-    private record Cell(double c, double variant, double ratio, double p99, double p99Ratio, double allocation) {
+    private record Cell(double c, double variant, double ratio, double p99, double p99Ratio, double allocation,
+                        double cAllocation) {
     }
 
     private final Settings settings;
@@ -166,6 +167,7 @@ public final class BenchmarkTable {
         List<Double> p99 = new ArrayList<>();
         List<Double> p99Ratios = new ArrayList<>();
         List<Double> allocation = new ArrayList<>();
+        List<Double> cAllocation = new ArrayList<>();
         for (BenchmarkResult fork : result.getBenchmarkResults()) {
             List<IterationResult> iterations = new ArrayList<>(fork.getIterationResults());
             for (int i = 0; i + 1 < iterations.size(); i += 2) {
@@ -184,12 +186,15 @@ public final class BenchmarkTable {
                     p99Ratios.add(vTail / cTail);
                 }
                 Result alloc = iterations.get(i + 1).getSecondaryResults().get("gc.alloc.rate.norm");
-                if (alloc != null) {
+                Result cAlloc = iterations.get(i).getSecondaryResults().get("gc.alloc.rate.norm");
+                if (alloc != null && cAlloc != null) {
                     allocation.add(alloc.getScore());
+                    cAllocation.add(cAlloc.getScore());
                 }
             }
         }
-        return new Cell(median(c), median(v), median(ratios), median(p99), median(p99Ratios), median(allocation));
+        return new Cell(median(c), median(v), median(ratios), median(p99), median(p99Ratios), median(allocation),
+                median(cAllocation));
     }
 
     /** The iteration's score; for sampled round trips, the median sample. */
@@ -264,13 +269,13 @@ public final class BenchmarkTable {
 
         s.append("| C (baseline) |");
         for (Workload w : Workload.values()) {
-            double c = median(cells.get(w).values().stream().map(Cell::c).toList());
-            s.append(String.format(Locale.ROOT, " %.3f |", c));
+            s.append(String.format(Locale.ROOT, " %.3f |", median(cells.get(w).values().stream().map(Cell::c).toList())));
             if (w == Workload.PING_PONG) {
                 s.append(" |");
             }
         }
-        s.append(" |\n");
+        s.append(String.format(Locale.ROOT, " %s / %s / %s |%n", cAllocation(Workload.BULK),
+                cAllocation(Workload.SMALL), cAllocation(Workload.PING_PONG)));
         for (Variant v : Variant.values()) {
             s.append("| ").append(v.label).append(" |");
             for (Workload w : Workload.values()) {
@@ -287,9 +292,15 @@ public final class BenchmarkTable {
                 startup[0], startup[1], startup[0] / startup[1]));
         s.append("\nRatios are to the C baseline timed alternately in the same JVM, medians over iteration pairs"
                 + " and forks; for times (µs) lower is better, for rates higher. Allocation counts every thread"
-                + " of the benchmark JVM, the reading or echoing peer included.\n\n");
+                + " of the benchmark JVM, the reading or echoing peer included; the C row is what JMH and the"
+                + " harness allocate around the C baseline, the floor of every figure.\n\n");
         s.append(targets(startup));
         return s.toString();
+    }
+
+    /** What the harness allocates around a C iteration: the floor every variant's figure includes. */
+    private String cAllocation(Workload w) {
+        return String.format(Locale.ROOT, "%.0f", median(cells.get(w).values().stream().map(Cell::cAllocation).toList()));
     }
 
     private String allocation(Workload w, Variant v) {
@@ -315,10 +326,12 @@ public final class BenchmarkTable {
         boolean zeroAllocation = true;
         for (Workload w : List.of(Workload.BULK, Workload.SMALL, Workload.PING_PONG)) {
             for (Variant v : List.of(Variant.OURS_DIRECT, Variant.OURS_HEAP, Variant.OURS_SEGMENT)) {
-                zeroAllocation &= cells.get(w).get(v).allocation < 1;
+                Cell cell = cells.get(w).get(v);
+                zeroAllocation &= cell.allocation < cell.cAllocation + 1;
             }
         }
-        target(s, "zero bytes allocated per op, ours (direct, heap, segment)", zeroAllocation);
+        target(s, "zero bytes allocated per op, ours (direct, heap, segment): within 1 B/op of what the harness"
+                + " allocates around the C baseline", zeroAllocation);
         target(s, "bulk, heap >= 0.90x direct",
                 bulk.get(Variant.OURS_HEAP).variant >= 0.90 * bulk.get(Variant.OURS_DIRECT).variant);
         target(s, "virtual-thread ping-pong, ours <= JDK SocketChannel",

@@ -12,16 +12,16 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Owns one socket descriptor from adoption to its single close: the count of operations in flight on
- * it, the count of threads blocked in the kernel on it, and the native memory of the channel that uses
- * it.
+ * it (and of those that may block in the kernel), and the native memory of the channel that uses it.
  *
  * <p>Close protocol. An operation brackets its system calls with {@link #acquire()} and
- * {@link #release()}; a platform thread that is about to block in the kernel (a blocking recv or send,
- * or poll) also brackets that call with {@link #beginBlocking()} and {@link #endBlocking()}.
- * {@link #close()} first marks the descriptor closing, so that no operation can start; then, if any
- * thread may be blocked in the kernel, shuts the socket down (shutdown(2) wakes every thread blocked on
- * it), and unparks virtual threads waiting in the {@link Poller}; then waits until the last operation
- * has left, and only then calls close(2). The descriptor number is therefore never closed while a
+ * {@link #release()}, or, if it may block in the kernel (a platform thread's blocking recv, send or
+ * poll), with {@link #acquireBlocking()} and {@link #releaseBlocking()}. {@link #close()} first marks
+ * the descriptor closing, so that no operation can start; then, if an operation that may block is in
+ * flight, shuts the socket down (shutdown(2) wakes every thread blocked on it, and makes any later call
+ * return at once), and unparks virtual threads waiting in the {@link Poller}; then waits until the last
+ * operation has left, and only then calls close(2). Both counts and the closing mark share one atomic
+ * word, so an operation either starts before close and is seen by it, or does not start. The descriptor number is therefore never closed while a
  * system call may still use it, and cannot be reused by the process under a running operation. If the
  * owner becomes unreachable without being closed, a {@link Cleaner} closes the descriptor.
  */
@@ -29,15 +29,17 @@ public final class SocketDescriptor {
 
     private static final Cleaner CLEANER = Cleaner.create();
 
-    /** Set in {@link #state} once close has begun; the low bits count operations in flight. */
+    /** Set in {@link #state} once close has begun. */
     private static final int CLOSING = 1 << 30;
+    /** One operation that may block in the kernel, counted in bits 15 to 29 of {@link #state}. */
+    private static final int BLOCKING = 1 << 15;
+    // Bits 0 to 14 of state count every operation in flight.
 
     /** Returned by {@link #parkUntilReady} when the descriptor is closing. */
     public static final int CLOSED = Integer.MIN_VALUE;
 
     private final int fd;
     private final AtomicInteger state = new AtomicInteger();
-    private final AtomicInteger blockedInKernel = new AtomicInteger();
     private final Resources resources;
     private final Cleaner.Cleanable cleanable;
 
@@ -73,20 +75,43 @@ public final class SocketDescriptor {
      * @return false if the descriptor is closing: the operation must not start
      */
     public boolean acquire() {
+        return acquire(1);
+    }
+
+    /**
+     * Registers an operation in flight that may block in the kernel, which close must then wake.
+     *
+     * @return false if the descriptor is closing: the operation must not start
+     */
+    public boolean acquireBlocking() {
+        return acquire(1 + BLOCKING);
+    }
+
+    private boolean acquire(int delta) {
         for (;;) {
             int s = state.get();
             if ((s & CLOSING) != 0) {
                 return false;
             }
-            if (state.compareAndSet(s, s + 1)) {
+            if (state.compareAndSet(s, s + delta)) {
                 return true;
             }
         }
     }
 
-    /** Ends an operation registered by {@link #acquire()}; the last one out lets a waiting close go on. */
+    /** Ends an operation registered by {@link #acquire()}. */
     public void release() {
-        if (state.decrementAndGet() == CLOSING) {
+        release(1);
+    }
+
+    /** Ends an operation registered by {@link #acquireBlocking()}. */
+    public void releaseBlocking() {
+        release(1 + BLOCKING);
+    }
+
+    /** The last operation out lets a waiting close go on. */
+    private void release(int delta) {
+        if (state.addAndGet(-delta) == CLOSING) {
             closeLock.lock();
             try {
                 idle.signalAll();
@@ -94,24 +119,6 @@ public final class SocketDescriptor {
                 closeLock.unlock();
             }
         }
-    }
-
-    /**
-     * Announces that the current thread, holding an operation, is about to block in the kernel. Always
-     * paired with {@link #endBlocking()}, whatever this returns.
-     *
-     * @return false if close has begun: the thread must not block
-     */
-    public boolean beginBlocking() {
-        blockedInKernel.incrementAndGet();
-        // close() marks closing before it reads the count: either it sees this thread and shuts the
-        // socket down, or this thread sees it closing and does not block.
-        return isOpen();
-    }
-
-    /** Ends what {@link #beginBlocking()} began. */
-    public void endBlocking() {
-        blockedInKernel.decrementAndGet();
     }
 
     /**
@@ -155,7 +162,7 @@ public final class SocketDescriptor {
         if ((before & CLOSING) != 0) {
             return 0;
         }
-        if (blockedInKernel.get() > 0) {
+        if (before >= BLOCKING) {
             try (Arena local = Arena.ofConfined()) {
                 // ENOTCONN (a datagram peer gone) still wakes nobody who could need it: ignore results.
                 Syscalls.shutdown(fd, Libc.SHUT_RDWR(), Syscalls.allocateErrnoCapture(local));
