@@ -37,8 +37,10 @@ import java.util.function.IntToLongFunction;
  * In blocking mode (the default unless the pair was opened with {@link SocketFlag#NONBLOCK}) a read
  * waits until at least one byte or one message arrives, and a write on a stream waits until every byte
  * is written. In non-blocking mode a read returns 0 and a write returns 0 when the socket is not ready.
- * The kernel's {@code O_NONBLOCK} flag always matches {@link #isBlocking()}; the library itself never
- * sleeps in a read or write system call, but in poll(2), which a close wakes up.
+ * The kernel's {@code O_NONBLOCK} flag always matches {@link #isBlocking()}. A platform thread waits
+ * inside recv(2) or send(2) as C code does (a close wakes it by shutting the socket down first); a
+ * virtual thread never blocks in the kernel, which would pin its carrier, but parks until the socket is
+ * ready.
  *
  * <h2>End of stream</h2>
  * A read returns -1 once the peer has closed or shut down its output (STREAM, SEQPACKET) or this
