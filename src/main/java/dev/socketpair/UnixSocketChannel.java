@@ -70,6 +70,12 @@ import java.util.function.IntToLongFunction;
  */
 public final class UnixSocketChannel extends SocketChannel {
 
+    /** {@link #sendWithoutWaiting} could not hold the descriptor: the channel is closing. */
+    private static final long NOT_HELD = Long.MIN_VALUE;
+
+    /** Writes up to this size try {@link #sendWithoutWaiting} first. */
+    private static final int SMALL_WRITE = 4096;
+
     private static final Set<SocketOption<?>> OPTIONS =
             Set.of(StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF);
 
@@ -437,8 +443,20 @@ public final class UnixSocketChannel extends SocketChannel {
                 return 0;
             }
             boolean blocking = isBlocking();
-            boolean blockInKernel = blocksInKernel(blocking);
             long written = 0;
+            if (blocking && isSmall(src) && !Thread.currentThread().isInterrupted()) {
+                long first = sendWithoutWaiting(src, offset, length);
+                if (first >= 0 && (messageBased || !hasRemaining(src, offset, length, first))) {
+                    return first;
+                }
+                if (first < 0 && first != -Errno.EAGAIN && first != -Errno.EINTR && first != NOT_HELD) {
+                    // Reported now: a failed send can change the socket (a datagram socket whose peer
+                    // has gone disconnects), so trying again would report something else.
+                    throw Errors.onOwnDescriptor("send", (int) -first);
+                }
+                written = Math.max(first, 0);
+            }
+            boolean blockInKernel = blocksInKernel(blocking);
             long n = -Errno.EAGAIN;
             boolean acquired = false;
             boolean done = false;
@@ -478,6 +496,35 @@ public final class UnixSocketChannel extends SocketChannel {
                     writeScratch);
             case ByteBuffer[] bs -> SocketIo.send(fd, bs, offset, length, messageBased, block, writeScratch);
             default -> throw new AssertionError(src);
+        };
+    }
+
+    /**
+     * A blocking write that fits at once needs no interrupt registration, no wait and no blocking call:
+     * this tries it without waiting and reports what went out. The full protocol follows if it did not
+     * all go; a thread already interrupted never comes here, so interrupt semantics are those of a
+     * write that does not block. Only for small writes, where that protocol's cost shows; a large one
+     * that would not fit would pay a second system call.
+     *
+     * @return the bytes written, {@code -errno}, or {@link #NOT_HELD} if the channel is closing
+     */
+    private long sendWithoutWaiting(Object src, int offset, int length) {
+        if (!descriptor.acquire()) {
+            return NOT_HELD;
+        }
+        try {
+            return send(src, offset, length, 0, false);
+        } finally {
+            descriptor.release();
+        }
+    }
+
+    /** Whether a write is small enough for {@link #sendWithoutWaiting}. */
+    private static boolean isSmall(Object src) {
+        return switch (src) {
+            case ByteBuffer b -> b.remaining() <= SMALL_WRITE;
+            case MemorySegment s -> s.byteSize() <= SMALL_WRITE;
+            default -> false;
         };
     }
 

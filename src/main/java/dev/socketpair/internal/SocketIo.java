@@ -7,6 +7,7 @@ import dev.socketpair.internal.libc.pollfd;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 
 /**
@@ -49,7 +50,9 @@ public final class SocketIo {
 
     private static long transfer(boolean receiving, int fd, ByteBuffer buffer, boolean wholeMessage, boolean block,
                                  NativeScratch scratch) {
-        long n = transfer(receiving, fd, scratch.segmentOf(buffer), wholeMessage, block, scratch);
+        long n = copiesThroughBounce(buffer, block)
+                ? transferArrayVia(receiving, fd, buffer, scratch)
+                : transfer(receiving, fd, scratch.segmentOf(buffer), wholeMessage, block, scratch);
         if (n > 0) {
             buffer.position(buffer.position() + (int) n);
         }
@@ -92,6 +95,29 @@ public final class SocketIo {
             }
         }
         return transferVia(scratch.bounce(length), receiving, fd, memory, length, flags, scratch);
+    }
+
+    /**
+     * Whether a heap buffer's transfer goes through the bounce buffer straight from its array: a small
+     * blocking transfer (see {@link #transfer(boolean, int, MemorySegment, boolean, boolean, NativeScratch)}),
+     * copied without making a segment of the buffer.
+     */
+    private static boolean copiesThroughBounce(ByteBuffer buffer, boolean block) {
+        return block && !buffer.isDirect() && buffer.hasArray() && buffer.remaining() < IN_PLACE_MIN;
+    }
+
+    private static long transferArrayVia(boolean receiving, int fd, ByteBuffer heap, NativeScratch scratch) {
+        int length = heap.remaining();
+        int index = heap.arrayOffset() + heap.position();
+        MemorySegment bounce = scratch.bounce(length);
+        if (!receiving) {
+            MemorySegment.copy(heap.array(), index, bounce, ValueLayout.JAVA_BYTE, 0, length);
+        }
+        long n = call(receiving, fd, bounce, length, flags(receiving, true), scratch);
+        if (receiving && n > 0) {
+            MemorySegment.copy(bounce, ValueLayout.JAVA_BYTE, 0, heap.array(), index, (int) n);
+        }
+        return n;
     }
 
     /** Moves heap memory through native {@code bounce}: copied in before a send, out after a receive. */
