@@ -42,7 +42,7 @@ public final class BenchmarkTable {
                             TimeValue measurementTime, int startupRuns) {
     }
 
-    private static final Settings FULL = new Settings(2, 2, TimeValue.seconds(1), 4, TimeValue.seconds(1), 10);
+    private static final Settings FULL = new Settings(2, 4, TimeValue.seconds(1), 4, TimeValue.seconds(1), 10);
     private static final Settings SHORT =
             new Settings(1, 2, TimeValue.milliseconds(300), 2, TimeValue.milliseconds(500), 4);
 

@@ -36,8 +36,14 @@ public final class NativeScratch {
     private MemorySegment bounce = MemorySegment.NULL;
     // The buffer last seen, and a segment over all of it: callers pass the same buffer again and again,
     // and making a segment of a buffer costs an allocation each time, which slicing a kept one does not.
+    // The slice last made is kept too: a loop that clears its buffer before each call asks for the same
+    // slice every time, and the JIT does not always do away with a fresh one (heap slices passed on to a
+    // critical call escape).
     private ByteBuffer lastBuffer;
     private MemorySegment lastBufferWhole;
+    private MemorySegment lastSlice;
+    private int lastPosition;
+    private int lastRemaining;
 
     public NativeScratch(Arena arena) {
         this.arena = arena;
@@ -63,11 +69,18 @@ public final class NativeScratch {
      * (a downcall holds it open for the call) and its read-only state.
      */
     MemorySegment segmentOf(ByteBuffer buffer) {
+        int position = buffer.position();
+        int remaining = buffer.remaining();
         if (buffer != lastBuffer) {
             lastBufferWhole = MemorySegment.ofBuffer(buffer.duplicate().clear());
             lastBuffer = buffer;
+        } else if (position == lastPosition && remaining == lastRemaining) {
+            return lastSlice;
         }
-        return lastBufferWhole.asSlice(buffer.position(), buffer.remaining());
+        lastSlice = lastBufferWhole.asSlice(position, remaining);
+        lastPosition = position;
+        lastRemaining = remaining;
+        return lastSlice;
     }
 
     /** A {@code struct epoll_event}, for registering with the {@link Poller}. */
