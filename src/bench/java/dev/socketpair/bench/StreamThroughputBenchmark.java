@@ -3,62 +3,52 @@ package dev.socketpair.bench;
 import dev.socketpair.SocketType;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One thread writes, another drains, on a STREAM connection: a score is writes per second. With
  * {@code size} 65536 this is bulk throughput, with 64 it is small messages.
  */
-@State(org.openjdk.jmh.annotations.Scope.Benchmark)
+@State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-public class StreamThroughputBenchmark {
+public class StreamThroughputBenchmark extends ConnectedState {
 
     /** Writes per benchmark call, C or Java, so that a call's overhead is shared out. */
     static final int BATCH = 64;
-    static final int READ_SIZE = 64 * 1024;
-
-    @Param({"OURS_DIRECT"})
-    public Variant variant;
 
     @Param({"65536"})
     public int size;
 
-    private Arena arena;
-    private CBaseline.Pair c;
-    private MemorySegment cBuffer;
-    private Variant.Connection connection;
-    private Thread drain;
-    private final Alternation alternation = new Alternation();
-    private boolean baseline;
-
-    @Setup(Level.Trial)
-    public void open() throws Throwable {
-        arena = Arena.ofShared();
-        c = new CBaseline.Pair(SocketType.STREAM.value());
-        c.startDrain(READ_SIZE);
-        cBuffer = CBaseline.buffer(size);
-        connection = variant.open(SocketType.STREAM, size, READ_SIZE, arena);
-        drain = Peers.drain(connection.second(), false);
+    @Override
+    SocketType type() {
+        return SocketType.STREAM;
     }
 
-    @Setup(Level.Iteration)
-    public void alternate() {
-        baseline = alternation.nextIsBaseline();
+    @Override
+    int messageSize() {
+        return size;
+    }
+
+    @Override
+    int readSize() {
+        return 64 * 1024;
+    }
+
+    @Override
+    boolean echoes() {
+        return false;
     }
 
     @Benchmark
-    @org.openjdk.jmh.annotations.OperationsPerInvocation(BATCH)
+    @OperationsPerInvocation(BATCH)
     public long write() throws Throwable {
         if (baseline) {
             return c.writeN(cBuffer, size, BATCH);
@@ -68,14 +58,5 @@ public class StreamThroughputBenchmark {
             end.writeMessage();
         }
         return BATCH;
-    }
-
-    @TearDown(Level.Trial)
-    public void close() throws Throwable {
-        connection.first().close();
-        drain.join();
-        connection.close();
-        c.close();
-        arena.close();
     }
 }

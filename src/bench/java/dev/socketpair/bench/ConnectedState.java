@@ -1,0 +1,82 @@
+package dev.socketpair.bench;
+
+import dev.socketpair.SocketType;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * What every benchmark holds: a C pair with its C peer thread, a connection of the variant with its
+ * Java peer thread, and the alternation between the two. A benchmark says which peer it needs and what
+ * it moves.
+ */
+@State(Scope.Benchmark)
+public abstract class ConnectedState {
+
+    @Param({"OURS_DIRECT"})
+    public Variant variant;
+
+    /** The C baseline's pair; its far end is served by a C thread. */
+    CBaseline.Pair c;
+    /** What the C baseline writes. */
+    MemorySegment cBuffer;
+    /** The variant's connection; its second end is served by a Java thread. */
+    Variant.Connection connection;
+    /** True during the iterations that time the C baseline. */
+    boolean baseline;
+
+    private Arena arena;
+    private Thread peer;
+    private final Alternation alternation = new Alternation();
+
+    /** The socket type both connections have. */
+    abstract SocketType type();
+
+    /** The size of one message written. */
+    abstract int messageSize();
+
+    /** The size of one read by the peer. */
+    abstract int readSize();
+
+    /** Whether the peer echoes each message (ping-pong) rather than draining. */
+    abstract boolean echoes();
+
+    /** Whether the Java peer runs on a virtual thread. */
+    boolean virtualPeer() {
+        return false;
+    }
+
+    @Setup(Level.Trial)
+    public void open() throws Throwable {
+        arena = Arena.ofShared();
+        c = new CBaseline.Pair(type().value());
+        if (echoes()) {
+            c.startEcho(messageSize());
+        } else {
+            c.startDrain(readSize());
+        }
+        cBuffer = CBaseline.buffer(messageSize());
+        connection = variant.open(type(), messageSize(), readSize(), arena);
+        peer = echoes() ? Peers.echo(connection.second(), virtualPeer()) : Peers.drain(connection.second(), virtualPeer());
+    }
+
+    @Setup(Level.Iteration)
+    public void alternate() {
+        baseline = alternation.nextIsBaseline();
+    }
+
+    @TearDown(Level.Trial)
+    public void close() throws Throwable {
+        connection.first().close();
+        peer.join();
+        connection.close();
+        c.close();
+        arena.close();
+    }
+}
