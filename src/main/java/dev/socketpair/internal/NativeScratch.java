@@ -83,6 +83,15 @@ public final class NativeScratch {
         return lastSlice;
     }
 
+    /**
+     * Whether {@link #segmentOf} would answer for {@code buffer} without making a slice that the caller
+     * did not cause: the buffer is new to this scratch (a slice for it is due anyway), or it is the
+     * last buffer at the same position and size.
+     */
+    boolean hasSliceFor(ByteBuffer buffer) {
+        return buffer != lastBuffer || (buffer.position() == lastPosition && buffer.remaining() == lastRemaining);
+    }
+
     /** A {@code struct epoll_event}, for registering with the {@link Poller}. */
     MemorySegment epollEvent() {
         if (epollEvent == null) {

@@ -50,8 +50,8 @@ public final class SocketIo {
 
     private static long transfer(boolean receiving, int fd, ByteBuffer buffer, boolean wholeMessage, boolean block,
                                  NativeScratch scratch) {
-        long n = copiesThroughBounce(buffer, block)
-                ? transferArrayVia(receiving, fd, buffer, scratch)
+        long n = copiesThroughBounce(buffer, block, scratch)
+                ? transferArrayVia(receiving, fd, buffer, wholeMessage, scratch)
                 : transfer(receiving, fd, scratch.segmentOf(buffer), wholeMessage, block, scratch);
         if (n > 0) {
             buffer.position(buffer.position() + (int) n);
@@ -98,18 +98,31 @@ public final class SocketIo {
     }
 
     /**
-     * Whether a heap buffer's transfer goes through the bounce buffer straight from its array: a small
-     * blocking transfer (see {@link #transfer(boolean, int, MemorySegment, boolean, boolean, NativeScratch)}),
-     * copied without making a segment of the buffer.
+     * Whether a blocking transfer of a heap buffer goes through the bounce buffer straight from its
+     * array, without making a segment of the buffer: when it is small (see
+     * {@link #transfer(boolean, int, MemorySegment, boolean, boolean, NativeScratch)}), and when it is
+     * the rest of a buffer part-way through (a partial write), which would need a new slice of the
+     * buffer's segment, an allocation, only to find the socket full again.
      */
-    private static boolean copiesThroughBounce(ByteBuffer buffer, boolean block) {
-        return block && !buffer.isDirect() && buffer.hasArray() && buffer.remaining() < IN_PLACE_MIN;
+    private static boolean copiesThroughBounce(ByteBuffer buffer, boolean block, NativeScratch scratch) {
+        return block && !buffer.isDirect() && buffer.hasArray()
+                && (buffer.remaining() < IN_PLACE_MIN || !scratch.hasSliceFor(buffer));
     }
 
-    private static long transferArrayVia(boolean receiving, int fd, ByteBuffer heap, NativeScratch scratch) {
-        int length = heap.remaining();
+    private static long transferArrayVia(boolean receiving, int fd, ByteBuffer heap, boolean wholeMessage,
+                                         NativeScratch scratch) {
+        int length = wholeMessage ? heap.remaining() : (int) Math.min(heap.remaining(), NativeScratch.MAX_BOUNCE);
+        if (length > NativeScratch.MAX_BOUNCE) {
+            try (Arena temporary = Arena.ofConfined()) {
+                return transferArrayVia(temporary.allocate(length), receiving, fd, heap, length, scratch);
+            }
+        }
+        return transferArrayVia(scratch.bounce(length), receiving, fd, heap, length, scratch);
+    }
+
+    private static long transferArrayVia(MemorySegment bounce, boolean receiving, int fd, ByteBuffer heap, int length,
+                                         NativeScratch scratch) {
         int index = heap.arrayOffset() + heap.position();
-        MemorySegment bounce = scratch.bounce(length);
         if (!receiving) {
             MemorySegment.copy(heap.array(), index, bounce, ValueLayout.JAVA_BYTE, 0, length);
         }
