@@ -111,26 +111,42 @@ public final class SocketIo {
 
     private static long transferArrayVia(boolean receiving, int fd, ByteBuffer heap, boolean wholeMessage,
                                          NativeScratch scratch) {
-        int length = wholeMessage ? heap.remaining() : (int) Math.min(heap.remaining(), NativeScratch.MAX_BOUNCE);
-        if (length > NativeScratch.MAX_BOUNCE) {
-            try (Arena temporary = Arena.ofConfined()) {
-                return transferArrayVia(temporary.allocate(length), receiving, fd, heap, length, scratch);
-            }
+        int remaining = heap.remaining();
+        if (wholeMessage && remaining > NativeScratch.MAX_BOUNCE) {
+            return transferArrayViaTemporary(receiving, fd, heap, scratch);
         }
-        return transferArrayVia(scratch.bounce(length), receiving, fd, heap, length, scratch);
+        // Kept shallow on purpose: the JIT must inline down to the downcall for the capture segment's
+        // checks to allocate nothing.
+        int length = (int) Math.min(remaining, NativeScratch.MAX_BOUNCE);
+        int index = heap.arrayOffset() + heap.position();
+        MemorySegment bounce = scratch.bounce(length);
+        int flags = flags(receiving, true);
+        if (receiving) {
+            long n = Syscalls.recv(fd, bounce, length, flags, scratch.errno());
+            if (n > 0) {
+                MemorySegment.copy(bounce, ValueLayout.JAVA_BYTE, 0, heap.array(), index, (int) n);
+            }
+            return n;
+        }
+        MemorySegment.copy(heap.array(), index, bounce, ValueLayout.JAVA_BYTE, 0, length);
+        return Syscalls.send(fd, bounce, length, flags, scratch.errno());
     }
 
-    private static long transferArrayVia(MemorySegment bounce, boolean receiving, int fd, ByteBuffer heap, int length,
-                                         NativeScratch scratch) {
+    /** A whole message larger than the kept bounce buffer: through a temporary one. */
+    private static long transferArrayViaTemporary(boolean receiving, int fd, ByteBuffer heap, NativeScratch scratch) {
+        int length = heap.remaining();
         int index = heap.arrayOffset() + heap.position();
-        if (!receiving) {
-            MemorySegment.copy(heap.array(), index, bounce, ValueLayout.JAVA_BYTE, 0, length);
+        try (Arena temporary = Arena.ofConfined()) {
+            MemorySegment bounce = temporary.allocate(length);
+            if (!receiving) {
+                MemorySegment.copy(heap.array(), index, bounce, ValueLayout.JAVA_BYTE, 0, length);
+            }
+            long n = call(receiving, fd, bounce, length, flags(receiving, true), scratch);
+            if (receiving && n > 0) {
+                MemorySegment.copy(bounce, ValueLayout.JAVA_BYTE, 0, heap.array(), index, (int) n);
+            }
+            return n;
         }
-        long n = call(receiving, fd, bounce, length, flags(receiving, true), scratch);
-        if (receiving && n > 0) {
-            MemorySegment.copy(bounce, ValueLayout.JAVA_BYTE, 0, heap.array(), index, (int) n);
-        }
-        return n;
     }
 
     /** Moves heap memory through native {@code bounce}: copied in before a send, out after a receive. */
