@@ -1,6 +1,5 @@
 package dev.socketpair.bench;
 
-import dev.socketpair.SocketType;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -17,27 +16,7 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-public class PingPongBenchmark extends ConnectedState {
-
-    @Override
-    SocketType type() {
-        return SocketType.STREAM;
-    }
-
-    @Override
-    int messageSize() {
-        return 1;
-    }
-
-    @Override
-    int readSize() {
-        return 1;
-    }
-
-    @Override
-    boolean echoes() {
-        return true;
-    }
+public class PingPongBenchmark extends EchoState {
 
     @Benchmark
     public long roundTrip() throws Throwable {

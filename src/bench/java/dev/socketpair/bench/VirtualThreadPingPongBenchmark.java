@@ -1,6 +1,5 @@
 package dev.socketpair.bench;
 
-import dev.socketpair.SocketType;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -20,29 +19,9 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-public class VirtualThreadPingPongBenchmark extends ConnectedState {
+public class VirtualThreadPingPongBenchmark extends EchoState {
 
     static final int ROUNDS = 200;
-
-    @Override
-    SocketType type() {
-        return SocketType.STREAM;
-    }
-
-    @Override
-    int messageSize() {
-        return 1;
-    }
-
-    @Override
-    int readSize() {
-        return 1;
-    }
-
-    @Override
-    boolean echoes() {
-        return true;
-    }
 
     @Override
     boolean virtualPeer() {
