@@ -1,0 +1,80 @@
+package dev.socketpair;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * 10,000 virtual threads blocked reading (5,000 pairs, a reader on each end) on two carrier threads:
+ * another virtual thread still runs, then every reader is released and every echo completes, and JFR
+ * sees no virtual thread park while pinned in the library.
+ */
+class ManyVirtualReadersTest {
+
+    private static final int PAIRS = 5_000;
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void tenThousandBlockedVirtualReadersLeaveTheCarriersFreeAndAllComplete() throws Exception {
+        long limit = openFilesLimit();
+        assumeTrue(limit > 2 * PAIRS + 200, "needs a descriptor limit above " + (2 * PAIRS + 200) + ", have " + limit);
+        Path bin = Path.of(System.getProperty("java.home"), "bin");
+        Path recording = Files.createTempFile("pinned", ".jfr");
+        List<String> command = List.of(bin.resolve("java").toString(), "-Xmx512m",
+                "-Djdk.virtualThreadScheduler.parallelism=2", "-Djdk.virtualThreadScheduler.maxPoolSize=2",
+                "-XX:StartFlightRecording:jdk.VirtualThreadPinned#enabled=true,jdk.VirtualThreadPinned#threshold=0ms,"
+                        + "filename=" + recording,
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), ManyVirtualReadersProbe.class.getName(),
+                Integer.toString(PAIRS));
+        Path log = Files.createTempFile("many-readers", ".log");
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        boolean exited = child.waitFor(150, TimeUnit.SECONDS);
+        if (!exited) {
+            child.destroyForcibly();
+        }
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        Files.delete(log);
+        assertThat(exited).as("probe finished: %s", output).isTrue();
+        assertThat(child.exitValue()).as(output).isZero();
+        assertThat(output).contains("readers 10000", "extra work done", "round trips 5000");
+
+        Process print = new ProcessBuilder(bin.resolve("jfr").toString(), "print", "--events", "jdk.VirtualThreadPinned",
+                recording.toString()).redirectErrorStream(true).start();
+        String pinned = new String(print.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(print.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        Files.delete(recording);
+        assertThat(print.exitValue()).as(pinned).isZero();
+        assertThat(pinnedInLibrary(pinned)).as("virtual threads parked while pinned in the library").isEmpty();
+    }
+
+    /**
+     * The pinned events of {@code jfr print} output whose stack passes through the library, leaving out
+     * class loading and initialisation: a virtual thread that waits for another thread to load or
+     * initialise a class is pinned by the JVM, once per class, whatever the class.
+     */
+    private static List<String> pinnedInLibrary(String printed) {
+        return java.util.Arrays.stream(printed.split("(?=jdk\\.VirtualThreadPinned \\{)"))
+                .filter(event -> event.contains("dev.socketpair."))
+                .filter(event -> !event.contains("Waited for initialization") && !event.contains("ClassLoader.loadClass"))
+                .toList();
+    }
+
+    private static long openFilesLimit() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+            if (line.startsWith("Max open files")) {
+                String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
+            }
+        }
+        return 0;
+    }
+}
