@@ -39,6 +39,10 @@ public final class Poller {
             throw new IllegalStateException("epoll_create1: " + Errno.name(-epfd) + " (" + Errno.description(-epfd) + ")");
         }
         this.interest = interest | Libc.EPOLLONESHOT();
+        // Initialise the struct classes both sides use before the poller thread starts: a virtual thread
+        // that waits for another thread to initialise a class is pinned while it waits.
+        epoll_event.sizeof();
+        epoll_data.sizeof();
         Thread.ofPlatform().name(name).daemon().start(this::pollLoop);
     }
 
