@@ -28,12 +28,6 @@ public final class Errno {
     public static final int EBADF = ErrnoValues.EBADF();
     /** An address outside the process. */
     public static final int EFAULT = ErrnoValues.EFAULT();
-    /** The peer has gone, or this end's output was shut down. */
-    public static final int EPIPE = ErrnoValues.EPIPE();
-    /** The peer closed with data still unread. */
-    public static final int ECONNRESET = ErrnoValues.ECONNRESET();
-    /** The descriptor is not a socket. */
-    public static final int ENOTSOCK = ErrnoValues.ENOTSOCK();
 
     private Errno() {
     }
