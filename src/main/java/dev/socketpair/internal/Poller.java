@@ -13,9 +13,15 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Parks virtual threads until their socket is ready, so that a virtual thread waiting on a channel
- * never holds its carrier (a downcall that blocks would pin it). One platform thread per direction
- * waits in epoll_wait(2) on one-shot registrations and unparks the thread registered for each
- * descriptor that becomes ready.
+ * never holds its carrier (a downcall that blocks would pin it).
+ *
+ * <p>The pollers for reading and for writing each own an epoll instance with one-shot registrations,
+ * and each runs in a virtual thread of its own: it polls without blocking, unparks the thread
+ * registered for each descriptor that is ready, yields, and polls again. Only when a poll finds nothing
+ * does it park, after registering its epoll descriptor with a master poller, a platform thread that
+ * waits in epoll_wait(2) for any sub-poller to have events. While sockets keep becoming ready, waking a
+ * waiter therefore costs no switch between kernel threads: the sub-poller and the threads it unparks
+ * take turns on the same carriers. (The JDK schedules its own pollers the same way.)
  *
  * <p>A direction of a channel has at most one waiter at a time (its lock sees to it), so waiters are
  * keyed by descriptor. A wake-up may be spurious: a waiter always tries its transfer again, and waits
@@ -31,7 +37,7 @@ public final class Poller {
     private final int interest;
     private final Waiters waiters = new Waiters();
 
-    private Poller(String name, int interest) {
+    private Poller(int interest) {
         try (Arena arena = Arena.ofConfined()) {
             epfd = Syscalls.epoll_create1(Libc.EPOLL_CLOEXEC(), Syscalls.allocateErrnoCapture(arena));
         }
@@ -39,19 +45,40 @@ public final class Poller {
             throw new IllegalStateException("epoll_create1: " + Errno.name(-epfd) + " (" + Errno.description(-epfd) + ")");
         }
         this.interest = interest | Libc.EPOLLONESHOT();
-        // Initialise the struct classes both sides use before the poller thread starts: a virtual thread
-        // that waits for another thread to initialise a class is pinned while it waits.
-        epoll_event.sizeof();
-        epoll_data.sizeof();
-        Thread.ofPlatform().name(name).daemon().start(this::pollLoop);
     }
 
     private static final class Pollers {
-        static final Poller READ = new Poller("socketpair-read-poller", Libc.EPOLLIN() | Libc.EPOLLRDHUP());
-        static final Poller WRITE = new Poller("socketpair-write-poller", Libc.EPOLLOUT());
+        static final Poller MASTER = new Poller(Libc.EPOLLIN());
+        static final Poller READ = new Poller(Libc.EPOLLIN() | Libc.EPOLLRDHUP());
+        static final Poller WRITE = new Poller(Libc.EPOLLOUT());
 
         static {
+            Poller master = MASTER;
+            Poller read = READ;
+            Poller write = WRITE;
+            master.initialiseCalls();
+            Thread.ofPlatform().name("socketpair-master-poller").daemon().start(master::masterLoop);
+            // The lambdas capture locals: a poller thread that read a field of this class while its
+            // initialisation runs would wait for it, and a virtual thread that waits so is pinned.
+            Thread.ofVirtual().name("socketpair-read-poller").start(() -> read.subPollerLoop(master));
+            Thread.ofVirtual().name("socketpair-write-poller").start(() -> write.subPollerLoop(master));
             started = true;
+        }
+    }
+
+    /**
+     * Initialises, in the thread that creates the pollers, every class the poller threads use: a
+     * virtual thread that waits for another thread to initialise a class is pinned while it waits.
+     */
+    private void initialiseCalls() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment event = epoll_event.allocate(arena);
+            MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
+            epoll_data.fd(epoll_event.data(event), -1);
+            // Both calls fail or find nothing (no descriptor -1, no registration yet); what matters is
+            // that their handles are linked.
+            Syscalls.epoll_ctl(epfd, Libc.EPOLL_CTL_DEL(), -1, event, capture);
+            poll(0, epoll_event.allocateArray(MAX_EVENTS, arena), capture);
         }
     }
 
@@ -80,13 +107,16 @@ public final class Poller {
      * @return 0, or {@code -errno} (and nothing is registered)
      */
     int arm(int fd, NativeScratch scratch) {
+        return arm(fd, scratch.epollEvent(), scratch.errno());
+    }
+
+    private int arm(int fd, MemorySegment event, MemorySegment capture) {
         waiters.set(fd, Thread.currentThread());
-        MemorySegment event = scratch.epollEvent();
         epoll_event.events(event, interest);
         epoll_data.fd(epoll_event.data(event), fd);
-        int r = Syscalls.epoll_ctl(epfd, Libc.EPOLL_CTL_MOD(), fd, event, scratch.errno());
+        int r = Syscalls.epoll_ctl(epfd, Libc.EPOLL_CTL_MOD(), fd, event, capture);
         if (r == -ErrnoValues.ENOENT()) {
-            r = Syscalls.epoll_ctl(epfd, Libc.EPOLL_CTL_ADD(), fd, event, scratch.errno());
+            r = Syscalls.epoll_ctl(epfd, Libc.EPOLL_CTL_ADD(), fd, event, capture);
         }
         if (r < 0) {
             waiters.remove(fd, Thread.currentThread());
@@ -159,22 +189,61 @@ public final class Poller {
         }
     }
 
-    private void pollLoop() {
+    /** Waits for any sub-poller to have events, and unparks it; runs in a platform thread. */
+    private void masterLoop() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment events = epoll_event.allocateArray(MAX_EVENTS, arena);
             MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
             for (;;) {
-                int n = Syscalls.epoll_wait(epfd, events, MAX_EVENTS, -1, capture);
-                if (n < 0) {
-                    if (n == -Errno.EINTR) {
-                        continue;
-                    }
-                    throw new AssertionError("epoll_wait: " + Errno.name(-n));
-                }
-                for (int i = 0; i < n; i++) {
-                    wakeup(epoll_data.fd(epoll_event.data(epoll_event.asSlice(events, i))));
-                }
+                poll(-1, events, capture);
             }
         }
+    }
+
+    /**
+     * Polls without blocking for as long as there are events, yielding between polls so that the
+     * threads it unparks run; parks on the master poller when a poll finds nothing. Runs in a virtual
+     * thread.
+     */
+    private void subPollerLoop(Poller master) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment events = epoll_event.allocateArray(MAX_EVENTS, arena);
+            MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
+            MemorySegment registration = epoll_event.allocate(arena);
+            int polled = 0;
+            for (;;) {
+                if (polled == 0) {
+                    int r = master.arm(epfd, registration, capture);
+                    if (r < 0) {
+                        throw new AssertionError("epoll_ctl: " + Errno.name(-r));
+                    }
+                    LockSupport.park(this);
+                    master.disarm(epfd);
+                } else {
+                    Thread.yield();
+                }
+                polled = poll(0, events, capture);
+            }
+        }
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} (-1: without limit, 0: not at all) for events and unparks the
+     * thread waiting on each ready descriptor.
+     *
+     * @return the number of descriptors found ready
+     */
+    private int poll(int timeoutMillis, MemorySegment events, MemorySegment capture) {
+        int n = Syscalls.epoll_wait(epfd, events, MAX_EVENTS, timeoutMillis, capture);
+        if (n < 0) {
+            if (n == -Errno.EINTR) {
+                return 0;
+            }
+            throw new AssertionError("epoll_wait: " + Errno.name(-n));
+        }
+        for (int i = 0; i < n; i++) {
+            wakeup(epoll_data.fd(epoll_event.data(epoll_event.asSlice(events, i))));
+        }
+        return n;
     }
 }
