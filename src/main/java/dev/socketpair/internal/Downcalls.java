@@ -9,7 +9,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
 /**
- * Builds every downcall handle the library uses; the only class that links native code.
+ * Builds every downcall handle the library uses; the only class that links native code or makes
+ * segments over raw addresses.
  *
  * <p>jextract cannot add linker options, so each handle is linked again here from the generated
  * {@code xxx$address()} and {@code xxx$descriptor()} with {@code captureCallState("errno")}: the handle
@@ -23,6 +24,16 @@ final class Downcalls {
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    /**
+     * Returns a view of {@code owned} that no arena guards: a downcall given it does not acquire and
+     * release the owning arena around the call, which for a shared arena is two atomic updates per
+     * segment argument. Only for memory whose owner guarantees, by its own protocol, that no call can
+     * use it after the arena closes.
+     */
+    static MemorySegment unguarded(MemorySegment owned) {
+        return MemorySegment.ofAddress(owned.address()).reinterpret(owned.byteSize());
+    }
 
     /** {@code int socketpair(int domain, int type, int protocol, int sv[2])} */
     static final class Socketpair {

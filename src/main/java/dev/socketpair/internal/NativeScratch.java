@@ -17,7 +17,10 @@ import java.nio.ByteBuffer;
  * <p>Not thread-safe: each instance is used only under the lock that serialises its direction, which is
  * what lets every read and write run without allocating. Memory comes from the descriptor's arena and
  * is freed when the descriptor is closed; the parts not every channel needs are allocated on first use
- * and then kept.
+ * and then kept. The segments handed out are unguarded views of that memory
+ * ({@link Downcalls#unguarded}): the descriptor closes its arena only after the last operation has
+ * left, so no call can use them after the memory is freed, and a call need not hold the shared arena
+ * open itself.
  */
 public final class NativeScratch {
 
@@ -47,7 +50,7 @@ public final class NativeScratch {
 
     public NativeScratch(Arena arena) {
         this.arena = arena;
-        this.errno = Syscalls.allocateErrnoCapture(arena);
+        this.errno = Downcalls.unguarded(Syscalls.allocateErrnoCapture(arena));
     }
 
     /** The segment downcalls capture errno into. */
@@ -58,7 +61,7 @@ public final class NativeScratch {
     /** A {@code struct pollfd}. */
     MemorySegment pollSet() {
         if (pollSet == null) {
-            pollSet = pollfd.allocate(arena);
+            pollSet = Downcalls.unguarded(pollfd.allocate(arena));
         }
         return pollSet;
     }
@@ -95,7 +98,7 @@ public final class NativeScratch {
     /** A {@code struct epoll_event}, for registering with the {@link Poller}. */
     MemorySegment epollEvent() {
         if (epollEvent == null) {
-            epollEvent = epoll_event.allocate(arena);
+            epollEvent = Downcalls.unguarded(epoll_event.allocate(arena));
         }
         return epollEvent;
     }
@@ -103,7 +106,7 @@ public final class NativeScratch {
     /** A {@code struct msghdr}, zeroed. */
     MemorySegment messageHeader() {
         if (messageHeader == null) {
-            messageHeader = msghdr.allocate(arena);
+            messageHeader = Downcalls.unguarded(msghdr.allocate(arena));
         }
         return messageHeader.fill((byte) 0);
     }
@@ -112,7 +115,7 @@ public final class NativeScratch {
     MemorySegment iovecs(int count) {
         if (count > iovecCapacity) {
             iovecCapacity = Math.max(count, Math.max(8, iovecCapacity * 2));
-            iovecs = iovec.allocateArray(iovecCapacity, arena);
+            iovecs = Downcalls.unguarded(iovec.allocateArray(iovecCapacity, arena));
         }
         return iovecs;
     }
@@ -122,7 +125,7 @@ public final class NativeScratch {
         assert size <= MAX_BOUNCE;
         if (bounce.byteSize() < size) {
             long capacity = Math.max(MIN_BOUNCE, Long.highestOneBit(Math.max(1, size - 1)) << 1);
-            bounce = arena.allocate(Math.min(capacity, MAX_BOUNCE), 16);
+            bounce = Downcalls.unguarded(arena.allocate(Math.min(capacity, MAX_BOUNCE), 16));
         }
         return bounce;
     }

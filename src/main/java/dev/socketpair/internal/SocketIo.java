@@ -74,6 +74,11 @@ public final class SocketIo {
                                  boolean block, NativeScratch scratch) {
         int flags = flags(receiving, block);
         if (memory.isNative()) {
+            if (!block && Syscalls.criticalCallsAvailable()) {
+                return receiving
+                        ? Syscalls.recvCritical(fd, memory, memory.byteSize(), flags, scratch.errno())
+                        : Syscalls.sendCritical(fd, memory, memory.byteSize(), flags, scratch.errno());
+            }
             return call(receiving, fd, memory, memory.byteSize(), flags, scratch);
         }
         // Heap memory is read or written in place by a critical call, which must not block: always when
