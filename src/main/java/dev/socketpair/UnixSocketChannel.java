@@ -769,8 +769,8 @@ public final class UnixSocketChannel extends SocketChannel {
      * closed at once and the result says {@link ReceivedMessage#controlTruncated()}. The descriptors
      * accepted are close-on-exec ({@code MSG_CMSG_CLOEXEC}) and owned by the returned object, which must
      * be closed. A DGRAM or SEQPACKET message longer than {@code dst} is {@linkplain
-     * ReceivedMessage#truncated() truncated} and its real length reported. On STREAM the bytes of one
-     * read end where the next descriptors begin, so descriptors are never split between reads.
+     * ReceivedMessage#truncated() truncated} and its real length reported. On STREAM a read ends with the
+     * bytes that carried descriptors, so the descriptors of two sends never arrive in one read.
      *
      * <p>In blocking mode this waits until something arrives. Blocking, end of stream, threads and
      * exceptions are otherwise as for {@link #read(ByteBuffer)}.
