@@ -614,7 +614,7 @@ public final class UnixSocketChannel extends SocketChannel {
                 throw new IllegalArgumentException("negative descriptor: " + fd);
             }
         }
-        return sendMessage(src, copy, false);
+        return (int) Math.max(0, sendMessage(src, copy, false));
     }
 
     /**
@@ -632,6 +632,11 @@ public final class UnixSocketChannel extends SocketChannel {
      * @throws IOException              as for {@link #sendDescriptors}
      */
     public int sendChannels(ByteBuffer src, UnixSocketChannel... channels) throws IOException {
+        return (int) Math.max(0, sendHolding(src, channels));
+    }
+
+    /** Sends the channels' descriptors, each held open for the call; -1 if nothing was sent. */
+    private long sendHolding(ByteBuffer src, UnixSocketChannel... channels) throws IOException {
         Objects.requireNonNull(src, "src");
         UnixSocketChannel[] copy = Objects.requireNonNull(channels, "channels").clone();
         checkDescriptors(copy.length);
@@ -658,10 +663,9 @@ public final class UnixSocketChannel extends SocketChannel {
      * {@code channel} here: the usual way to hand one end of a new pair to another process.
      *
      * {@snippet :
-     * try (SocketPair pair = SocketPair.open()) {
-     *     toWorker.sendAndClose(ByteBuffer.wrap(new byte[] {1}), pair.second());  // the worker's now
-     *     UnixSocketChannel mine = pair.first();
-     * }
+     * SocketPair pair = SocketPair.open();
+     * toWorker.sendAndClose(ByteBuffer.wrap(new byte[] {1}), pair.second());   // the worker's end now
+     * UnixSocketChannel mine = pair.first();
      * }
      *
      * <p>{@code channel} is closed only if the message went: if this method throws, or returns 0 in
@@ -674,11 +678,11 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     public int sendAndClose(ByteBuffer src, UnixSocketChannel channel) throws IOException {
         Objects.requireNonNull(channel, "channel");
-        int n = sendChannels(src, channel);
-        if (n > 0 || (type == SocketType.DGRAM && !src.hasRemaining())) {
+        long n = sendHolding(src, channel);
+        if (n >= 0) {
             channel.close();
         }
-        return n;
+        return (int) Math.max(0, n);
     }
 
     /**
@@ -695,7 +699,7 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     public int sendCredentials(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src, "src");
-        return sendMessage(src, new int[0], true);
+        return (int) Math.max(0, sendMessage(src, new int[0], true));
     }
 
     /** The most descriptors one message can carry on this platform ({@code SCM_MAX_FD}). */
@@ -711,8 +715,11 @@ public final class UnixSocketChannel extends SocketChannel {
     /**
      * The write protocol of {@link #write(Object, int, int, boolean)} for one sendmsg with ancillary
      * data, attached until the first byte has gone.
+     *
+     * @return the number of bytes written, or -1 if nothing went (non-blocking, the socket full): an
+     *         empty datagram sent and one not sent both write 0 bytes
      */
-    private int sendMessage(ByteBuffer src, int[] fds, boolean credentials) throws IOException {
+    private long sendMessage(ByteBuffer src, int[] fds, boolean credentials) throws IOException {
         if (!src.hasRemaining() && type != SocketType.DGRAM) {
             throw new IllegalArgumentException("a " + type + " message with ancillary data needs at least one byte");
         }
@@ -748,8 +755,11 @@ public final class UnixSocketChannel extends SocketChannel {
             } finally {
                 endIo(blocking, acquired, blockInKernel, done || (descriptor.isOpen() && (written > 0 || n >= 0)));
             }
-            if (written > 0 || n >= 0 || n == -Errno.EAGAIN) {
-                return (int) written;
+            if (written > 0 || n >= 0) {
+                return written;
+            }
+            if (n == -Errno.EAGAIN) {
+                return -1;
             }
             // This channel's descriptor is held open for the call: EBADF names one of the caller's.
             if (n == -Errno.EBADF && fds.length > 0) {
@@ -773,7 +783,8 @@ public final class UnixSocketChannel extends SocketChannel {
      * bytes that carried descriptors, so the descriptors of two sends never arrive in one read.
      *
      * <p>In blocking mode this waits until something arrives. Blocking, end of stream, threads and
-     * exceptions are otherwise as for {@link #read(ByteBuffer)}.
+     * exceptions are otherwise as for {@link #read(ByteBuffer)}; a STREAM receive into a buffer with no
+     * space left returns a length of 0 at once.
      *
      * @param dst            the buffer to fill
      * @param maxDescriptors how many descriptors the caller accepts, from 0 to {@link #MAX_DESCRIPTORS}

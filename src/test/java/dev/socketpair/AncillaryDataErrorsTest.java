@@ -234,4 +234,23 @@ class AncillaryDataErrorsTest {
             assertThat(other.second().isOpen()).isTrue();
         }
     }
+
+    @Test
+    void aNonBlockingSendAndCloseThatSendsNothingLeavesTheChannelOpen() throws Exception {
+        try (SocketPair pair = SocketPair.open(SocketType.DGRAM, SocketFlag.NONBLOCK, SocketFlag.CLOEXEC);
+             SocketPair other = SocketPair.open()) {
+            // Fill the peer's queue with datagrams until a send would block.
+            int queued = 0;
+            while (pair.first().write(ByteBuffer.allocate(1)) > 0) {
+                queued++;
+            }
+            assertThat(queued).isPositive();
+            assertThat(pair.first().sendAndClose(ByteBuffer.allocate(0), other.second())).isZero();
+            assertThat(other.second().isOpen()).as("not sent, so not closed").isTrue();
+            // Once there is room, the empty datagram goes and the channel is closed.
+            pair.second().read(ByteBuffer.allocate(1));
+            assertThat(pair.first().sendAndClose(ByteBuffer.allocate(0), other.second())).isZero();
+            assertThat(other.second().isOpen()).isFalse();
+        }
+    }
 }
