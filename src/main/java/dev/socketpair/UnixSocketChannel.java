@@ -1,5 +1,6 @@
 package dev.socketpair;
 
+import dev.socketpair.internal.ControlMessages;
 import dev.socketpair.internal.Errno;
 import dev.socketpair.internal.NativeScratch;
 import dev.socketpair.internal.SocketConstants;
@@ -77,7 +78,9 @@ public final class UnixSocketChannel extends SocketChannel {
     private static final int SMALL_WRITE = 4096;
 
     private static final Set<SocketOption<?>> OPTIONS =
-            Set.of(StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF);
+            Set.of(StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF,
+                    UnixSocketOptions.SO_PEERCRED, UnixSocketOptions.SO_PASSCRED, UnixSocketOptions.SO_TYPE,
+                    UnixSocketOptions.SO_ERROR);
 
     private final SocketDescriptor descriptor;
     private final int fd;
@@ -567,6 +570,334 @@ public final class UnixSocketChannel extends SocketChannel {
         return descriptor.isOpen();
     }
 
+    // -- descriptors and credentials
+
+    /**
+     * Sends {@code src}'s remaining bytes with descriptors attached ({@code SCM_RIGHTS}), in one
+     * sendmsg(2): the receiving process gets its own descriptors for the same open files, as if by dup(2).
+     * The descriptors stay this process's; it may close them once this method returns.
+     *
+     * <p>Any kind of descriptor can be sent: sockets, pipe ends, files, and {@link #fd()} of a channel
+     * (or use {@link #sendChannels} to have channels held open during the call). A
+     * {@link java.io.FileDescriptor} does not give its number to code outside {@code java.base}; send
+     * descriptors by number. Up to {@link #MAX_DESCRIPTORS} go in one message.
+     *
+     * <p>On STREAM and SEQPACKET at least one byte must be sent with the descriptors (the receiver finds
+     * them with that byte; an empty SEQPACKET record would read as end of stream); on DGRAM an empty
+     * message may carry them. The descriptors go with the first bytes that are sent: if a STREAM write
+     * sends only part of the buffer, the rest follows without them. Blocking, threads and other
+     * exceptions are as for {@link #write(ByteBuffer)}.
+     *
+     * @param src the bytes to send
+     * @param fds the descriptors to send, open for the whole call
+     * @return the number of bytes written, 0 if the channel is non-blocking and nothing was sent (then
+     *         the descriptors were not sent either)
+     * @throws IllegalArgumentException if more than {@link #MAX_DESCRIPTORS} descriptors are given, one
+     *                                  is negative, or {@code src} is empty on STREAM or SEQPACKET
+     * @throws ClosedChannelException   if this channel is closed, or its output has been shut down
+     * @throws java.nio.channels.AsynchronousCloseException if another thread closes this channel while
+     *         the write is in progress
+     * @throws java.nio.channels.ClosedByInterruptException if another thread interrupts the current
+     *         thread while the write is in progress; the channel is then closed and the interrupt status set
+     * @throws ErrnoException           if sendmsg(2) fails, such as {@code EBADF} when one of {@code fds}
+     *                                  is not open, {@code ETOOMANYREFS} when descriptors in flight nest too
+     *                                  deep, or {@code EPIPE} when the peer has gone
+     * @throws IOException              if some other I/O error occurs
+     * @see <a href="https://man7.org/linux/man-pages/man7/unix.7.html">unix(7)</a>
+     */
+    public int sendDescriptors(ByteBuffer src, int... fds) throws IOException {
+        Objects.requireNonNull(src, "src");
+        int[] copy = Objects.requireNonNull(fds, "fds").clone();
+        checkDescriptors(copy.length);
+        for (int fd : copy) {
+            if (fd < 0) {
+                throw new IllegalArgumentException("negative descriptor: " + fd);
+            }
+        }
+        return (int) Math.max(0, sendMessage(src, copy, false));
+    }
+
+    /**
+     * Sends {@code src}'s remaining bytes with the sockets of {@code channels} attached, as
+     * {@link #sendDescriptors} does; each channel is held open until the call returns (a concurrent close
+     * of one waits for it). The channels stay open here: close them once sent if this process no longer
+     * needs them, or use {@link #sendAndClose}. The receiver takes each with
+     * {@link ReceivedMessage#adoptChannel}.
+     *
+     * @param src      the bytes to send
+     * @param channels the channels whose sockets to send
+     * @return the number of bytes written, 0 if the channel is non-blocking and nothing was sent
+     * @throws IllegalArgumentException if more than {@link #MAX_DESCRIPTORS} channels are given, one of
+     *                                  them is closed, or {@code src} is empty on STREAM or SEQPACKET
+     * @throws IOException              as for {@link #sendDescriptors}
+     */
+    public int sendChannels(ByteBuffer src, UnixSocketChannel... channels) throws IOException {
+        return (int) Math.max(0, sendHolding(src, channels));
+    }
+
+    /** Sends the channels' descriptors, each held open for the call; -1 if nothing was sent. */
+    private long sendHolding(ByteBuffer src, UnixSocketChannel... channels) throws IOException {
+        Objects.requireNonNull(src, "src");
+        UnixSocketChannel[] copy = Objects.requireNonNull(channels, "channels").clone();
+        checkDescriptors(copy.length);
+        int[] fds = new int[copy.length];
+        int held = 0;
+        try {
+            for (; held < copy.length; held++) {
+                UnixSocketChannel channel = Objects.requireNonNull(copy[held], "channels[" + held + "]");
+                if (!channel.descriptor.acquire()) {
+                    throw new IllegalArgumentException("channels[" + held + "] is closed");
+                }
+                fds[held] = channel.fd;
+            }
+            return sendMessage(src, fds, false);
+        } finally {
+            for (int i = 0; i < held; i++) {
+                copy[i].descriptor.release();
+            }
+        }
+    }
+
+    /**
+     * Sends {@code src}'s remaining bytes with {@code channel}'s socket attached, then closes
+     * {@code channel} here: the usual way to hand one end of a new pair to another process.
+     *
+     * {@snippet :
+     * SocketPair pair = SocketPair.open();
+     * toWorker.sendAndClose(ByteBuffer.wrap(new byte[] {1}), pair.second());   // the worker's end now
+     * UnixSocketChannel mine = pair.first();
+     * }
+     *
+     * <p>{@code channel} is closed only if the message went: if this method throws, or returns 0 in
+     * non-blocking mode, it is left open. Otherwise as {@link #sendChannels}.
+     *
+     * @param src     the bytes to send
+     * @param channel the channel to send and then close
+     * @return the number of bytes written, 0 if the channel is non-blocking and nothing was sent
+     * @throws IOException as for {@link #sendChannels}, or if closing {@code channel} fails
+     */
+    public int sendAndClose(ByteBuffer src, UnixSocketChannel channel) throws IOException {
+        Objects.requireNonNull(channel, "channel");
+        long n = sendHolding(src, channel);
+        if (n >= 0) {
+            channel.close();
+        }
+        return (int) Math.max(0, n);
+    }
+
+    /**
+     * Sends {@code src}'s remaining bytes with this process's credentials attached
+     * ({@code SCM_CREDENTIALS}: its pid, uid and gid, which the kernel checks). The receiver sees them if
+     * its socket has {@link UnixSocketOptions#SO_PASSCRED} set; the kernel attaches them then anyway, so
+     * this method matters to receivers that check what was sent explicitly. Blocking, threads and
+     * exceptions are as for {@link #sendDescriptors}.
+     *
+     * @param src the bytes to send
+     * @return the number of bytes written, 0 if the channel is non-blocking and nothing was sent
+     * @throws IllegalArgumentException if {@code src} is empty on STREAM or SEQPACKET
+     * @throws IOException              as for {@link #sendDescriptors}
+     */
+    public int sendCredentials(ByteBuffer src) throws IOException {
+        Objects.requireNonNull(src, "src");
+        return (int) Math.max(0, sendMessage(src, new int[0], true));
+    }
+
+    /** The most descriptors one message can carry on this platform ({@code SCM_MAX_FD}). */
+    public static final int MAX_DESCRIPTORS = ControlMessages.SCM_MAX_FD;
+
+    private static void checkDescriptors(int count) {
+        if (count > MAX_DESCRIPTORS) {
+            throw new IllegalArgumentException(count + " descriptors in one message; the limit is "
+                    + MAX_DESCRIPTORS);
+        }
+    }
+
+    /**
+     * The write protocol of {@link #write(Object, int, int, boolean)} for one sendmsg with ancillary
+     * data, attached until the first byte has gone.
+     *
+     * @return the number of bytes written, or -1 if nothing went (non-blocking, the socket full): an
+     *         empty datagram sent and one not sent both write 0 bytes
+     */
+    private long sendMessage(ByteBuffer src, int[] fds, boolean credentials) throws IOException {
+        if (!src.hasRemaining() && type != SocketType.DGRAM) {
+            throw new IllegalArgumentException("a " + type + " message with ancillary data needs at least one byte");
+        }
+        writeLock.lock();
+        try {
+            ensureOpen();
+            if (outputShutdown) {
+                throw new ClosedChannelException();
+            }
+            boolean blocking = isBlocking();
+            boolean blockInKernel = blocksInKernel(blocking);
+            long n = -Errno.EAGAIN;
+            long written = 0;
+            boolean acquired = false;
+            boolean done = false;
+            try {
+                acquired = beginIo(blocking, blockInKernel);
+                MemorySegment control = ControlMessages.outgoing(writeScratch, fds, credentials);
+                for (;;) {
+                    n = SocketIo.sendWithControl(fd, src, written == 0 ? control : MemorySegment.NULL, messageBased,
+                            blockInKernel, writeScratch);
+                    if (n >= 0) {
+                        written += n;
+                        done = !blocking || messageBased || !src.hasRemaining();
+                    }
+                    if (done || !descriptor.isOpen()) {
+                        break;
+                    }
+                    if (n < 0 && n != -Errno.EINTR && (n != -Errno.EAGAIN || !blocking || !await(false, writeScratch))) {
+                        break;
+                    }
+                }
+            } finally {
+                endIo(blocking, acquired, blockInKernel, done || (descriptor.isOpen() && (written > 0 || n >= 0)));
+            }
+            if (written > 0 || n >= 0) {
+                return written;
+            }
+            if (n == -Errno.EAGAIN) {
+                return -1;
+            }
+            // This channel's descriptor is held open for the call: EBADF names one of the caller's.
+            if (n == -Errno.EBADF && fds.length > 0) {
+                throw Errors.exception("sendmsg", Errno.EBADF);
+            }
+            throw Errors.onOwnDescriptor("sendmsg", (int) -n);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Receives bytes (STREAM) or one message (DGRAM, SEQPACKET) into {@code dst} with one recvmsg(2),
+     * together with the descriptors and credentials that came with them.
+     *
+     * <p>At most {@code maxDescriptors} descriptors are accepted: any others that came with the data are
+     * closed at once and the result says {@link ReceivedMessage#controlTruncated()}. The descriptors
+     * accepted are close-on-exec ({@code MSG_CMSG_CLOEXEC}) and owned by the returned object, which must
+     * be closed. A DGRAM or SEQPACKET message longer than {@code dst} is {@linkplain
+     * ReceivedMessage#truncated() truncated} and its real length reported. On STREAM a read ends with the
+     * bytes that carried descriptors, so the descriptors of two sends never arrive in one read.
+     *
+     * <p>In blocking mode this waits until something arrives. Blocking, end of stream, threads and
+     * exceptions are otherwise as for {@link #read(ByteBuffer)}; a STREAM receive into a buffer with no
+     * space left returns a length of 0 at once.
+     *
+     * @param dst            the buffer to fill
+     * @param maxDescriptors how many descriptors the caller accepts, from 0 to {@link #MAX_DESCRIPTORS}
+     * @return what was received ({@link ReceivedMessage#length()} -1 at end of stream), or null if the
+     *         channel is non-blocking and nothing was ready
+     * @throws IllegalArgumentException if {@code dst} is read-only or {@code maxDescriptors} is out of
+     *                                  range
+     * @throws ClosedChannelException   if this channel is closed
+     * @throws java.nio.channels.AsynchronousCloseException if another thread closes this channel while
+     *         the read is in progress
+     * @throws java.nio.channels.ClosedByInterruptException if another thread interrupts the current
+     *         thread while the read is in progress; the channel is then closed and the interrupt status set
+     * @throws ErrnoException           if recvmsg(2) fails
+     * @throws IOException              if some other I/O error occurs
+     * @see <a href="https://man7.org/linux/man-pages/man2/recvmsg.2.html">recvmsg(2)</a>
+     */
+    public ReceivedMessage receive(ByteBuffer dst, int maxDescriptors) throws IOException {
+        Objects.requireNonNull(dst, "dst");
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("Read-only buffer");
+        }
+        if (maxDescriptors < 0 || maxDescriptors > MAX_DESCRIPTORS) {
+            throw new IllegalArgumentException("maxDescriptors must be from 0 to " + MAX_DESCRIPTORS + ": "
+                    + maxDescriptors);
+        }
+        readLock.lock();
+        try {
+            ensureOpen();
+            if (!dst.hasRemaining() && !messageBased) {
+                return new ReceivedMessage(0, false, false, new int[0], null);
+            }
+            boolean blocking = isBlocking();
+            boolean blockInKernel = blocksInKernel(blocking);
+            long n = -Errno.EAGAIN;
+            long[] result = new long[2];
+            ControlMessages.Received received = null;
+            boolean acquired = false;
+            try {
+                acquired = beginIo(blocking, blockInKernel);
+                if (inputShutdown) {
+                    return new ReceivedMessage(-1, false, false, new int[0], null);
+                }
+                MemorySegment control = ControlMessages.incoming(readScratch, maxDescriptors);
+                for (;;) {
+                    n = SocketIo.receiveWithControl(fd, dst, control, messageBased, blockInKernel, readScratch, result);
+                    if (n >= 0) {
+                        received = ControlMessages.parse(control, result[0], maxDescriptors, readScratch);
+                    }
+                    if (n <= 0 && !descriptor.isOpen()) {
+                        break;
+                    }
+                    if (n == -Errno.EINTR) {
+                        continue;
+                    }
+                    if (n != -Errno.EAGAIN || !blocking || !await(true, readScratch) || inputShutdown) {
+                        break;
+                    }
+                }
+            } catch (Throwable t) {
+                closeReceived(received);
+                received = null;
+                throw t;
+            } finally {
+                try {
+                    endIo(blocking, acquired, blockInKernel, n > 0 || (n == 0 && descriptor.isOpen()));
+                } catch (Throwable t) {
+                    // Closed or interrupted under a receive that did not complete: nobody gets them.
+                    closeReceived(received);
+                    throw t;
+                }
+            }
+            if (n > 0 || (n == 0 && type == SocketType.DGRAM && !inputShutdown)) {
+                int flags = (int) result[1];
+                return new ReceivedMessage((int) n, (flags & SocketConstants.MSG_TRUNC) != 0,
+                        (flags & SocketConstants.MSG_CTRUNC) != 0 || received.closed() > 0, received.descriptors(),
+                        received.hasCredentials()
+                                ? Credentials.of(received.pid(), received.uid(), received.gid()) : null);
+            }
+            closeReceived(received);
+            if (inputShutdown || n == 0) {
+                return new ReceivedMessage(-1, false, false, new int[0], null);
+            }
+            if (n == -Errno.EAGAIN) {
+                return null;
+            }
+            throw Errors.onOwnDescriptor("recvmsg", (int) -n);
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    private void closeReceived(ControlMessages.Received received) {
+        if (received != null) {
+            ControlMessages.closeAll(received.descriptors(), readScratch);
+        }
+    }
+
+    /**
+     * Returns the credentials of the peer's process when the socket pair was made ({@code SO_PEERCRED}),
+     * as {@code getOption(UnixSocketOptions.SO_PEERCRED)} does. For a pair made in this process they are
+     * this process's; for an end handed to another process they stay those of the process that made the
+     * pair. Safe to call from any thread.
+     *
+     * @return the peer's pid, uid and gid
+     * @throws ClosedChannelException if this channel is closed
+     * @throws IOException            if getsockopt(2) fails
+     */
+    public Credentials peerCredentials() throws IOException {
+        int[] ids = new int[3];
+        control("getsockopt", fd -> SocketControl.peerCredentials(fd, ids));
+        return Credentials.of(ids[0], ids[1], ids[2]);
+    }
+
     // -- state
 
     /**
@@ -806,16 +1137,30 @@ public final class UnixSocketChannel extends SocketChannel {
     }
 
     /**
-     * Sets {@link StandardSocketOptions#SO_SNDBUF} or {@link StandardSocketOptions#SO_RCVBUF}. The kernel
-     * may adjust the size (Linux doubles it); read it back with {@link #getOption}.
+     * Sets {@link StandardSocketOptions#SO_SNDBUF}, {@link StandardSocketOptions#SO_RCVBUF} or
+     * {@link UnixSocketOptions#SO_PASSCRED}. The kernel may adjust a buffer size (Linux doubles it); read
+     * it back with {@link #getOption}.
      *
      * @throws UnsupportedOperationException if the option is not one of {@link #supportedOptions()}
      * @throws IllegalArgumentException      if the value is null or negative
+     * @throws java.net.SocketException      if the option is read-only ({@link UnixSocketOptions#SO_PEERCRED},
+     *                                       {@link UnixSocketOptions#SO_TYPE}, {@link UnixSocketOptions#SO_ERROR})
      * @throws ClosedChannelException        if this channel is closed
      * @throws IOException                   if setsockopt(2) fails
      */
     @Override
     public <T> UnixSocketChannel setOption(SocketOption<T> name, T value) throws IOException {
+        if (name == UnixSocketOptions.SO_PASSCRED) {
+            if (!(value instanceof Boolean on)) {
+                throw new IllegalArgumentException("invalid value for " + name + ": " + value);
+            }
+            control("setsockopt", fd -> SocketControl.setIntOption(fd, IntOption.PASS_CREDENTIALS, on ? 1 : 0));
+            return this;
+        }
+        if (name == UnixSocketOptions.SO_PEERCRED || name == UnixSocketOptions.SO_TYPE
+                || name == UnixSocketOptions.SO_ERROR) {
+            throw new java.net.SocketException("Attempt to set read only option " + name);
+        }
         IntOption option = intOption(name);
         if (!(value instanceof Integer size) || size < 0) {
             throw new IllegalArgumentException("invalid value for " + name + ": " + value);
@@ -825,7 +1170,8 @@ public final class UnixSocketChannel extends SocketChannel {
     }
 
     /**
-     * Reads {@link StandardSocketOptions#SO_SNDBUF} or {@link StandardSocketOptions#SO_RCVBUF}.
+     * Reads {@link StandardSocketOptions#SO_SNDBUF}, {@link StandardSocketOptions#SO_RCVBUF} or one of
+     * {@link UnixSocketOptions}.
      *
      * @throws UnsupportedOperationException if the option is not one of {@link #supportedOptions()}
      * @throws ClosedChannelException        if this channel is closed
@@ -833,6 +1179,19 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
+        if (name == UnixSocketOptions.SO_PEERCRED) {
+            return name.type().cast(peerCredentials());
+        }
+        if (name == UnixSocketOptions.SO_PASSCRED) {
+            return name.type().cast(control("getsockopt", fd -> SocketControl.intOption(fd, IntOption.PASS_CREDENTIALS)) != 0);
+        }
+        if (name == UnixSocketOptions.SO_TYPE) {
+            long value = control("getsockopt", fd -> SocketControl.intOption(fd, IntOption.TYPE));
+            return name.type().cast(SocketType.of((int) value));
+        }
+        if (name == UnixSocketOptions.SO_ERROR) {
+            return name.type().cast((int) control("getsockopt", fd -> SocketControl.intOption(fd, IntOption.ERROR)));
+        }
         IntOption option = intOption(name);
         long value = control("getsockopt", fd -> SocketControl.intOption(fd, option));
         return name.type().cast((int) value);

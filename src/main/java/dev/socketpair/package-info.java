@@ -16,6 +16,19 @@
  * {@link dev.socketpair.UnixSocketChannel#adopt(int)}. A failed system call throws
  * {@link dev.socketpair.ErrnoException}, which names the call and the errno.
  *
+ * <p>Descriptors travel with data ({@code SCM_RIGHTS}) and arrive as a
+ * {@link dev.socketpair.ReceivedMessage} that owns them until they are taken:
+ *
+ * {@snippet :
+ * carrier.sendAndClose(ByteBuffer.wrap(new byte[] {1}), pair.second());   // or sendDescriptors(data, fd...)
+ * try (ReceivedMessage message = peer.receive(ByteBuffer.allocate(16), 1)) {
+ *     UnixSocketChannel received = message.adoptChannel(0);
+ * }
+ * }
+ *
+ * <p>{@link dev.socketpair.UnixSocketChannel#peerCredentials()} and
+ * {@link dev.socketpair.UnixSocketOptions#SO_PASSCRED} give the peer's {@link dev.socketpair.Credentials}.
+ *
  * <p>Native access must be enabled for the module {@code dev.socketpair} (or for {@code ALL-UNNAMED} on
  * the class path).
  */

@@ -70,7 +70,9 @@ class SocketChannelContractTest {
     void bufferSizesAreReadAndSetThroughStandardOptions() throws Exception {
         try (SocketPair pair = SocketPair.open()) {
             assertThat(pair.first().supportedOptions())
-                    .containsExactlyInAnyOrder(StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF);
+                    .containsExactlyInAnyOrder(StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF,
+                            UnixSocketOptions.SO_PEERCRED, UnixSocketOptions.SO_PASSCRED, UnixSocketOptions.SO_TYPE,
+                            UnixSocketOptions.SO_ERROR);
             pair.first().setOption(StandardSocketOptions.SO_SNDBUF, 50_000);
             // Linux doubles the value to leave room for its bookkeeping (socket(7)).
             assertThat(pair.first().getOption(StandardSocketOptions.SO_SNDBUF)).isEqualTo(100_000);

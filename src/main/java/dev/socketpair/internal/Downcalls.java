@@ -199,6 +199,43 @@ final class Downcalls {
         }
     }
 
+    /** {@code ssize_t read(int fd, void *buf, size_t count)} */
+    static final class Read {
+        static final MethodHandle HANDLE = capturingErrno(Libc.read$address(), Libc.read$descriptor());
+
+        private Read() {
+        }
+    }
+
+    /** {@code ssize_t write(int fd, const void *buf, size_t count)} */
+    static final class Write {
+        static final MethodHandle HANDLE = capturingErrno(Libc.write$address(), Libc.write$descriptor());
+
+        private Write() {
+        }
+    }
+
+    /** {@code int pipe2(int pipefd[2], int flags)} */
+    static final class Pipe2 {
+        static final MethodHandle HANDLE = capturingErrno(Libc.pipe2$address(), Libc.pipe2$descriptor());
+
+        private Pipe2() {
+        }
+    }
+
+    /**
+     * {@code pid_t getpid(void)}, {@code uid_t getuid(void)}, {@code gid_t getgid(void)}: they always
+     * succeed, so nothing is captured.
+     */
+    static final class Ids {
+        static final MethodHandle GETPID = LINKER.downcallHandle(Libc.getpid$address(), Libc.getpid$descriptor());
+        static final MethodHandle GETUID = LINKER.downcallHandle(Libc.getuid$address(), Libc.getuid$descriptor());
+        static final MethodHandle GETGID = LINKER.downcallHandle(Libc.getgid$address(), Libc.getgid$descriptor());
+
+        private Ids() {
+        }
+    }
+
     private Downcalls() {
     }
 

@@ -1,5 +1,6 @@
 package dev.socketpair.internal;
 
+import dev.socketpair.internal.libc.cmsghdr;
 import dev.socketpair.internal.libc.epoll_event;
 import dev.socketpair.internal.libc.iovec;
 import dev.socketpair.internal.libc.msghdr;
@@ -37,6 +38,7 @@ public final class NativeScratch {
     private MemorySegment iovecs;
     private int iovecCapacity;
     private MemorySegment bounce = MemorySegment.NULL;
+    private MemorySegment control = MemorySegment.NULL;
     // The buffer last seen, and a segment over all of it: callers pass the same buffer again and again,
     // and making a segment of a buffer costs an allocation each time, which slicing a kept one does not.
     // The slice last made is kept too: a loop that clears its buffer before each call asks for the same
@@ -118,6 +120,18 @@ public final class NativeScratch {
             iovecs = Downcalls.unguarded(iovec.allocateArray(iovecCapacity, arena));
         }
         return iovecs;
+    }
+
+    /**
+     * A buffer of at least {@code size} bytes for ancillary data, aligned as {@code struct cmsghdr}; its
+     * contents are whatever the last call left.
+     */
+    MemorySegment control(long size) {
+        if (control.byteSize() < size) {
+            long capacity = Math.max(size, control.byteSize() * 2);
+            control = arena.allocate(capacity, cmsghdr.layout().byteAlignment());
+        }
+        return control;
     }
 
     /** A native buffer of at least {@code size} bytes, {@code size <= MAX_BOUNCE}. */

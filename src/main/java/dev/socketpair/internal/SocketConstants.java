@@ -20,6 +20,11 @@ public final class SocketConstants {
     /** {@code SOCK_CLOEXEC}: a flag OR-ed into the type. */
     public static final int SOCK_CLOEXEC = Libc.SOCK_CLOEXEC();
 
+    /** {@code MSG_TRUNC} in recvmsg's {@code msg_flags}: the message was longer than the buffer. */
+    public static final int MSG_TRUNC = Libc.MSG_TRUNC();
+    /** {@code MSG_CTRUNC} in recvmsg's {@code msg_flags}: ancillary data did not fit its buffer. */
+    public static final int MSG_CTRUNC = Libc.MSG_CTRUNC();
+
     private SocketConstants() {
     }
 }

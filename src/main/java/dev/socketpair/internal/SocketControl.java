@@ -2,6 +2,7 @@ package dev.socketpair.internal;
 
 import dev.socketpair.internal.libc.Libc;
 import dev.socketpair.internal.libc.sockaddr_un;
+import dev.socketpair.internal.libc.ucred;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
@@ -28,7 +29,11 @@ public final class SocketControl {
         /** {@code SO_SNDBUF}: the send buffer size. */
         SEND_BUFFER(Libc.SO_SNDBUF()),
         /** {@code SO_RCVBUF}: the receive buffer size. */
-        RECEIVE_BUFFER(Libc.SO_RCVBUF());
+        RECEIVE_BUFFER(Libc.SO_RCVBUF()),
+        /** {@code SO_PASSCRED}: whether received messages carry the sender's credentials; 0 or 1. */
+        PASS_CREDENTIALS(Libc.SO_PASSCRED()),
+        /** {@code SO_ERROR}: the pending socket error, read-only; reading clears it. */
+        ERROR(Libc.SO_ERROR());
 
         final int name;
 
@@ -130,6 +135,27 @@ public final class SocketControl {
             MemorySegment value = arena.allocateFrom(ValueLayout.JAVA_INT, newValue);
             return Syscalls.setsockopt(fd, Libc.SOL_SOCKET(), option.name, value, (int) value.byteSize(),
                     Syscalls.allocateErrnoCapture(arena));
+        }
+    }
+
+    /**
+     * Reads the credentials of the peer's process as they were when the connection was made
+     * ({@code SO_PEERCRED}) into {@code ids}: pid, uid, gid.
+     *
+     * @return 0, or {@code -errno}
+     */
+    public static int peerCredentials(int fd, int[] ids) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = ucred.allocate(arena);
+            MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, (int) value.byteSize());
+            int r = Syscalls.getsockopt(fd, Libc.SOL_SOCKET(), Libc.SO_PEERCRED(), value, length,
+                    Syscalls.allocateErrnoCapture(arena));
+            if (r == 0) {
+                ids[0] = ucred.pid(value);
+                ids[1] = ucred.uid(value);
+                ids[2] = ucred.gid(value);
+            }
+            return r;
         }
     }
 

@@ -34,6 +34,8 @@ public final class SocketIo {
     private static final long IN_PLACE_MIN = 4096;
     private static final short POLLIN = (short) Libc.POLLIN();
     private static final short POLLOUT = (short) Libc.POLLOUT();
+    private static final int CMSG_CLOEXEC = Libc.MSG_CMSG_CLOEXEC();
+    private static final int TRUNC = Libc.MSG_TRUNC();
 
     private SocketIo() {
     }
@@ -277,6 +279,93 @@ public final class SocketIo {
             }
             b.position(b.position() + moved);
             left -= moved;
+        }
+        return n;
+    }
+
+    /**
+     * Sends {@code src}'s remaining bytes with one sendmsg(2) carrying {@code control} (from
+     * {@link ControlMessages#outgoing}, or {@link MemorySegment#NULL} for none) as ancillary data. The
+     * kernel attaches the control data to the first byte that goes: a caller that sends the rest of a
+     * partly written stream passes none. Heap memory goes through the scratch bounce buffer, at most
+     * {@link NativeScratch#MAX_BOUNCE} bytes unless {@code wholeMessage}.
+     *
+     * @return the number of bytes sent, or {@code -errno}
+     */
+    public static long sendWithControl(int fd, ByteBuffer src, MemorySegment control, boolean wholeMessage,
+                                       boolean block, NativeScratch scratch) {
+        return transferWithControl(false, fd, src, control, 0, wholeMessage, block, scratch, null);
+    }
+
+    /**
+     * Receives into {@code dst}'s remaining bytes with one recvmsg(2), the ancillary data into
+     * {@code control}. Received descriptors are close-on-exec ({@code MSG_CMSG_CLOEXEC}); with
+     * {@code wholeMessage} the call passes {@code MSG_TRUNC}, so that it returns a message's real length
+     * even when the message was longer than {@code dst} ({@code dst}'s position advances by what was
+     * stored). {@code result[0]} receives {@code msg_controllen} and {@code result[1]} {@code msg_flags}.
+     *
+     * @return the number of bytes of the message, or {@code -errno}
+     */
+    public static long receiveWithControl(int fd, ByteBuffer dst, MemorySegment control, boolean wholeMessage,
+                                          boolean block, NativeScratch scratch, long[] result) {
+        int extra = CMSG_CLOEXEC | (wholeMessage ? TRUNC : 0);
+        return transferWithControl(true, fd, dst, control, extra, wholeMessage, block, scratch, result);
+    }
+
+    private static long transferWithControl(boolean receiving, int fd, ByteBuffer buffer, MemorySegment control,
+                                            int extraFlags, boolean wholeMessage, boolean block,
+                                            NativeScratch scratch, long[] result) {
+        int remaining = buffer.remaining();
+        if (buffer.isDirect() || remaining == 0) {
+            MemorySegment memory = remaining == 0 ? MemorySegment.NULL : scratch.segmentOf(buffer);
+            return messageCall(receiving, fd, buffer, memory, remaining, control, extraFlags, block, scratch, result,
+                    null);
+        }
+        int length = wholeMessage ? remaining : (int) Math.min(remaining, NativeScratch.MAX_BOUNCE);
+        if (length > NativeScratch.MAX_BOUNCE) {
+            try (Arena temporary = Arena.ofConfined()) {
+                return messageCall(receiving, fd, buffer, temporary.allocate(length), length, control, extraFlags,
+                        block, scratch, result, buffer);
+            }
+        }
+        return messageCall(receiving, fd, buffer, scratch.bounce(length), length, control, extraFlags, block,
+                scratch, result, buffer);
+    }
+
+    /**
+     * One sendmsg or recvmsg with one iovec over {@code memory}; {@code heap}, if not null, is the heap
+     * buffer that {@code memory} bounces for, copied in before a send and out after a receive.
+     */
+    private static long messageCall(boolean receiving, int fd, ByteBuffer buffer, MemorySegment memory, int length,
+                                    MemorySegment control, int extraFlags, boolean block, NativeScratch scratch,
+                                    long[] result, ByteBuffer heap) {
+        int position = buffer.position();
+        if (heap != null && !receiving) {
+            MemorySegment.copy(heap.array(), heap.arrayOffset() + position, memory, ValueLayout.JAVA_BYTE, 0, length);
+        }
+        MemorySegment iov = scratch.iovecs(1);
+        iovec.iov_base(iov, memory);
+        iovec.iov_len(iov, length);
+        MemorySegment header = scratch.messageHeader();
+        msghdr.msg_iov(header, iov);
+        msghdr.msg_iovlen(header, 1);
+        msghdr.msg_control(header, control);
+        msghdr.msg_controllen(header, control.byteSize());
+        int flags = flags(receiving, block) | extraFlags;
+        long n = receiving
+                ? Syscalls.recvmsg(fd, header, flags, scratch.errno())
+                : Syscalls.sendmsg(fd, header, flags, scratch.errno());
+        if (result != null) {
+            result[0] = n >= 0 ? msghdr.msg_controllen(header) : 0;
+            result[1] = n >= 0 ? msghdr.msg_flags(header) : 0;
+        }
+        if (n > 0) {
+            int stored = (int) Math.min(n, length);
+            if (heap != null && receiving) {
+                MemorySegment.copy(memory, ValueLayout.JAVA_BYTE, 0, heap.array(), heap.arrayOffset() + position,
+                        stored);
+            }
+            buffer.position(position + stored);
         }
         return n;
     }

@@ -321,6 +321,88 @@ public final class Syscalls {
         }
     }
 
+    /**
+     * {@code ssize_t read(int fd, void *buf, size_t count)}.
+     *
+     * @return the number of bytes read, 0 at end of file, or {@code -errno}
+     * @see <a href="https://man7.org/linux/man-pages/man2/read.2.html">read(2)</a>
+     */
+    public static long read(int fd, MemorySegment buf, long count, MemorySegment capture) {
+        try {
+            return result((long) Downcalls.Read.HANDLE.invokeExact(capture, fd, buf, count), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code ssize_t write(int fd, const void *buf, size_t count)}.
+     *
+     * @return the number of bytes written, or {@code -errno}
+     * @see <a href="https://man7.org/linux/man-pages/man2/write.2.html">write(2)</a>
+     */
+    public static long write(int fd, MemorySegment buf, long count, MemorySegment capture) {
+        try {
+            return result((long) Downcalls.Write.HANDLE.invokeExact(capture, fd, buf, count), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int pipe2(int pipefd[2], int flags)}.
+     *
+     * @param pipefd where the read end and the write end are written: two {@code int}s
+     * @return 0, or {@code -errno}
+     * @see <a href="https://man7.org/linux/man-pages/man2/pipe2.2.html">pipe2(2)</a>
+     */
+    public static int pipe2(MemorySegment pipefd, int flags, MemorySegment capture) {
+        try {
+            return result((int) Downcalls.Pipe2.HANDLE.invokeExact(capture, pipefd, flags), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code pid_t getpid(void)}: cannot fail.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/getpid.2.html">getpid(2)</a>
+     */
+    public static int getpid() {
+        try {
+            return (int) Downcalls.Ids.GETPID.invokeExact();
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code uid_t getuid(void)}: cannot fail.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/getuid.2.html">getuid(2)</a>
+     */
+    public static int getuid() {
+        try {
+            return (int) Downcalls.Ids.GETUID.invokeExact();
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code gid_t getgid(void)}: cannot fail.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/getgid.2.html">getgid(2)</a>
+     */
+    public static int getgid() {
+        try {
+            return (int) Downcalls.Ids.GETGID.invokeExact();
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
     /** Passes on what a downcall handle may really throw (bad arguments); anything checked is a bug. */
     private static RuntimeException unexpected(Throwable t) {
         if (t instanceof RuntimeException e) {

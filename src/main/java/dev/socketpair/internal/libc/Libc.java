@@ -167,6 +167,51 @@ public class Libc {
     public static int POLLNVAL() {
         return POLLNVAL;
     }
+    private static final int SIGTERM = (int)15L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGTERM 15
+     * }
+     */
+    public static int SIGTERM() {
+        return SIGTERM;
+    }
+    private static final int SIGKILL = (int)9L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGKILL 9
+     * }
+     */
+    public static int SIGKILL() {
+        return SIGKILL;
+    }
+    private static final int POSIX_SPAWN_SETSIGDEF = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define POSIX_SPAWN_SETSIGDEF 4
+     * }
+     */
+    public static int POSIX_SPAWN_SETSIGDEF() {
+        return POSIX_SPAWN_SETSIGDEF;
+    }
+    private static final int POSIX_SPAWN_SETSIGMASK = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define POSIX_SPAWN_SETSIGMASK 8
+     * }
+     */
+    public static int POSIX_SPAWN_SETSIGMASK() {
+        return POSIX_SPAWN_SETSIGMASK;
+    }
+    private static final int POSIX_SPAWN_SETSID = (int)128L;
+    /**
+     * {@snippet lang=c :
+     * #define POSIX_SPAWN_SETSID 128
+     * }
+     */
+    public static int POSIX_SPAWN_SETSID() {
+        return POSIX_SPAWN_SETSID;
+    }
     private static final int EPOLL_CTL_ADD = (int)1L;
     /**
      * {@snippet lang=c :
@@ -248,6 +293,24 @@ public class Libc {
     public static int SO_KEEPALIVE() {
         return SO_KEEPALIVE;
     }
+    private static final int SO_PASSCRED = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define SO_PASSCRED 16
+     * }
+     */
+    public static int SO_PASSCRED() {
+        return SO_PASSCRED;
+    }
+    private static final int SO_PEERCRED = (int)17L;
+    /**
+     * {@snippet lang=c :
+     * #define SO_PEERCRED 17
+     * }
+     */
+    public static int SO_PEERCRED() {
+        return SO_PEERCRED;
+    }
     private static final int SO_DOMAIN = (int)39L;
     /**
      * {@snippet lang=c :
@@ -257,12 +320,27 @@ public class Libc {
     public static int SO_DOMAIN() {
         return SO_DOMAIN;
     }
+    private static final int WNOHANG = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define WNOHANG 1
+     * }
+     */
+    public static int WNOHANG() {
+        return WNOHANG;
+    }
     /**
      * {@snippet lang=c :
      * typedef unsigned long size_t
      * }
      */
     public static final OfLong size_t = Libc.C_LONG;
+    /**
+     * {@snippet lang=c :
+     * typedef __pid_t pid_t
+     * }
+     */
+    public static final OfInt pid_t = Libc.C_INT;
 
     /**
      * Variadic invoker class for:
@@ -402,6 +480,1323 @@ public class Libc {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+    /**
+     * {@snippet lang=c :
+     * typedef __uid_t uid_t
+     * }
+     */
+    public static final OfInt uid_t = Libc.C_INT;
+
+    private static class kill {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT,
+            Libc.C_INT,
+            Libc.C_INT
+        );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("kill");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int kill(__pid_t __pid, int __sig)
+     * }
+     */
+    public static FunctionDescriptor kill$descriptor() {
+        return kill.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int kill(__pid_t __pid, int __sig)
+     * }
+     */
+    public static MethodHandle kill$handle() {
+        return kill.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int kill(__pid_t __pid, int __sig)
+     * }
+     */
+    public static MemorySegment kill$address() {
+        return kill.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int kill(__pid_t __pid, int __sig)
+     * }
+     */
+    public static int kill(int __pid, int __sig) {
+        var mh$ = kill.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("kill", __pid, __sig);
+            }
+            return (int)mh$.invokeExact(__pid, __sig);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sigemptyset {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT,
+            Libc.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("sigemptyset");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int sigemptyset(sigset_t *__set)
+     * }
+     */
+    public static FunctionDescriptor sigemptyset$descriptor() {
+        return sigemptyset.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int sigemptyset(sigset_t *__set)
+     * }
+     */
+    public static MethodHandle sigemptyset$handle() {
+        return sigemptyset.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int sigemptyset(sigset_t *__set)
+     * }
+     */
+    public static MemorySegment sigemptyset$address() {
+        return sigemptyset.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int sigemptyset(sigset_t *__set)
+     * }
+     */
+    public static int sigemptyset(MemorySegment __set) {
+        var mh$ = sigemptyset.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sigemptyset", __set);
+            }
+            return (int)mh$.invokeExact(__set);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sigfillset {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT,
+            Libc.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("sigfillset");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int sigfillset(sigset_t *__set)
+     * }
+     */
+    public static FunctionDescriptor sigfillset$descriptor() {
+        return sigfillset.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int sigfillset(sigset_t *__set)
+     * }
+     */
+    public static MethodHandle sigfillset$handle() {
+        return sigfillset.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int sigfillset(sigset_t *__set)
+     * }
+     */
+    public static MemorySegment sigfillset$address() {
+        return sigfillset.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int sigfillset(sigset_t *__set)
+     * }
+     */
+    public static int sigfillset(MemorySegment __set) {
+        var mh$ = sigfillset.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sigfillset", __set);
+            }
+            return (int)mh$.invokeExact(__set);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+    /**
+     * {@snippet lang=c :
+     * typedef __ssize_t ssize_t
+     * }
+     */
+    public static final OfLong ssize_t = Libc.C_LONG;
+    /**
+     * {@snippet lang=c :
+     * typedef __gid_t gid_t
+     * }
+     */
+    public static final OfInt gid_t = Libc.C_INT;
+    /**
+     * {@snippet lang=c :
+     * typedef __socklen_t socklen_t
+     * }
+     */
+    public static final OfInt socklen_t = Libc.C_INT;
+
+    private static class close {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT,
+            Libc.C_INT
+        );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("close");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int close(int __fd)
+     * }
+     */
+    public static FunctionDescriptor close$descriptor() {
+        return close.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int close(int __fd)
+     * }
+     */
+    public static MethodHandle close$handle() {
+        return close.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int close(int __fd)
+     * }
+     */
+    public static MemorySegment close$address() {
+        return close.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int close(int __fd)
+     * }
+     */
+    public static int close(int __fd) {
+        var mh$ = close.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("close", __fd);
+            }
+            return (int)mh$.invokeExact(__fd);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class read {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_LONG,
+            Libc.C_INT,
+            Libc.C_POINTER,
+            Libc.C_LONG
+        );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("read");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern ssize_t read(int __fd, void *__buf, size_t __nbytes)
+     * }
+     */
+    public static FunctionDescriptor read$descriptor() {
+        return read.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern ssize_t read(int __fd, void *__buf, size_t __nbytes)
+     * }
+     */
+    public static MethodHandle read$handle() {
+        return read.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern ssize_t read(int __fd, void *__buf, size_t __nbytes)
+     * }
+     */
+    public static MemorySegment read$address() {
+        return read.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern ssize_t read(int __fd, void *__buf, size_t __nbytes)
+     * }
+     */
+    public static long read(int __fd, MemorySegment __buf, long __nbytes) {
+        var mh$ = read.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("read", __fd, __buf, __nbytes);
+            }
+            return (long)mh$.invokeExact(__fd, __buf, __nbytes);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class write {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_LONG,
+            Libc.C_INT,
+            Libc.C_POINTER,
+            Libc.C_LONG
+        );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("write");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern ssize_t write(int __fd, const void *__buf, size_t __n)
+     * }
+     */
+    public static FunctionDescriptor write$descriptor() {
+        return write.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern ssize_t write(int __fd, const void *__buf, size_t __n)
+     * }
+     */
+    public static MethodHandle write$handle() {
+        return write.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern ssize_t write(int __fd, const void *__buf, size_t __n)
+     * }
+     */
+    public static MemorySegment write$address() {
+        return write.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern ssize_t write(int __fd, const void *__buf, size_t __n)
+     * }
+     */
+    public static long write(int __fd, MemorySegment __buf, long __n) {
+        var mh$ = write.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("write", __fd, __buf, __n);
+            }
+            return (long)mh$.invokeExact(__fd, __buf, __n);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pipe2 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT,
+            Libc.C_POINTER,
+            Libc.C_INT
+        );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("pipe2");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int pipe2(int __pipedes[2], int __flags)
+     * }
+     */
+    public static FunctionDescriptor pipe2$descriptor() {
+        return pipe2.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int pipe2(int __pipedes[2], int __flags)
+     * }
+     */
+    public static MethodHandle pipe2$handle() {
+        return pipe2.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int pipe2(int __pipedes[2], int __flags)
+     * }
+     */
+    public static MemorySegment pipe2$address() {
+        return pipe2.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int pipe2(int __pipedes[2], int __flags)
+     * }
+     */
+    public static int pipe2(MemorySegment __pipedes, int __flags) {
+        var mh$ = pipe2.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pipe2", __pipedes, __flags);
+            }
+            return (int)mh$.invokeExact(__pipedes, __flags);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class getpid {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT    );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("getpid");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern __pid_t getpid()
+     * }
+     */
+    public static FunctionDescriptor getpid$descriptor() {
+        return getpid.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern __pid_t getpid()
+     * }
+     */
+    public static MethodHandle getpid$handle() {
+        return getpid.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern __pid_t getpid()
+     * }
+     */
+    public static MemorySegment getpid$address() {
+        return getpid.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern __pid_t getpid()
+     * }
+     */
+    public static int getpid() {
+        var mh$ = getpid.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("getpid");
+            }
+            return (int)mh$.invokeExact();
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class getuid {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT    );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("getuid");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern __uid_t getuid()
+     * }
+     */
+    public static FunctionDescriptor getuid$descriptor() {
+        return getuid.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern __uid_t getuid()
+     * }
+     */
+    public static MethodHandle getuid$handle() {
+        return getuid.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern __uid_t getuid()
+     * }
+     */
+    public static MemorySegment getuid$address() {
+        return getuid.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern __uid_t getuid()
+     * }
+     */
+    public static int getuid() {
+        var mh$ = getuid.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("getuid");
+            }
+            return (int)mh$.invokeExact();
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class getgid {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT    );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("getgid");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern __gid_t getgid()
+     * }
+     */
+    public static FunctionDescriptor getgid$descriptor() {
+        return getgid.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern __gid_t getgid()
+     * }
+     */
+    public static MethodHandle getgid$handle() {
+        return getgid.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern __gid_t getgid()
+     * }
+     */
+    public static MemorySegment getgid$address() {
+        return getgid.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern __gid_t getgid()
+     * }
+     */
+    public static int getgid() {
+        var mh$ = getgid.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("getgid");
+            }
+            return (int)mh$.invokeExact();
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class posix_spawn {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT,
+            Libc.C_POINTER,
+            Libc.C_POINTER,
+            Libc.C_POINTER,
+            Libc.C_POINTER,
+            Libc.C_POINTER,
+            Libc.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("posix_spawn");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int posix_spawn(pid_t *restrict __pid, const char *restrict __path, const posix_spawn_file_actions_t *restrict __file_actions, const posix_spawnattr_t *restrict __attrp, char *const __argv[], char *const __envp[])
+     * }
+     */
+    public static FunctionDescriptor posix_spawn$descriptor() {
+        return posix_spawn.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int posix_spawn(pid_t *restrict __pid, const char *restrict __path, const posix_spawn_file_actions_t *restrict __file_actions, const posix_spawnattr_t *restrict __attrp, char *const __argv[], char *const __envp[])
+     * }
+     */
+    public static MethodHandle posix_spawn$handle() {
+        return posix_spawn.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int posix_spawn(pid_t *restrict __pid, const char *restrict __path, const posix_spawn_file_actions_t *restrict __file_actions, const posix_spawnattr_t *restrict __attrp, char *const __argv[], char *const __envp[])
+     * }
+     */
+    public static MemorySegment posix_spawn$address() {
+        return posix_spawn.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int posix_spawn(pid_t *restrict __pid, const char *restrict __path, const posix_spawn_file_actions_t *restrict __file_actions, const posix_spawnattr_t *restrict __attrp, char *const __argv[], char *const __envp[])
+     * }
+     */
+    public static int posix_spawn(MemorySegment __pid, MemorySegment __path, MemorySegment __file_actions, MemorySegment __attrp, MemorySegment __argv, MemorySegment __envp) {
+        var mh$ = posix_spawn.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("posix_spawn", __pid, __path, __file_actions, __attrp, __argv, __envp);
+            }
+            return (int)mh$.invokeExact(__pid, __path, __file_actions, __attrp, __argv, __envp);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class posix_spawnp {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT,
+            Libc.C_POINTER,
+            Libc.C_POINTER,
+            Libc.C_POINTER,
+            Libc.C_POINTER,
+            Libc.C_POINTER,
+            Libc.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("posix_spawnp");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int posix_spawnp(pid_t *__pid, const char *__file, const posix_spawn_file_actions_t *__file_actions, const posix_spawnattr_t *__attrp, char *const __argv[], char *const __envp[])
+     * }
+     */
+    public static FunctionDescriptor posix_spawnp$descriptor() {
+        return posix_spawnp.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int posix_spawnp(pid_t *__pid, const char *__file, const posix_spawn_file_actions_t *__file_actions, const posix_spawnattr_t *__attrp, char *const __argv[], char *const __envp[])
+     * }
+     */
+    public static MethodHandle posix_spawnp$handle() {
+        return posix_spawnp.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int posix_spawnp(pid_t *__pid, const char *__file, const posix_spawn_file_actions_t *__file_actions, const posix_spawnattr_t *__attrp, char *const __argv[], char *const __envp[])
+     * }
+     */
+    public static MemorySegment posix_spawnp$address() {
+        return posix_spawnp.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int posix_spawnp(pid_t *__pid, const char *__file, const posix_spawn_file_actions_t *__file_actions, const posix_spawnattr_t *__attrp, char *const __argv[], char *const __envp[])
+     * }
+     */
+    public static int posix_spawnp(MemorySegment __pid, MemorySegment __file, MemorySegment __file_actions, MemorySegment __attrp, MemorySegment __argv, MemorySegment __envp) {
+        var mh$ = posix_spawnp.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("posix_spawnp", __pid, __file, __file_actions, __attrp, __argv, __envp);
+            }
+            return (int)mh$.invokeExact(__pid, __file, __file_actions, __attrp, __argv, __envp);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class posix_spawnattr_init {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT,
+            Libc.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("posix_spawnattr_init");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int posix_spawnattr_init(posix_spawnattr_t *__attr)
+     * }
+     */
+    public static FunctionDescriptor posix_spawnattr_init$descriptor() {
+        return posix_spawnattr_init.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int posix_spawnattr_init(posix_spawnattr_t *__attr)
+     * }
+     */
+    public static MethodHandle posix_spawnattr_init$handle() {
+        return posix_spawnattr_init.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int posix_spawnattr_init(posix_spawnattr_t *__attr)
+     * }
+     */
+    public static MemorySegment posix_spawnattr_init$address() {
+        return posix_spawnattr_init.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int posix_spawnattr_init(posix_spawnattr_t *__attr)
+     * }
+     */
+    public static int posix_spawnattr_init(MemorySegment __attr) {
+        var mh$ = posix_spawnattr_init.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("posix_spawnattr_init", __attr);
+            }
+            return (int)mh$.invokeExact(__attr);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class posix_spawnattr_destroy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT,
+            Libc.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("posix_spawnattr_destroy");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int posix_spawnattr_destroy(posix_spawnattr_t *__attr)
+     * }
+     */
+    public static FunctionDescriptor posix_spawnattr_destroy$descriptor() {
+        return posix_spawnattr_destroy.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int posix_spawnattr_destroy(posix_spawnattr_t *__attr)
+     * }
+     */
+    public static MethodHandle posix_spawnattr_destroy$handle() {
+        return posix_spawnattr_destroy.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int posix_spawnattr_destroy(posix_spawnattr_t *__attr)
+     * }
+     */
+    public static MemorySegment posix_spawnattr_destroy$address() {
+        return posix_spawnattr_destroy.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int posix_spawnattr_destroy(posix_spawnattr_t *__attr)
+     * }
+     */
+    public static int posix_spawnattr_destroy(MemorySegment __attr) {
+        var mh$ = posix_spawnattr_destroy.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("posix_spawnattr_destroy", __attr);
+            }
+            return (int)mh$.invokeExact(__attr);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class posix_spawnattr_setsigdefault {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT,
+            Libc.C_POINTER,
+            Libc.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("posix_spawnattr_setsigdefault");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int posix_spawnattr_setsigdefault(posix_spawnattr_t *restrict __attr, const sigset_t *restrict __sigdefault)
+     * }
+     */
+    public static FunctionDescriptor posix_spawnattr_setsigdefault$descriptor() {
+        return posix_spawnattr_setsigdefault.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int posix_spawnattr_setsigdefault(posix_spawnattr_t *restrict __attr, const sigset_t *restrict __sigdefault)
+     * }
+     */
+    public static MethodHandle posix_spawnattr_setsigdefault$handle() {
+        return posix_spawnattr_setsigdefault.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int posix_spawnattr_setsigdefault(posix_spawnattr_t *restrict __attr, const sigset_t *restrict __sigdefault)
+     * }
+     */
+    public static MemorySegment posix_spawnattr_setsigdefault$address() {
+        return posix_spawnattr_setsigdefault.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int posix_spawnattr_setsigdefault(posix_spawnattr_t *restrict __attr, const sigset_t *restrict __sigdefault)
+     * }
+     */
+    public static int posix_spawnattr_setsigdefault(MemorySegment __attr, MemorySegment __sigdefault) {
+        var mh$ = posix_spawnattr_setsigdefault.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("posix_spawnattr_setsigdefault", __attr, __sigdefault);
+            }
+            return (int)mh$.invokeExact(__attr, __sigdefault);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class posix_spawnattr_setsigmask {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT,
+            Libc.C_POINTER,
+            Libc.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("posix_spawnattr_setsigmask");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int posix_spawnattr_setsigmask(posix_spawnattr_t *restrict __attr, const sigset_t *restrict __sigmask)
+     * }
+     */
+    public static FunctionDescriptor posix_spawnattr_setsigmask$descriptor() {
+        return posix_spawnattr_setsigmask.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int posix_spawnattr_setsigmask(posix_spawnattr_t *restrict __attr, const sigset_t *restrict __sigmask)
+     * }
+     */
+    public static MethodHandle posix_spawnattr_setsigmask$handle() {
+        return posix_spawnattr_setsigmask.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int posix_spawnattr_setsigmask(posix_spawnattr_t *restrict __attr, const sigset_t *restrict __sigmask)
+     * }
+     */
+    public static MemorySegment posix_spawnattr_setsigmask$address() {
+        return posix_spawnattr_setsigmask.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int posix_spawnattr_setsigmask(posix_spawnattr_t *restrict __attr, const sigset_t *restrict __sigmask)
+     * }
+     */
+    public static int posix_spawnattr_setsigmask(MemorySegment __attr, MemorySegment __sigmask) {
+        var mh$ = posix_spawnattr_setsigmask.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("posix_spawnattr_setsigmask", __attr, __sigmask);
+            }
+            return (int)mh$.invokeExact(__attr, __sigmask);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class posix_spawnattr_setflags {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT,
+            Libc.C_POINTER,
+            Libc.C_SHORT
+        );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("posix_spawnattr_setflags");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int posix_spawnattr_setflags(posix_spawnattr_t *_attr, short __flags)
+     * }
+     */
+    public static FunctionDescriptor posix_spawnattr_setflags$descriptor() {
+        return posix_spawnattr_setflags.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int posix_spawnattr_setflags(posix_spawnattr_t *_attr, short __flags)
+     * }
+     */
+    public static MethodHandle posix_spawnattr_setflags$handle() {
+        return posix_spawnattr_setflags.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int posix_spawnattr_setflags(posix_spawnattr_t *_attr, short __flags)
+     * }
+     */
+    public static MemorySegment posix_spawnattr_setflags$address() {
+        return posix_spawnattr_setflags.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int posix_spawnattr_setflags(posix_spawnattr_t *_attr, short __flags)
+     * }
+     */
+    public static int posix_spawnattr_setflags(MemorySegment _attr, short __flags) {
+        var mh$ = posix_spawnattr_setflags.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("posix_spawnattr_setflags", _attr, __flags);
+            }
+            return (int)mh$.invokeExact(_attr, __flags);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class posix_spawn_file_actions_init {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT,
+            Libc.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("posix_spawn_file_actions_init");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int posix_spawn_file_actions_init(posix_spawn_file_actions_t *__file_actions)
+     * }
+     */
+    public static FunctionDescriptor posix_spawn_file_actions_init$descriptor() {
+        return posix_spawn_file_actions_init.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int posix_spawn_file_actions_init(posix_spawn_file_actions_t *__file_actions)
+     * }
+     */
+    public static MethodHandle posix_spawn_file_actions_init$handle() {
+        return posix_spawn_file_actions_init.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int posix_spawn_file_actions_init(posix_spawn_file_actions_t *__file_actions)
+     * }
+     */
+    public static MemorySegment posix_spawn_file_actions_init$address() {
+        return posix_spawn_file_actions_init.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int posix_spawn_file_actions_init(posix_spawn_file_actions_t *__file_actions)
+     * }
+     */
+    public static int posix_spawn_file_actions_init(MemorySegment __file_actions) {
+        var mh$ = posix_spawn_file_actions_init.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("posix_spawn_file_actions_init", __file_actions);
+            }
+            return (int)mh$.invokeExact(__file_actions);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class posix_spawn_file_actions_destroy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT,
+            Libc.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("posix_spawn_file_actions_destroy");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *__file_actions)
+     * }
+     */
+    public static FunctionDescriptor posix_spawn_file_actions_destroy$descriptor() {
+        return posix_spawn_file_actions_destroy.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *__file_actions)
+     * }
+     */
+    public static MethodHandle posix_spawn_file_actions_destroy$handle() {
+        return posix_spawn_file_actions_destroy.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *__file_actions)
+     * }
+     */
+    public static MemorySegment posix_spawn_file_actions_destroy$address() {
+        return posix_spawn_file_actions_destroy.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *__file_actions)
+     * }
+     */
+    public static int posix_spawn_file_actions_destroy(MemorySegment __file_actions) {
+        var mh$ = posix_spawn_file_actions_destroy.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("posix_spawn_file_actions_destroy", __file_actions);
+            }
+            return (int)mh$.invokeExact(__file_actions);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class posix_spawn_file_actions_addclose {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT,
+            Libc.C_POINTER,
+            Libc.C_INT
+        );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("posix_spawn_file_actions_addclose");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int posix_spawn_file_actions_addclose(posix_spawn_file_actions_t *__file_actions, int __fd)
+     * }
+     */
+    public static FunctionDescriptor posix_spawn_file_actions_addclose$descriptor() {
+        return posix_spawn_file_actions_addclose.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int posix_spawn_file_actions_addclose(posix_spawn_file_actions_t *__file_actions, int __fd)
+     * }
+     */
+    public static MethodHandle posix_spawn_file_actions_addclose$handle() {
+        return posix_spawn_file_actions_addclose.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int posix_spawn_file_actions_addclose(posix_spawn_file_actions_t *__file_actions, int __fd)
+     * }
+     */
+    public static MemorySegment posix_spawn_file_actions_addclose$address() {
+        return posix_spawn_file_actions_addclose.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int posix_spawn_file_actions_addclose(posix_spawn_file_actions_t *__file_actions, int __fd)
+     * }
+     */
+    public static int posix_spawn_file_actions_addclose(MemorySegment __file_actions, int __fd) {
+        var mh$ = posix_spawn_file_actions_addclose.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("posix_spawn_file_actions_addclose", __file_actions, __fd);
+            }
+            return (int)mh$.invokeExact(__file_actions, __fd);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class posix_spawn_file_actions_adddup2 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT,
+            Libc.C_POINTER,
+            Libc.C_INT,
+            Libc.C_INT
+        );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("posix_spawn_file_actions_adddup2");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *__file_actions, int __fd, int __newfd)
+     * }
+     */
+    public static FunctionDescriptor posix_spawn_file_actions_adddup2$descriptor() {
+        return posix_spawn_file_actions_adddup2.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *__file_actions, int __fd, int __newfd)
+     * }
+     */
+    public static MethodHandle posix_spawn_file_actions_adddup2$handle() {
+        return posix_spawn_file_actions_adddup2.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *__file_actions, int __fd, int __newfd)
+     * }
+     */
+    public static MemorySegment posix_spawn_file_actions_adddup2$address() {
+        return posix_spawn_file_actions_adddup2.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *__file_actions, int __fd, int __newfd)
+     * }
+     */
+    public static int posix_spawn_file_actions_adddup2(MemorySegment __file_actions, int __fd, int __newfd) {
+        var mh$ = posix_spawn_file_actions_adddup2.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("posix_spawn_file_actions_adddup2", __file_actions, __fd, __newfd);
+            }
+            return (int)mh$.invokeExact(__file_actions, __fd, __newfd);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class posix_spawn_file_actions_addchdir_np {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT,
+            Libc.C_POINTER,
+            Libc.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("posix_spawn_file_actions_addchdir_np");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *restrict __actions, const char *restrict __path)
+     * }
+     */
+    public static FunctionDescriptor posix_spawn_file_actions_addchdir_np$descriptor() {
+        return posix_spawn_file_actions_addchdir_np.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *restrict __actions, const char *restrict __path)
+     * }
+     */
+    public static MethodHandle posix_spawn_file_actions_addchdir_np$handle() {
+        return posix_spawn_file_actions_addchdir_np.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *restrict __actions, const char *restrict __path)
+     * }
+     */
+    public static MemorySegment posix_spawn_file_actions_addchdir_np$address() {
+        return posix_spawn_file_actions_addchdir_np.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *restrict __actions, const char *restrict __path)
+     * }
+     */
+    public static int posix_spawn_file_actions_addchdir_np(MemorySegment __actions, MemorySegment __path) {
+        var mh$ = posix_spawn_file_actions_addchdir_np.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("posix_spawn_file_actions_addchdir_np", __actions, __path);
+            }
+            return (int)mh$.invokeExact(__actions, __path);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
 
     private static class strerror {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -460,12 +1855,6 @@ public class Libc {
            throw new AssertionError("should not reach here", ex$);
         }
     }
-    /**
-     * {@snippet lang=c :
-     * typedef __ssize_t ssize_t
-     * }
-     */
-    public static final OfLong ssize_t = Libc.C_LONG;
     private static final int EPOLL_CLOEXEC = (int)524288L;
     /**
      * {@snippet lang=c :
@@ -709,12 +2098,6 @@ public class Libc {
            throw new AssertionError("should not reach here", ex$);
         }
     }
-    /**
-     * {@snippet lang=c :
-     * typedef __socklen_t socklen_t
-     * }
-     */
-    public static final OfInt socklen_t = Libc.C_INT;
     private static final int SOCK_STREAM = (int)1L;
     /**
      * {@snippet lang=c :
@@ -846,6 +2229,33 @@ public class Libc {
      */
     public static int MSG_NOSIGNAL() {
         return MSG_NOSIGNAL;
+    }
+    private static final int MSG_CMSG_CLOEXEC = (int)1073741824L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_CMSG_CLOEXEC = 1073741824
+     * }
+     */
+    public static int MSG_CMSG_CLOEXEC() {
+        return MSG_CMSG_CLOEXEC;
+    }
+    private static final int SCM_RIGHTS = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SCM_RIGHTS = 1
+     * }
+     */
+    public static int SCM_RIGHTS() {
+        return SCM_RIGHTS;
+    }
+    private static final int SCM_CREDENTIALS = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SCM_CREDENTIALS = 2
+     * }
+     */
+    public static int SCM_CREDENTIALS() {
+        return SCM_CREDENTIALS;
     }
     private static final int SHUT_RD = (int)0L;
     /**
@@ -1481,13 +2891,15 @@ public class Libc {
         }
     }
 
-    private static class close {
+    private static class waitpid {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Libc.C_INT,
+            Libc.C_INT,
+            Libc.C_POINTER,
             Libc.C_INT
         );
 
-        public static final MemorySegment ADDR = Libc.findOrThrow("close");
+        public static final MemorySegment ADDR = Libc.findOrThrow("waitpid");
 
         public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
     }
@@ -1495,48 +2907,57 @@ public class Libc {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * extern int close(int __fd)
+     * extern __pid_t waitpid(__pid_t __pid, int *__stat_loc, int __options)
      * }
      */
-    public static FunctionDescriptor close$descriptor() {
-        return close.DESC;
+    public static FunctionDescriptor waitpid$descriptor() {
+        return waitpid.DESC;
     }
 
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * extern int close(int __fd)
+     * extern __pid_t waitpid(__pid_t __pid, int *__stat_loc, int __options)
      * }
      */
-    public static MethodHandle close$handle() {
-        return close.HANDLE;
+    public static MethodHandle waitpid$handle() {
+        return waitpid.HANDLE;
     }
 
     /**
      * Address for:
      * {@snippet lang=c :
-     * extern int close(int __fd)
+     * extern __pid_t waitpid(__pid_t __pid, int *__stat_loc, int __options)
      * }
      */
-    public static MemorySegment close$address() {
-        return close.ADDR;
+    public static MemorySegment waitpid$address() {
+        return waitpid.ADDR;
     }
 
     /**
      * {@snippet lang=c :
-     * extern int close(int __fd)
+     * extern __pid_t waitpid(__pid_t __pid, int *__stat_loc, int __options)
      * }
      */
-    public static int close(int __fd) {
-        var mh$ = close.HANDLE;
+    public static int waitpid(int __pid, MemorySegment __stat_loc, int __options) {
+        var mh$ = waitpid.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("close", __fd);
+                traceDowncall("waitpid", __pid, __stat_loc, __options);
             }
-            return (int)mh$.invokeExact(__fd);
+            return (int)mh$.invokeExact(__pid, __stat_loc, __options);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
+    }
+    private static final int O_CLOEXEC = (int)524288L;
+    /**
+     * {@snippet lang=c :
+     * #define O_CLOEXEC 524288
+     * }
+     */
+    public static int O_CLOEXEC() {
+        return O_CLOEXEC;
     }
     private static final int IOV_MAX = (int)1024L;
     /**

@@ -1,0 +1,175 @@
+package dev.socketpair;
+
+import dev.socketpair.internal.SocketControl;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What one {@link UnixSocketChannel#receive} received: the length of the data, the descriptors that came
+ * with it, the sender's credentials if the socket asked for them, and whether anything was cut off.
+ *
+ * <p>The descriptors are open in this process, close-on-exec, and owned by this object until they are
+ * given away: {@link #takeDescriptor} hands one over as a number the caller must close,
+ * {@link #adoptChannel} turns one that is an AF_UNIX socket into a {@link UnixSocketChannel}, and
+ * {@link #close()} closes every one still held. Use it in a try-with-resources statement:
+ *
+ * {@snippet :
+ * try (ReceivedMessage message = channel.receive(buffer, 1)) {
+ *     if (message.descriptorCount() == 1) {
+ *         UnixSocketChannel other = message.adoptChannel(0);   // now other's to close
+ *     }
+ * }                                                          // closes whatever was not taken
+ * }
+ *
+ * <p>Safe for use by multiple threads: each descriptor is given away or closed exactly once.
+ *
+ * @see <a href="https://man7.org/linux/man-pages/man7/unix.7.html">unix(7)</a>
+ */
+public final class ReceivedMessage implements AutoCloseable {
+
+    /** Marks a slot whose descriptor was given away or closed. */
+    private static final int GONE = -1;
+
+    private final int length;
+    private final boolean truncated;
+    private final boolean controlTruncated;
+    private final Credentials credentials;
+    // Guarded by this.
+    private final int[] descriptors;
+
+    ReceivedMessage(int length, boolean truncated, boolean controlTruncated, int[] descriptors,
+                    Credentials credentials) {
+        this.length = length;
+        this.truncated = truncated;
+        this.controlTruncated = controlTruncated;
+        this.descriptors = descriptors;
+        this.credentials = credentials;
+    }
+
+    /**
+     * Returns the length of what was received: for STREAM the number of bytes read; for DGRAM and
+     * SEQPACKET the length of the message, which is larger than the bytes stored in the buffer when the
+     * message was {@linkplain #truncated() truncated}. Returns -1 at end of stream.
+     *
+     * @return the length in bytes, or -1 at end of stream
+     */
+    public int length() {
+        return length;
+    }
+
+    /**
+     * Returns whether a DGRAM or SEQPACKET message was longer than the buffer, so that its end was
+     * discarded ({@code MSG_TRUNC}); {@link #length()} is its real length, so a receive with a buffer
+     * that large would have taken it whole.
+     *
+     * @return true if part of the message was discarded
+     */
+    public boolean truncated() {
+        return truncated;
+    }
+
+    /**
+     * Returns whether more descriptors (or other ancillary data) arrived than this receive accepted
+     * ({@code MSG_CTRUNC}, or more descriptors than the receive's limit). Descriptors that did not fit
+     * were closed; none is left open without an owner.
+     *
+     * @return true if ancillary data was discarded
+     */
+    public boolean controlTruncated() {
+        return controlTruncated;
+    }
+
+    /**
+     * Returns the number of descriptors received and accepted, whether still held or already given away.
+     *
+     * @return the number of descriptors, at most the limit the receive was given
+     */
+    public int descriptorCount() {
+        return descriptors.length;
+    }
+
+    /**
+     * Returns a received descriptor's number without giving it away: it remains this object's to close.
+     *
+     * @param index which descriptor, from 0, in the order they were sent
+     * @return the descriptor number
+     * @throws IndexOutOfBoundsException if {@code index} is not less than {@link #descriptorCount()}
+     * @throws IllegalStateException     if the descriptor was given away or closed
+     */
+    public synchronized int descriptor(int index) {
+        Objects.checkIndex(index, descriptors.length);
+        int fd = descriptors[index];
+        if (fd == GONE) {
+            throw new IllegalStateException("descriptor " + index + " was given away or closed");
+        }
+        return fd;
+    }
+
+    /**
+     * Gives a received descriptor away: from now on the caller owns it and must close it (or hand it to
+     * something that will), and {@link #close()} leaves it alone.
+     *
+     * @param index which descriptor, from 0, in the order they were sent
+     * @return the descriptor number
+     * @throws IndexOutOfBoundsException if {@code index} is not less than {@link #descriptorCount()}
+     * @throws IllegalStateException     if the descriptor was given away or closed
+     */
+    public synchronized int takeDescriptor(int index) {
+        int fd = descriptor(index);
+        descriptors[index] = GONE;
+        return fd;
+    }
+
+    /**
+     * Gives a received descriptor away as a channel, as {@link UnixSocketChannel#adopt} does: the channel
+     * owns it from then on. If this throws, the descriptor is still held here.
+     *
+     * @param index which descriptor, from 0, in the order they were sent
+     * @return a channel that owns the descriptor
+     * @throws IndexOutOfBoundsException if {@code index} is not less than {@link #descriptorCount()}
+     * @throws IllegalStateException     if the descriptor was given away or closed
+     * @throws IllegalArgumentException  if the descriptor is a socket of another domain than AF_UNIX
+     * @throws ErrnoException            if it is not a socket ({@code ENOTSOCK})
+     * @throws IOException               if some other I/O error occurs
+     */
+    public synchronized UnixSocketChannel adoptChannel(int index) throws IOException {
+        UnixSocketChannel channel = UnixSocketChannel.adopt(descriptor(index));
+        descriptors[index] = GONE;
+        return channel;
+    }
+
+    /**
+     * Returns the credentials the message was sent with: present when the receiving socket has
+     * {@link UnixSocketOptions#SO_PASSCRED} set (the kernel then attaches them to every message, whether
+     * the sender sent them with {@link UnixSocketChannel#sendCredentials} or not).
+     *
+     * @return the sender's credentials, or empty
+     */
+    public Optional<Credentials> credentials() {
+        return Optional.ofNullable(credentials);
+    }
+
+    /**
+     * Closes every received descriptor not given away. Closing again has no effect. A descriptor is
+     * released by close(2) even when the call reports an error, so this never throws.
+     */
+    @Override
+    public synchronized void close() {
+        for (int i = 0; i < descriptors.length; i++) {
+            if (descriptors[i] != GONE) {
+                SocketControl.close(descriptors[i]);
+                descriptors[i] = GONE;
+            }
+        }
+    }
+
+    @Override
+    public synchronized String toString() {
+        return "ReceivedMessage[length=" + length + (truncated ? " truncated" : "")
+                + (controlTruncated ? " control-truncated" : "") + " descriptors=" + Arrays.toString(descriptors)
+                + (credentials != null ? " " + credentials : "") + ']';
+    }
+}

@@ -1,0 +1,210 @@
+package dev.socketpair.internal;
+
+import dev.socketpair.internal.libc.Libc;
+import dev.socketpair.internal.libc.cmsghdr;
+import dev.socketpair.internal.libc.ucred;
+
+import java.lang.foreign.MemoryLayout.PathElement;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+
+/**
+ * Ancillary data of sendmsg(2) and recvmsg(2): the {@code CMSG_*} arithmetic of
+ * {@code <sys/socket.h>}, and the {@code SCM_RIGHTS} and {@code SCM_CREDENTIALS} messages built and
+ * parsed with it.
+ *
+ * <p>The {@code CMSG_*} macros are function-like, so jextract cannot bind them; this class computes
+ * what glibc's definitions compute, from the generated {@code struct cmsghdr} layout: its size, the
+ * size of its {@code size_t} length field (glibc aligns every message to it) and the offset of its
+ * flexible {@code __cmsg_data} member. Offsets here are from the start of the control buffer; -1 stands
+ * for C's null header pointer.
+ *
+ * @see <a href="https://man7.org/linux/man-pages/man3/cmsg.3.html">cmsg(3)</a>
+ * @see <a href="https://man7.org/linux/man-pages/man7/unix.7.html">unix(7)</a>
+ */
+public final class ControlMessages {
+
+    /**
+     * The most descriptors one {@code SCM_RIGHTS} message may carry on Linux ({@code SCM_MAX_FD}); more
+     * fail with {@code EINVAL}. No user-space header defines it (it is in the kernel's private
+     * {@code include/net/scm.h}), so it is named here, the one platform number the library writes
+     * itself; a test shows the kernel accepting this many and refusing one more.
+     */
+    public static final int SCM_MAX_FD = 253;
+
+    /** No further header: C's null {@code struct cmsghdr *}. */
+    public static final long NONE = -1;
+
+    private static final long HEADER_SIZE = cmsghdr.layout().byteSize();
+    /** glibc's {@code CMSG_ALIGN} rounds to {@code sizeof(size_t)}, the type of {@code cmsg_len}. */
+    private static final long ALIGNMENT = cmsghdr.layout().select(PathElement.groupElement("cmsg_len")).byteSize();
+    /** {@code CMSG_DATA} is the flexible member {@code __cmsg_data}. */
+    private static final long DATA_OFFSET = cmsghdr.layout().byteOffset(PathElement.groupElement("__cmsg_data"));
+    private static final long INT_SIZE = ValueLayout.JAVA_INT.byteSize();
+    private static final long UCRED_SIZE = ucred.layout().byteSize();
+    private static final int SOL_SOCKET = Libc.SOL_SOCKET();
+    private static final int SCM_RIGHTS = Libc.SCM_RIGHTS();
+    private static final int SCM_CREDENTIALS = Libc.SCM_CREDENTIALS();
+
+    private ControlMessages() {
+    }
+
+    /** {@code CMSG_ALIGN(length)}: rounded up to the alignment of every control message. */
+    public static long align(long length) {
+        return (length + ALIGNMENT - 1) & -ALIGNMENT;
+    }
+
+    /** {@code CMSG_SPACE(dataLength)}: the bytes a message with that much data takes in a buffer. */
+    public static long space(long dataLength) {
+        return align(dataLength) + align(HEADER_SIZE);
+    }
+
+    /** {@code CMSG_LEN(dataLength)}: the {@code cmsg_len} of a message with that much data. */
+    public static long length(long dataLength) {
+        return align(HEADER_SIZE) + dataLength;
+    }
+
+    /** {@code CMSG_DATA}: the offset of the data of the message whose header is at {@code header}. */
+    public static long data(long header) {
+        return header + DATA_OFFSET;
+    }
+
+    /**
+     * {@code CMSG_FIRSTHDR}: the offset of the first header in a buffer holding {@code controlLength}
+     * bytes of control data, or {@link #NONE}.
+     */
+    public static long firstHeader(long controlLength) {
+        return controlLength >= HEADER_SIZE ? 0 : NONE;
+    }
+
+    /**
+     * {@code CMSG_NXTHDR}: the offset of the header after the one at {@code header}, or {@link #NONE}
+     * if there is none within {@code controlLength} bytes (glibc's {@code __cmsg_nxthdr}: a header
+     * shorter than itself ends the walk, and so does a next message that does not fit whole).
+     */
+    public static long nextHeader(MemorySegment control, long controlLength, long header) {
+        long length = cmsghdr.cmsg_len(control.asSlice(header, HEADER_SIZE));
+        if (length < HEADER_SIZE) {
+            return NONE;
+        }
+        long next = header + align(length);
+        if (next + HEADER_SIZE > controlLength) {
+            return NONE;
+        }
+        long nextLength = cmsghdr.cmsg_len(control.asSlice(next, HEADER_SIZE));
+        if (next + align(nextLength) > controlLength) {
+            return NONE;
+        }
+        return next;
+    }
+
+    /** The buffer space a receive needs to accept {@code maxDescriptors} and the sender's credentials. */
+    public static long receiveSpace(int maxDescriptors) {
+        return space(maxDescriptors * INT_SIZE) + space(UCRED_SIZE);
+    }
+
+    /**
+     * Writes the control data of one send into {@code scratch}'s control buffer: an {@code SCM_RIGHTS}
+     * message with {@code fds} if there are any, then an {@code SCM_CREDENTIALS} message with this
+     * process's ids if {@code credentials}.
+     *
+     * @return the control data, exactly as long as {@code msg_controllen} must be; empty if none
+     */
+    public static MemorySegment outgoing(NativeScratch scratch, int[] fds, boolean credentials) {
+        long size = (fds.length > 0 ? space(fds.length * INT_SIZE) : 0) + (credentials ? space(UCRED_SIZE) : 0);
+        if (size == 0) {
+            return MemorySegment.NULL;
+        }
+        MemorySegment control = scratch.control(size).asSlice(0, size).fill((byte) 0);
+        long header = 0;
+        if (fds.length > 0) {
+            MemorySegment message = control.asSlice(header, HEADER_SIZE);
+            cmsghdr.cmsg_len(message, length(fds.length * INT_SIZE));
+            cmsghdr.cmsg_level(message, SOL_SOCKET);
+            cmsghdr.cmsg_type(message, SCM_RIGHTS);
+            MemorySegment.copy(fds, 0, control, ValueLayout.JAVA_INT, data(header), fds.length);
+            header += space(fds.length * INT_SIZE);
+        }
+        if (credentials) {
+            MemorySegment message = control.asSlice(header, HEADER_SIZE);
+            cmsghdr.cmsg_len(message, length(UCRED_SIZE));
+            cmsghdr.cmsg_level(message, SOL_SOCKET);
+            cmsghdr.cmsg_type(message, SCM_CREDENTIALS);
+            MemorySegment ids = control.asSlice(data(header), UCRED_SIZE);
+            ucred.pid(ids, Syscalls.getpid());
+            ucred.uid(ids, Syscalls.getuid());
+            ucred.gid(ids, Syscalls.getgid());
+        }
+        return control;
+    }
+
+    /** A control buffer of {@link #receiveSpace} for {@code maxDescriptors}, from {@code scratch}. */
+    public static MemorySegment incoming(NativeScratch scratch, int maxDescriptors) {
+        long size = receiveSpace(maxDescriptors);
+        return scratch.control(size).asSlice(0, size);
+    }
+
+    /**
+     * What one recvmsg's control data carried: the descriptors kept (now the caller's to close), how many
+     * more arrived and were closed, and the sender's credentials if there were any.
+     */
+    public record Received(int[] descriptors, int closed, boolean hasCredentials, int pid, int uid, int gid) {
+    }
+
+    /**
+     * Walks the {@code controlLength} bytes of control data the kernel wrote, keeps the first
+     * {@code maxDescriptors} descriptors of its {@code SCM_RIGHTS} messages and closes the others, so
+     * that none is left without an owner.
+     */
+    public static Received parse(MemorySegment control, long controlLength, int maxDescriptors,
+                                 NativeScratch scratch) {
+        int[] kept = new int[Math.min(maxDescriptors, 4)];
+        int count = 0;
+        int closed = 0;
+        boolean hasCredentials = false;
+        int pid = 0;
+        int uid = 0;
+        int gid = 0;
+        for (long header = firstHeader(controlLength); header != NONE;
+             header = nextHeader(control, controlLength, header)) {
+            MemorySegment message = control.asSlice(header, HEADER_SIZE);
+            long dataLength = Math.min(cmsghdr.cmsg_len(message), controlLength - header) - length(0);
+            if (dataLength < 0 || cmsghdr.cmsg_level(message) != SOL_SOCKET) {
+                continue;
+            }
+            if (cmsghdr.cmsg_type(message) == SCM_RIGHTS) {
+                int n = (int) (dataLength / INT_SIZE);
+                for (int i = 0; i < n; i++) {
+                    int fd = control.get(ValueLayout.JAVA_INT, data(header) + i * INT_SIZE);
+                    if (count < maxDescriptors) {
+                        if (count == kept.length) {
+                            kept = Arrays.copyOf(kept, Math.min(maxDescriptors, kept.length * 2));
+                        }
+                        kept[count++] = fd;
+                    } else {
+                        // A descriptor just installed, closed once: close(2) releases it even when it
+                        // reports an error, so there is nothing to retry.
+                        Syscalls.close(fd, scratch.errno());
+                        closed++;
+                    }
+                }
+            } else if (cmsghdr.cmsg_type(message) == SCM_CREDENTIALS && dataLength >= UCRED_SIZE) {
+                MemorySegment ids = control.asSlice(data(header), UCRED_SIZE);
+                hasCredentials = true;
+                pid = ucred.pid(ids);
+                uid = ucred.uid(ids);
+                gid = ucred.gid(ids);
+            }
+        }
+        return new Received(count == kept.length ? kept : Arrays.copyOf(kept, count), closed, hasCredentials,
+                pid, uid, gid);
+    }
+
+    /** Closes descriptors received but not handed to anyone. */
+    public static void closeAll(int[] fds, NativeScratch scratch) {
+        for (int fd : fds) {
+            Syscalls.close(fd, scratch.errno());
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.socketpair;
+
+import dev.socketpair.internal.SocketControl;
+import dev.socketpair.internal.Syscalls;
+import dev.socketpair.internal.libc.Libc;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Descriptors no channel owns (pipes, files, received ones), used through the internal layer. */
+final class RawFd {
+
+    private RawFd() {
+    }
+
+    /** A pipe: {@code [read end, write end]}, close-on-exec unless {@code cloexec} is false. */
+    static int[] pipe(boolean cloexec) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ends = arena.allocate(ValueLayout.JAVA_INT, 2);
+            int r = Syscalls.pipe2(ends, cloexec ? Libc.O_CLOEXEC() : 0, Syscalls.allocateErrnoCapture(arena));
+            assertThat(r).as("pipe2").isZero();
+            return ends.toArray(ValueLayout.JAVA_INT);
+        }
+    }
+
+    /** Writes {@code bytes} with write(2), all of them. */
+    static void write(int fd, byte... bytes) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocateFrom(ValueLayout.JAVA_BYTE, bytes);
+            long n = Syscalls.write(fd, buffer, bytes.length, Syscalls.allocateErrnoCapture(arena));
+            assertThat(n).as("write(%d)", fd).isEqualTo(bytes.length);
+        }
+    }
+
+    /** Reads up to {@code max} bytes with one read(2). */
+    static byte[] read(int fd, int max) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(max);
+            long n = Syscalls.read(fd, buffer, max, Syscalls.allocateErrnoCapture(arena));
+            assertThat(n).as("read(%d)", fd).isGreaterThanOrEqualTo(0);
+            return buffer.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+        }
+    }
+
+    static void close(int... fds) {
+        for (int fd : fds) {
+            assertThat(SocketControl.close(fd)).as("close(%d)", fd).isZero();
+        }
+    }
+
+    static boolean closeOnExec(int fd) {
+        int r = SocketControl.isCloseOnExec(fd);
+        assertThat(r).as("fcntl(%d, F_GETFD)", fd).isGreaterThanOrEqualTo(0);
+        return r == 1;
+    }
+
+    /**
+     * Every descriptor of this process, of every kind, except those the JVM opens by itself as tests
+     * go on (class-path jars, read as classes load) and the poller's epoll instances, which live as long
+     * as the process once made.
+     */
+    static Map<Integer, String> open() {
+        Map<Integer, String> open = new TreeMap<>(ProcFd.list());
+        open.values().removeIf(target -> target.endsWith(".jar") || target.equals("anon_inode:[eventpoll]"));
+        return open;
+    }
+}

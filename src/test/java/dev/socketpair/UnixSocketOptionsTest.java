@@ -1,0 +1,92 @@
+package dev.socketpair;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.net.SocketException;
+import java.net.SocketOption;
+import java.nio.channels.ClosedChannelException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The UNIX-domain options read back from the kernel; the read-only ones refuse to be set. */
+class UnixSocketOptionsTest {
+
+    @ParameterizedTest
+    @EnumSource(SocketType.class)
+    void typeIsReadFromTheKernel(SocketType type) throws Exception {
+        try (SocketPair pair = SocketPair.open(type)) {
+            assertThat(pair.first().getOption(UnixSocketOptions.SO_TYPE)).isEqualTo(type);
+        }
+    }
+
+    @Test
+    void passCredentialsIsOffByDefaultAndReadsBackWhatWasSet() throws Exception {
+        try (SocketPair pair = SocketPair.open()) {
+            assertThat(pair.first().getOption(UnixSocketOptions.SO_PASSCRED)).isFalse();
+            pair.first().setOption(UnixSocketOptions.SO_PASSCRED, true);
+            assertThat(pair.first().getOption(UnixSocketOptions.SO_PASSCRED)).isTrue();
+            assertThat(pair.second().getOption(UnixSocketOptions.SO_PASSCRED)).isFalse();
+            pair.first().setOption(UnixSocketOptions.SO_PASSCRED, false);
+            assertThat(pair.first().getOption(UnixSocketOptions.SO_PASSCRED)).isFalse();
+            assertThatThrownBy(() -> pair.first().setOption(UnixSocketOptions.SO_PASSCRED, null))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void errorIsZeroOnAHealthySocket() throws Exception {
+        try (SocketPair pair = SocketPair.open()) {
+            assertThat(pair.first().getOption(UnixSocketOptions.SO_ERROR)).isZero();
+        }
+    }
+
+    @Test
+    void peerCredentialsOptionEqualsPeerCredentials() throws Exception {
+        try (SocketPair pair = SocketPair.open()) {
+            assertThat(pair.first().getOption(UnixSocketOptions.SO_PEERCRED)).isEqualTo(pair.first().peerCredentials());
+        }
+    }
+
+    @Test
+    void readOnlyOptionsRefuseToBeSetAsTheJdkDoes() throws Exception {
+        try (SocketPair pair = SocketPair.open()) {
+            Credentials mine = pair.first().peerCredentials();
+            assertRefused(pair.first(), UnixSocketOptions.SO_PEERCRED, mine);
+            assertRefused(pair.first(), UnixSocketOptions.SO_TYPE, SocketType.DGRAM);
+            assertRefused(pair.first(), UnixSocketOptions.SO_ERROR, 0);
+            assertThat(pair.first().getOption(UnixSocketOptions.SO_TYPE)).isEqualTo(SocketType.STREAM);
+        }
+    }
+
+    private static <T> void assertRefused(UnixSocketChannel channel, SocketOption<T> option, T value) {
+        assertThatThrownBy(() -> channel.setOption(option, value))
+                .isInstanceOf(SocketException.class)
+                .hasMessage("Attempt to set read only option " + option.name());
+    }
+
+    @Test
+    void optionsAreNamedAfterTheirConstantsAndListedAsSupported() throws Exception {
+        assertThat(UnixSocketOptions.SO_PEERCRED.name()).isEqualTo("SO_PEERCRED");
+        assertThat(UnixSocketOptions.SO_PEERCRED.type()).isEqualTo(Credentials.class);
+        assertThat(UnixSocketOptions.SO_PASSCRED).hasToString("SO_PASSCRED");
+        try (SocketPair pair = SocketPair.open()) {
+            assertThat(pair.first().supportedOptions()).contains(UnixSocketOptions.SO_PEERCRED,
+                    UnixSocketOptions.SO_PASSCRED, UnixSocketOptions.SO_TYPE, UnixSocketOptions.SO_ERROR);
+        }
+    }
+
+    @Test
+    void optionsOfAClosedChannelThrowClosedChannelException() throws Exception {
+        try (SocketPair pair = SocketPair.open()) {
+            pair.first().close();
+            assertThatThrownBy(() -> pair.first().getOption(UnixSocketOptions.SO_PEERCRED))
+                    .isInstanceOf(ClosedChannelException.class);
+            assertThatThrownBy(() -> pair.first().peerCredentials()).isInstanceOf(ClosedChannelException.class);
+            assertThatThrownBy(() -> pair.first().setOption(UnixSocketOptions.SO_PASSCRED, true))
+                    .isInstanceOf(ClosedChannelException.class);
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package dev.socketpair.internal;
+
+import dev.socketpair.internal.libc.ErrnoValues;
+import dev.socketpair.internal.libc.Libc;
+import dev.socketpair.internal.libc.cmsghdr;
+import dev.socketpair.internal.libc.iovec;
+import dev.socketpair.internal.libc.msghdr;
+import dev.socketpair.internal.libc.ucred;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The CMSG arithmetic checked against what the kernel writes: every length recvmsg reports agrees with
+ * {@code CMSG_SPACE} and {@code CMSG_LEN} as computed here, and a walk with {@code CMSG_FIRSTHDR},
+ * {@code CMSG_NXTHDR} and {@code CMSG_DATA} finds exactly the messages and descriptors sent.
+ */
+class ControlMessagesTest {
+
+    private static final long INT = ValueLayout.JAVA_INT.byteSize();
+
+    private Arena arena;
+    private MemorySegment capture;
+    private NativeScratch scratch;
+    private final int[] pair = new int[2];
+    private final int[] pipe = new int[2];
+
+    @BeforeEach
+    void open() {
+        arena = Arena.ofConfined();
+        capture = Syscalls.allocateErrnoCapture(arena);
+        scratch = new NativeScratch(arena);
+        assertThat(SocketControl.socketpair(Libc.AF_UNIX(), Libc.SOCK_SEQPACKET() | Libc.SOCK_CLOEXEC(), 0, pair))
+                .isZero();
+        MemorySegment ends = arena.allocate(ValueLayout.JAVA_INT, 2);
+        assertThat(Syscalls.pipe2(ends, Libc.O_CLOEXEC(), capture)).isZero();
+        pipe[0] = ends.getAtIndex(ValueLayout.JAVA_INT, 0);
+        pipe[1] = ends.getAtIndex(ValueLayout.JAVA_INT, 1);
+    }
+
+    @AfterEach
+    void close() {
+        for (int fd : new int[] {pair[0], pair[1], pipe[0], pipe[1]}) {
+            Syscalls.close(fd, capture);
+        }
+        arena.close();
+    }
+
+    @Test
+    void alignmentSpaceAndLengthFollowTheGeneratedHeaderLayout() {
+        long header = cmsghdr.layout().byteSize();
+        long alignment = ControlMessages.align(1);
+        assertThat(alignment).isEqualTo(Libc.C_LONG.byteSize());
+        assertThat(ControlMessages.align(0)).isZero();
+        assertThat(ControlMessages.align(alignment)).isEqualTo(alignment);
+        assertThat(ControlMessages.align(alignment + 1)).isEqualTo(2 * alignment);
+        assertThat(ControlMessages.length(0)).isEqualTo(ControlMessages.align(header));
+        assertThat(ControlMessages.space(0)).isEqualTo(ControlMessages.align(header));
+        for (long n = 0; n < 64; n++) {
+            assertThat(ControlMessages.space(n) % alignment).isZero();
+            assertThat(ControlMessages.space(n)).isGreaterThanOrEqualTo(ControlMessages.length(n));
+            assertThat(ControlMessages.space(n) - ControlMessages.length(n)).isLessThan(alignment);
+        }
+        assertThat(ControlMessages.data(0)).isEqualTo(ControlMessages.length(0));
+        assertThat(ControlMessages.firstHeader(header - 1)).isEqualTo(ControlMessages.NONE);
+        assertThat(ControlMessages.firstHeader(header)).isZero();
+    }
+
+    @ParameterizedTest(name = "{0} descriptors")
+    @ValueSource(ints = {1, 2, 3, 4, 63, 64, 252, 253})
+    void theKernelsControlLengthsAgreeAndTheWalkFindsEveryDescriptor(int count) {
+        send(count, false);
+        MemorySegment header = receive(ControlMessages.receiveSpace(count));
+        long controlLength = msghdr.msg_controllen(header);
+        MemorySegment control = msghdr.msg_control(header).reinterpret(controlLength);
+        assertThat(msghdr.msg_flags(header) & Libc.MSG_CTRUNC()).isZero();
+        assertThat(controlLength).isEqualTo(ControlMessages.space(count * INT));
+
+        long first = ControlMessages.firstHeader(controlLength);
+        assertThat(first).isZero();
+        MemorySegment rights = control.asSlice(first, cmsghdr.layout().byteSize());
+        assertThat(cmsghdr.cmsg_level(rights)).isEqualTo(Libc.SOL_SOCKET());
+        assertThat(cmsghdr.cmsg_type(rights)).isEqualTo(Libc.SCM_RIGHTS());
+        assertThat(cmsghdr.cmsg_len(rights)).isEqualTo(ControlMessages.length(count * INT));
+        int[] fds = control.asSlice(ControlMessages.data(first), count * INT).toArray(ValueLayout.JAVA_INT);
+        for (int fd : fds) {
+            assertThat(SocketControl.isCloseOnExec(fd)).as("descriptor %d is open", fd).isGreaterThanOrEqualTo(0);
+        }
+        assertThat(ControlMessages.nextHeader(control, controlLength, first)).isEqualTo(ControlMessages.NONE);
+
+        ControlMessages.Received parsed = ControlMessages.parse(control, controlLength, count, scratch);
+        assertThat(parsed.descriptors()).containsExactly(fds);
+        assertThat(parsed.closed()).isZero();
+        assertThat(parsed.hasCredentials()).isFalse();
+        ControlMessages.closeAll(parsed.descriptors(), scratch);
+    }
+
+    @ParameterizedTest(name = "{0} descriptors")
+    @ValueSource(ints = {1, 5, 253})
+    void credentialsAndRightsAreTwoMessagesThatNextHeaderSteps(int count) {
+        assertThat(SocketControl.setIntOption(pair[1], SocketControl.IntOption.PASS_CREDENTIALS, 1)).isZero();
+        send(count, true);
+        MemorySegment header = receive(ControlMessages.receiveSpace(count));
+        long controlLength = msghdr.msg_controllen(header);
+        MemorySegment control = msghdr.msg_control(header).reinterpret(controlLength);
+        long ucredSize = ucred.layout().byteSize();
+        assertThat(controlLength).isEqualTo(ControlMessages.space(ucredSize) + ControlMessages.space(count * INT));
+
+        long first = ControlMessages.firstHeader(controlLength);
+        MemorySegment credentials = control.asSlice(first, cmsghdr.layout().byteSize());
+        assertThat(cmsghdr.cmsg_type(credentials)).isEqualTo(Libc.SCM_CREDENTIALS());
+        assertThat(cmsghdr.cmsg_len(credentials)).isEqualTo(ControlMessages.length(ucredSize));
+        MemorySegment ids = control.asSlice(ControlMessages.data(first), ucredSize);
+        assertThat((long) ucred.pid(ids)).isEqualTo(ProcessHandle.current().pid());
+
+        long second = ControlMessages.nextHeader(control, controlLength, first);
+        assertThat(second).isEqualTo(ControlMessages.space(ucredSize));
+        MemorySegment rights = control.asSlice(second, cmsghdr.layout().byteSize());
+        assertThat(cmsghdr.cmsg_type(rights)).isEqualTo(Libc.SCM_RIGHTS());
+        assertThat(cmsghdr.cmsg_len(rights)).isEqualTo(ControlMessages.length(count * INT));
+        assertThat(ControlMessages.nextHeader(control, controlLength, second)).isEqualTo(ControlMessages.NONE);
+
+        ControlMessages.Received parsed = ControlMessages.parse(control, controlLength, count, scratch);
+        assertThat(parsed.descriptors()).hasSize(count);
+        assertThat(parsed.hasCredentials()).isTrue();
+        assertThat(parsed.pid()).isEqualTo(Syscalls.getpid());
+        assertThat(parsed.uid()).isEqualTo(Syscalls.getuid());
+        assertThat(parsed.gid()).isEqualTo(Syscalls.getgid());
+        ControlMessages.closeAll(parsed.descriptors(), scratch);
+    }
+
+    @Test
+    void theKernelTakesScmMaxFdDescriptorsAndRefusesOneMoreWithEinval() {
+        assertThat(sendRaw(ControlMessages.SCM_MAX_FD)).isEqualTo(1);
+        assertThat(sendRaw(ControlMessages.SCM_MAX_FD + 1)).isEqualTo(-ErrnoValues.EINVAL());
+        // Drain what went, closing the descriptors it carried.
+        MemorySegment header = receive(ControlMessages.receiveSpace(ControlMessages.SCM_MAX_FD));
+        long controlLength = msghdr.msg_controllen(header);
+        ControlMessages.Received parsed = ControlMessages.parse(
+                msghdr.msg_control(header).reinterpret(controlLength), controlLength, ControlMessages.SCM_MAX_FD,
+                scratch);
+        assertThat(parsed.descriptors()).hasSize(ControlMessages.SCM_MAX_FD);
+        ControlMessages.closeAll(parsed.descriptors(), scratch);
+    }
+
+    /** Sends {@code count} copies of the pipe's write end (and credentials) with one byte. */
+    private void send(int count, boolean credentials) {
+        int[] fds = new int[count];
+        Arrays.fill(fds, pipe[1]);
+        MemorySegment control = ControlMessages.outgoing(scratch, fds, credentials);
+        long n = SocketIo.sendWithControl(pair[0], ByteBuffer.wrap(new byte[] {1}), control, true, true, scratch);
+        assertThat(n).isEqualTo(1);
+    }
+
+    /** Sends with a hand-built SCM_RIGHTS message of any size, past the public limit. */
+    private long sendRaw(int count) {
+        long size = ControlMessages.space(count * INT);
+        MemorySegment control = arena.allocate(size, cmsghdr.layout().byteAlignment());
+        MemorySegment message = control.asSlice(0, cmsghdr.layout().byteSize());
+        cmsghdr.cmsg_len(message, ControlMessages.length(count * INT));
+        cmsghdr.cmsg_level(message, Libc.SOL_SOCKET());
+        cmsghdr.cmsg_type(message, Libc.SCM_RIGHTS());
+        for (int i = 0; i < count; i++) {
+            control.set(ValueLayout.JAVA_INT, ControlMessages.data(0) + i * INT, pipe[1]);
+        }
+        return SocketIo.sendWithControl(pair[0], ByteBuffer.wrap(new byte[] {1}), control, true, true, scratch);
+    }
+
+    /** One recvmsg into a fresh header and a control buffer of {@code space} bytes. */
+    private MemorySegment receive(long space) {
+        MemorySegment header = msghdr.allocate(arena);
+        MemorySegment iov = iovec.allocate(arena);
+        MemorySegment data = arena.allocate(16);
+        iovec.iov_base(iov, data);
+        iovec.iov_len(iov, data.byteSize());
+        msghdr.msg_iov(header, iov);
+        msghdr.msg_iovlen(header, 1);
+        msghdr.msg_control(header, arena.allocate(space, cmsghdr.layout().byteAlignment()));
+        msghdr.msg_controllen(header, space);
+        long n = Syscalls.recvmsg(pair[1], header, Libc.MSG_CMSG_CLOEXEC(), capture);
+        assertThat(n).isEqualTo(1);
+        return header;
+    }
+}
