@@ -486,7 +486,12 @@ public final class UnixSocketChannel extends SocketChannel {
             if (written > 0 || n >= 0 || n == -Errno.EAGAIN) {
                 return written;
             }
-            throw Errors.onOwnDescriptor(src instanceof ByteBuffer[] ? "sendmsg" : "send", (int) -n);
+            if (src instanceof Ancillary m && n == -Errno.EBADF && m.fds.length > 0) {
+                // This channel's descriptor is held open for the call: EBADF names one of the caller's.
+                throw Errors.exception("sendmsg", Errno.EBADF);
+            }
+            throw Errors.onOwnDescriptor(src instanceof ByteBuffer[] || src instanceof Ancillary ? "sendmsg" : "send",
+                    (int) -n);
         } finally {
             writeLock.unlock();
         }
@@ -498,8 +503,33 @@ public final class UnixSocketChannel extends SocketChannel {
             case MemorySegment s -> SocketIo.send(fd, written == 0 ? s : s.asSlice(written), messageBased, block,
                     writeScratch);
             case ByteBuffer[] bs -> SocketIo.send(fd, bs, offset, length, messageBased, block, writeScratch);
+            case Ancillary m -> {
+                long n = SocketIo.sendWithControl(fd, m.src,
+                        written == 0 ? ControlMessages.outgoing(writeScratch, m.fds, m.credentials) : MemorySegment.NULL,
+                        messageBased, block, writeScratch);
+                m.sent |= n >= 0;
+                yield n;
+            }
             default -> throw new AssertionError(src);
         };
+    }
+
+    /**
+     * Bytes to send with ancillary data (descriptors, credentials), which goes with the first bytes
+     * sent; {@link #sent} records whether any sendmsg succeeded, since an empty datagram sent and one
+     * not sent both write 0 bytes.
+     */
+    private static final class Ancillary {
+        final ByteBuffer src;
+        final int[] fds;
+        final boolean credentials;
+        boolean sent;
+
+        Ancillary(ByteBuffer src, int[] fds, boolean credentials) {
+            this.src = src;
+            this.fds = fds;
+            this.credentials = credentials;
+        }
     }
 
     /**
@@ -535,6 +565,7 @@ public final class UnixSocketChannel extends SocketChannel {
         return switch (src) {
             case ByteBuffer b -> b.hasRemaining();
             case MemorySegment s -> written < s.byteSize();
+            case Ancillary m -> m.src.hasRemaining();
             case ByteBuffer[] bs -> {
                 for (int i = offset; i < offset + length; i++) {
                     if (bs[i].hasRemaining()) {
@@ -723,52 +754,9 @@ public final class UnixSocketChannel extends SocketChannel {
         if (!src.hasRemaining() && type != SocketType.DGRAM) {
             throw new IllegalArgumentException("a " + type + " message with ancillary data needs at least one byte");
         }
-        writeLock.lock();
-        try {
-            ensureOpen();
-            if (outputShutdown) {
-                throw new ClosedChannelException();
-            }
-            boolean blocking = isBlocking();
-            boolean blockInKernel = blocksInKernel(blocking);
-            long n = -Errno.EAGAIN;
-            long written = 0;
-            boolean acquired = false;
-            boolean done = false;
-            try {
-                acquired = beginIo(blocking, blockInKernel);
-                MemorySegment control = ControlMessages.outgoing(writeScratch, fds, credentials);
-                for (;;) {
-                    n = SocketIo.sendWithControl(fd, src, written == 0 ? control : MemorySegment.NULL, messageBased,
-                            blockInKernel, writeScratch);
-                    if (n >= 0) {
-                        written += n;
-                        done = !blocking || messageBased || !src.hasRemaining();
-                    }
-                    if (done || !descriptor.isOpen()) {
-                        break;
-                    }
-                    if (n < 0 && n != -Errno.EINTR && (n != -Errno.EAGAIN || !blocking || !await(false, writeScratch))) {
-                        break;
-                    }
-                }
-            } finally {
-                endIo(blocking, acquired, blockInKernel, done || (descriptor.isOpen() && (written > 0 || n >= 0)));
-            }
-            if (written > 0 || n >= 0) {
-                return written;
-            }
-            if (n == -Errno.EAGAIN) {
-                return -1;
-            }
-            // This channel's descriptor is held open for the call: EBADF names one of the caller's.
-            if (n == -Errno.EBADF && fds.length > 0) {
-                throw Errors.exception("sendmsg", Errno.EBADF);
-            }
-            throw Errors.onOwnDescriptor("sendmsg", (int) -n);
-        } finally {
-            writeLock.unlock();
-        }
+        Ancillary message = new Ancillary(src, fds, credentials);
+        long written = write(message, 0, 0, src.hasRemaining());
+        return message.sent ? written : -1;
     }
 
     /**
