@@ -298,7 +298,8 @@ public final class UnixSocketChannel extends SocketChannel {
             if (n == 0 || n == -Errno.EAGAIN) {
                 return 0;
             }
-            throw Errors.onOwnDescriptor(dst instanceof ByteBuffer[] ? "recvmsg" : "recv", (int) -n);
+            throw Errors.onOwnDescriptor(dst instanceof ByteBuffer[] || dst instanceof IncomingAncillary ? "recvmsg" : "recv",
+                    (int) -n);
         } finally {
             readLock.unlock();
         }
@@ -356,8 +357,32 @@ public final class UnixSocketChannel extends SocketChannel {
             case ByteBuffer b -> SocketIo.receive(fd, b, messageBased, block, readScratch);
             case MemorySegment s -> SocketIo.receive(fd, s, messageBased, block, readScratch);
             case ByteBuffer[] bs -> SocketIo.receive(fd, bs, offset, length, messageBased, block, readScratch);
+            case IncomingAncillary r -> {
+                MemorySegment control = ControlMessages.incoming(readScratch, r.maxDescriptors);
+                long n = SocketIo.receiveWithControl(fd, r.dst, control, messageBased, block, readScratch, r.result);
+                if (n >= 0) {
+                    r.received = ControlMessages.parse(control, r.result[0], r.maxDescriptors, readScratch);
+                }
+                yield n;
+            }
             default -> throw new AssertionError(dst);
         };
+    }
+
+    /**
+     * A receive with ancillary data: the buffer, how many descriptors the caller accepts, and what the
+     * one successful recvmsg brought ({@code result}: {@code msg_controllen}, {@code msg_flags}).
+     */
+    private static final class IncomingAncillary {
+        final ByteBuffer dst;
+        final int maxDescriptors;
+        final long[] result = new long[2];
+        ControlMessages.Received received;
+
+        IncomingAncillary(ByteBuffer dst, int maxDescriptors) {
+            this.dst = dst;
+            this.maxDescriptors = maxDescriptors;
+        }
     }
 
     // -- writing
@@ -744,8 +769,8 @@ public final class UnixSocketChannel extends SocketChannel {
     }
 
     /**
-     * The write protocol of {@link #write(Object, int, int, boolean)} for one sendmsg with ancillary
-     * data, attached until the first byte has gone.
+     * Sends with ancillary data through the write protocol of {@link #write(Object, int, int, boolean)},
+     * the data attached until the first byte has gone.
      *
      * @return the number of bytes written, or -1 if nothing went (non-blocking, the socket full): an
      *         empty datagram sent and one not sent both write 0 bytes
@@ -798,70 +823,31 @@ public final class UnixSocketChannel extends SocketChannel {
             throw new IllegalArgumentException("maxDescriptors must be from 0 to " + MAX_DESCRIPTORS + ": "
                     + maxDescriptors);
         }
-        readLock.lock();
+        IncomingAncillary incoming = new IncomingAncillary(dst, maxDescriptors);
+        boolean hasSpace = dst.hasRemaining() || messageBased;
+        long n;
         try {
-            ensureOpen();
-            if (!dst.hasRemaining() && !messageBased) {
-                return new ReceivedMessage(0, false, false, new int[0], null);
-            }
-            boolean blocking = isBlocking();
-            boolean blockInKernel = blocksInKernel(blocking);
-            long n = -Errno.EAGAIN;
-            long[] result = new long[2];
-            ControlMessages.Received received = null;
-            boolean acquired = false;
-            try {
-                acquired = beginIo(blocking, blockInKernel);
-                if (inputShutdown) {
-                    return new ReceivedMessage(-1, false, false, new int[0], null);
-                }
-                MemorySegment control = ControlMessages.incoming(readScratch, maxDescriptors);
-                for (;;) {
-                    n = SocketIo.receiveWithControl(fd, dst, control, messageBased, blockInKernel, readScratch, result);
-                    if (n >= 0) {
-                        received = ControlMessages.parse(control, result[0], maxDescriptors, readScratch);
-                    }
-                    if (n <= 0 && !descriptor.isOpen()) {
-                        break;
-                    }
-                    if (n == -Errno.EINTR) {
-                        continue;
-                    }
-                    if (n != -Errno.EAGAIN || !blocking || !await(true, readScratch) || inputShutdown) {
-                        break;
-                    }
-                }
-            } catch (Throwable t) {
-                closeReceived(received);
-                received = null;
-                throw t;
-            } finally {
-                try {
-                    endIo(blocking, acquired, blockInKernel, n > 0 || (n == 0 && descriptor.isOpen()));
-                } catch (Throwable t) {
-                    // Closed or interrupted under a receive that did not complete: nobody gets them.
-                    closeReceived(received);
-                    throw t;
-                }
-            }
-            if (n > 0 || (n == 0 && type == SocketType.DGRAM && !inputShutdown)) {
-                int flags = (int) result[1];
-                return new ReceivedMessage((int) n, (flags & SocketConstants.MSG_TRUNC) != 0,
-                        (flags & SocketConstants.MSG_CTRUNC) != 0 || received.closed() > 0, received.descriptors(),
-                        received.hasCredentials()
-                                ? Credentials.of(received.pid(), received.uid(), received.gid()) : null);
-            }
-            closeReceived(received);
-            if (inputShutdown || n == 0) {
-                return new ReceivedMessage(-1, false, false, new int[0], null);
-            }
-            if (n == -Errno.EAGAIN) {
-                return null;
-            }
-            throw Errors.onOwnDescriptor("recvmsg", (int) -n);
-        } finally {
-            readLock.unlock();
+            n = read(incoming, 0, 0, hasSpace);
+        } catch (Throwable t) {
+            // Closed or interrupted under a receive that did not complete: nobody gets them.
+            closeReceived(incoming.received);
+            throw t;
         }
+        ControlMessages.Received received = incoming.received;
+        if (received == null) {
+            // No recvmsg succeeded: the end of input, nothing ready without blocking, or no call made (a
+            // STREAM buffer without space).
+            return n < 0 ? new ReceivedMessage(-1, false, false, new int[0], null)
+                    : hasSpace ? null : new ReceivedMessage(0, false, false, new int[0], null);
+        }
+        if (n < 0) {
+            closeReceived(received);
+            return new ReceivedMessage(-1, false, false, new int[0], null);
+        }
+        int flags = (int) incoming.result[1];
+        return new ReceivedMessage((int) n, (flags & SocketConstants.MSG_TRUNC) != 0,
+                (flags & SocketConstants.MSG_CTRUNC) != 0 || received.closed() > 0, received.descriptors(),
+                received.hasCredentials() ? Credentials.of(received.pid(), received.uid(), received.gid()) : null);
     }
 
     private void closeReceived(ControlMessages.Received received) {
