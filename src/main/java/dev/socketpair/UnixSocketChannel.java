@@ -899,7 +899,7 @@ public final class UnixSocketChannel extends SocketChannel {
      * thread closes the channel, and {@link java.nio.channels.ClosedByInterruptException} if it is
      * interrupted, which closes the channel and leaves its interrupt status set; both are
      * {@link IOException}s. On a closed channel reading throws {@link ClosedChannelException}.
-     * {@code read(b, off, len)} with {@code len} 0 returns 0 at once, before any other check.
+     * {@code read(b, off, len)} checks its arguments first, then, with {@code len} 0, returns 0 at once.
      *
      * <p>{@code available()} returns 0 while the channel is open: the stream does not ask the kernel how
      * many bytes are queued, so 0 does not mean that a read would block. It throws
@@ -932,8 +932,8 @@ public final class UnixSocketChannel extends SocketChannel {
      * blocked writing throws {@link java.nio.channels.AsynchronousCloseException} if another thread
      * closes the channel, and {@link java.nio.channels.ClosedByInterruptException} if it is interrupted,
      * which closes the channel and leaves its interrupt status set; some of the bytes may have been
-     * written. {@code write(b, off, len)} with {@code len} 0 returns at once, before any other check.
-     * {@code flush()} does nothing: nothing is buffered. Closing the stream closes the channel.
+     * written. {@code write(b, off, len)} checks its arguments first, then, with {@code len} 0, returns at
+     * once. {@code flush()} does nothing: nothing is buffered. Closing the stream closes the channel.
      *
      * <p>The stream is safe for use by multiple threads: its writes serialise with each other and with
      * the channel's writes (so the bytes of one {@code write} call are never interleaved with another's),
