@@ -10,6 +10,8 @@ import dev.socketpair.internal.SocketDescriptor;
 import dev.socketpair.internal.SocketIo;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.net.Socket;
 import java.net.SocketAddress;
@@ -19,6 +21,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.AlreadyConnectedException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.IllegalBlockingModeException;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
 import java.util.Set;
@@ -1206,5 +1209,131 @@ public final class UnixSocketChannel extends SocketChannel {
             }
         }
         return s.append(']').toString();
+    }
+
+    // -- stream adapters
+
+    /**
+     * Returns an input stream that reads from this channel and that never holds up a writer on the
+     * same channel.
+     *
+     * <p>{@link java.nio.channels.Channels#newInputStream} holds the channel's {@link #blockingLock()}
+     * for the whole of each read, and {@link java.nio.channels.Channels#newOutputStream} needs the same
+     * lock to write, so a thread blocked reading keeps every writer of those streams waiting until
+     * something arrives: a request/response protocol deadlocks. This stream takes only the lock that
+     * serialises this channel's reads, so one thread may block reading it while another writes to
+     * {@link #newOutputStream()} (or to the channel).
+     *
+     * <p>Reading goes through {@link #read(ByteBuffer)}. A read blocks until at least one byte arrives
+     * and returns -1 at end of stream; on DGRAM and SEQPACKET each read takes one message and discards
+     * the part that does not fit, and an empty datagram, which a stream cannot return, is skipped.
+     * Reading throws {@link IllegalBlockingModeException} if the channel is in non-blocking mode. A
+     * thread blocked reading throws {@link java.nio.channels.AsynchronousCloseException} if another
+     * thread closes the channel, and {@link java.nio.channels.ClosedByInterruptException} if it is
+     * interrupted, which closes the channel and leaves its interrupt status set; both are
+     * {@link IOException}s. On a closed channel reading throws {@link ClosedChannelException}.
+     * {@code read(b, off, len)} checks its arguments first, then, with {@code len} 0, returns 0 at once.
+     *
+     * <p>{@code available()} returns 0 while the channel is open: the stream does not ask the kernel how
+     * many bytes are queued, so 0 does not mean that a read would block. It throws
+     * {@link ClosedChannelException} once the channel is closed. Closing the stream closes the channel.
+     *
+     * <p>The stream has no buffer of its own and is safe for use by multiple threads: its reads
+     * serialise with each other and with the channel's reads, never with writes. Each call returns a
+     * new stream; all of them read the same channel.
+     *
+     * @return an input stream that reads from this channel
+     * @see java.nio.channels.Channels#newInputStream(java.nio.channels.ReadableByteChannel)
+     */
+    public InputStream newInputStream() {
+        return new SocketInputStream(this);
+    }
+
+    /**
+     * Returns an output stream that writes to this channel and that never waits for a reader on the
+     * same channel.
+     *
+     * <p>{@link java.nio.channels.Channels#newOutputStream} needs the channel's {@link #blockingLock()},
+     * which {@link java.nio.channels.Channels#newInputStream} holds while a read is blocked; this stream
+     * takes only the lock that serialises this channel's writes, so it writes while another thread is
+     * blocked reading {@link #newInputStream()} (or the channel).
+     *
+     * <p>Writing goes through {@link #write(ByteBuffer)} and returns once every byte is written, which
+     * may block until the peer has read enough; on DGRAM and SEQPACKET each {@code write} call sends one
+     * message. Writing throws {@link IllegalBlockingModeException} if the channel is in non-blocking
+     * mode, {@link ClosedChannelException} if the channel is closed or its output shut down. A thread
+     * blocked writing throws {@link java.nio.channels.AsynchronousCloseException} if another thread
+     * closes the channel, and {@link java.nio.channels.ClosedByInterruptException} if it is interrupted,
+     * which closes the channel and leaves its interrupt status set; some of the bytes may have been
+     * written. {@code write(b, off, len)} checks its arguments first, then, with {@code len} 0, returns at
+     * once. {@code flush()} does nothing: nothing is buffered. Closing the stream closes the channel.
+     *
+     * <p>The stream is safe for use by multiple threads: its writes serialise with each other and with
+     * the channel's writes (so the bytes of one {@code write} call are never interleaved with another's),
+     * never with reads. Each call returns a new stream; all of them write to the same channel.
+     *
+     * @return an output stream that writes to this channel
+     * @see java.nio.channels.Channels#newOutputStream(java.nio.channels.WritableByteChannel)
+     */
+    public OutputStream newOutputStream() {
+        return new SocketOutputStream(this);
+    }
+
+    /**
+     * The read of {@link #newInputStream()}: {@link #read(ByteBuffer)} under the read lock, which keeps
+     * a reader of the stream and a reader of the channel from interleaving and lets the blocking mode be
+     * checked without the {@link #blockingLock()} that a writer would also need.
+     *
+     * @return the number of bytes read, at least 1, or -1 at end of stream
+     */
+    int blockingRead(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        if (len == 0) {
+            return 0;
+        }
+        ByteBuffer dst = ByteBuffer.wrap(b, off, len);
+        readLock.lock();
+        try {
+            ensureOpen();
+            for (;;) {
+                // Checked before every attempt: configureBlocking waits for this lock, but publishes the
+                // new mode only after releasing it, so a read that returns 0 may have run non-blocking.
+                if (!isBlocking()) {
+                    throw new IllegalBlockingModeException();
+                }
+                int n = read(dst);
+                if (n != 0) {
+                    return n;
+                }
+            }
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * The write of {@link #newOutputStream()}: {@link #write(ByteBuffer)} under the write lock until
+     * every byte is written.
+     */
+    void blockingWriteFully(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        if (len == 0) {
+            return;
+        }
+        ByteBuffer src = ByteBuffer.wrap(b, off, len);
+        writeLock.lock();
+        try {
+            ensureOpen();
+            // A blocking write returns only when all is written or sent as one message; the loop is for
+            // a mode change published after a write had already started (see blockingRead).
+            while (src.hasRemaining()) {
+                if (!isBlocking()) {
+                    throw new IllegalBlockingModeException();
+                }
+                write(src);
+            }
+        } finally {
+            writeLock.unlock();
+        }
     }
 }

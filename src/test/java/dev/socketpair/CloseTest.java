@@ -118,42 +118,43 @@ class CloseTest {
         }
     }
 
-    @Test
-    void blockingReadByAnInterruptedThreadClosesTheChannelAtOnce() throws Exception {
+    @ParameterizedTest(name = "virtual={0}")
+    @ValueSource(booleans = {false, true})
+    void blockingReadByAnInterruptedThreadClosesTheChannelAtOnce(boolean virtual) throws Exception {
         try (SocketPair pair = SocketPair.open()) {
             pair.first().write(ByteBuffer.wrap(new byte[] {1}));
-            Thread.currentThread().interrupt();
-            try {
+            Concurrently.await(Concurrently.start(virtual, () -> {
+                Thread.currentThread().interrupt();
                 assertThatThrownBy(() -> pair.second().read(ByteBuffer.allocate(1)))
                         .isInstanceOf(ClosedByInterruptException.class);
                 assertThat(Thread.currentThread().isInterrupted()).isTrue();
-            } finally {
-                Thread.interrupted();
-            }
+                return null;
+            }));
             assertThat(pair.second().isOpen()).isFalse();
         }
     }
 
-    @Test
-    void nonBlockingOperationsIgnoreInterrupt() throws Exception {
+    @ParameterizedTest(name = "virtual={0}")
+    @ValueSource(booleans = {false, true})
+    void nonBlockingOperationsIgnoreInterrupt(boolean virtual) throws Exception {
         try (SocketPair pair = SocketPair.open(SocketType.STREAM, SocketFlag.NONBLOCK)) {
-            Thread.currentThread().interrupt();
-            try {
+            Concurrently.await(Concurrently.start(virtual, () -> {
+                Thread.currentThread().interrupt();
                 assertThat(pair.second().read(ByteBuffer.allocate(1))).isZero();
                 assertThat(pair.first().write(ByteBuffer.wrap(new byte[] {5}))).isEqualTo(1);
                 assertThat(Thread.currentThread().isInterrupted()).isTrue();
-            } finally {
-                Thread.interrupted();
-            }
+                return null;
+            }));
             assertThat(pair.second().isOpen()).isTrue();
         }
     }
 
-    @Test
-    void shutdownInputMakesABlockedReaderReturnMinusOne() throws Exception {
+    @ParameterizedTest(name = "virtual={0}")
+    @ValueSource(booleans = {false, true})
+    void shutdownInputMakesABlockedReaderReturnMinusOne(boolean virtual) throws Exception {
         for (SocketType type : SocketType.values()) {
             try (SocketPair pair = SocketPair.open(type)) {
-                var read = Concurrently.startBlocked(false, () -> pair.second().read(ByteBuffer.allocate(1)));
+                var read = Concurrently.startBlocked(virtual, () -> pair.second().read(ByteBuffer.allocate(1)));
                 pair.second().shutdownInput();
                 assertThat(Concurrently.await(read.outcome())).as("%s", type).isEqualTo(-1);
             }

@@ -4,6 +4,9 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.Pipe;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -21,6 +24,7 @@ public final class DescriptorLeakCheck implements BeforeAllCallback, AfterAllCal
 
     @Override
     public void beforeAll(ExtensionContext context) {
+        openJdkDispatcherSocket();
         context.getStore(NAMESPACE).put("before", sockets());
     }
 
@@ -31,6 +35,27 @@ public final class DescriptorLeakCheck implements BeforeAllCallback, AfterAllCal
         Map<Integer, String> after = sockets();
         after.keySet().removeAll(before.keySet());
         assertThat(after).as("descriptors left open by %s", context.getDisplayName()).isEmpty();
+    }
+
+    private static boolean jdkDispatcherSocketOpen;
+
+    /**
+     * The JDK's native dispatcher keeps one socket open for the life of the process (the descriptor it
+     * duplicates over a channel's number to close it safely), from the first pipe or file channel the
+     * process opens. Opened before the first snapshot, so that no test class is blamed for it.
+     */
+    private static synchronized void openJdkDispatcherSocket() {
+        if (jdkDispatcherSocketOpen) {
+            return;
+        }
+        try {
+            Pipe pipe = Pipe.open();
+            pipe.source().close();
+            pipe.sink().close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        jdkDispatcherSocketOpen = true;
     }
 
     /** The open sockets of this process, by descriptor number. */

@@ -195,16 +195,20 @@ class StreamDataTest {
         }
     }
 
-    @Test
-    void readReturnsMinusOneAfterPeerShutdownOutput() throws Exception {
+    @ParameterizedTest(name = "virtual={0}")
+    @ValueSource(booleans = {false, true})
+    void readReturnsMinusOneAfterPeerShutdownOutput(boolean virtual) throws Exception {
         try (SocketPair pair = SocketPair.open()) {
-            pair.first().shutdownOutput();
-            assertThat(pair.second().read(ByteBuffer.allocate(1))).isEqualTo(-1);
-            // The other direction still works.
-            pair.second().write(ByteBuffer.wrap(new byte[] {9}));
-            ByteBuffer one = ByteBuffer.allocate(1);
-            assertThat(pair.first().read(one)).isEqualTo(1);
-            assertThat(one.get(0)).isEqualTo((byte) 9);
+            Concurrently.await(Concurrently.start(virtual, () -> {
+                pair.first().shutdownOutput();
+                assertThat(pair.second().read(ByteBuffer.allocate(1))).isEqualTo(-1);
+                // The other direction still works.
+                pair.second().write(ByteBuffer.wrap(new byte[] {9}));
+                ByteBuffer one = ByteBuffer.allocate(1);
+                assertThat(pair.first().read(one)).isEqualTo(1);
+                assertThat(one.get(0)).isEqualTo((byte) 9);
+                return null;
+            }));
         }
     }
 

@@ -1,0 +1,45 @@
+package dev.socketpair;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.ClosedChannelException;
+
+/**
+ * The input stream of {@link UnixSocketChannel#newInputStream()}: reads through the channel's read lock
+ * only, so that a writer on the same channel never waits for a blocked reader.
+ */
+final class SocketInputStream extends InputStream {
+
+    private final UnixSocketChannel channel;
+
+    SocketInputStream(UnixSocketChannel channel) {
+        this.channel = channel;
+    }
+
+    @Override
+    public int read() throws IOException {
+        // A new array each time: a shared one would need a lock of the stream's own.
+        byte[] one = new byte[1];
+        int n = channel.blockingRead(one, 0, 1);
+        return n > 0 ? one[0] & 0xff : -1;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        return channel.blockingRead(b, off, len);
+    }
+
+    /** Returns 0 while the channel is open; the queued byte count is not asked of the kernel. */
+    @Override
+    public int available() throws IOException {
+        if (!channel.isOpen()) {
+            throw new ClosedChannelException();
+        }
+        return 0;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}
