@@ -36,18 +36,23 @@ import java.util.TreeMap;
  * with close-on-exec cleared; and descriptors 0, 1 and 2, where not placed, as this process has them
  * (as {@link ProcessBuilder#inheritIO()} would give them). Every other descriptor is closed in the child
  * before the program runs, whether or not it is close-on-exec: those of this library, of the JDK, and
- * of native code alike (glibc's {@code posix_spawn_file_actions_addclosefrom_np}, which uses
- * close_range(2)). A placed descriptor shares its open file with this process: its file offset, its
- * {@code O_NONBLOCK} flag (a non-blocking channel gives the child a non-blocking socket) and, for a
- * socket, its data. Placing is done so that numbers that are both source and target (placing 3 at 4 and
- * 4 at 3) each get the right descriptor.
+ * of native code alike: numbers between placed ones are closed one by one (so the cost grows with the
+ * highest number placed), and every number above the highest placed one by glibc's
+ * {@code posix_spawn_file_actions_addclosefrom_np} (close_range(2); glibc 2.34 or later). A placed
+ * descriptor shares its open file with this process: its file offset, its {@code O_NONBLOCK} flag (a
+ * non-blocking channel gives the child a non-blocking socket) and, for a socket, its data. Placing is
+ * done so that numbers that are both source and target (placing 3 at 4 and 4 at 3) each get the right
+ * descriptor.
  *
  * <p><b>The process.</b> {@link #start()} runs the program with posix_spawn(3); the child starts with an
  * empty signal mask and every signal at its default disposition, whatever the JVM blocks, handles or
- * ignores. The program is searched in this process's {@code PATH} if its name has no slash, as
+ * ignores (except the two real-time signals glibc reserves for itself, which glibc's posix_spawn leaves
+ * ignored). The program is searched in this process's {@code PATH} if its name has no slash, as
  * {@link ProcessBuilder} does. The returned {@link Process} has no pipes: its streams are empty, as
  * {@link ProcessBuilder}'s are for inherited standard streams. A daemon thread per child waits for its
- * exit and reaps it exactly once.
+ * exit and reaps it exactly once; code that reaps children behind its back (native {@code waitpid(-1)},
+ * or {@code SIGCHLD} set to be ignored) takes the exit status away, and the process then reports 0, as
+ * the JDK's do.
  *
  * <p>Strings (program, arguments, environment, directory) are encoded with the charset the JDK uses for
  * file names ({@code sun.jnu.encoding}).
@@ -273,7 +278,7 @@ public final class ChildProcessBuilder {
             ChildProcesses.Spawned spawned =
                     ChildProcesses.spawn(argv, env, dir, targets, sources, fileNameCharset());
             if (spawned.failedCall() != null) {
-                throw new ErrnoException(spawned.failedCall(), spawned.error(),
+                throw Errors.exception(spawned.failedCall(), spawned.error(),
                         "program \"" + argv.get(0) + "\"" + (dir == null ? "" : " in directory \"" + dir + "\""));
             }
             return new ChildProcess(spawned.pid());
