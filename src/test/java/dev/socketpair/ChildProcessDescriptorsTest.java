@@ -237,6 +237,44 @@ class ChildProcessDescriptorsTest {
         }
     }
 
+    /** The example of the package documentation, as written there. */
+    @Test
+    void thePackageExampleWorksAsDocumented() throws Exception {
+        try (SocketPair pair = SocketPair.open()) {
+            Process child = new ChildProcessBuilder("python3", "-c", "import socket; s = socket.socket(fileno=3); s.send(s.recv(64).upper())")
+                    .place(3, pair.second())     // the child's descriptor 3
+                    .start();
+            pair.second().close();               // the child has its own copy of this end
+            pair.first().write(ByteBuffer.wrap("ping".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            ByteBuffer reply = ByteBuffer.allocate(64);
+            pair.first().read(reply);            // "PING"
+            int status = child.waitFor();        // 0
+            assertThat(Bytes.ascii(reply.flip())).isEqualTo("PING");
+            assertThat(status).isZero();
+        }
+    }
+
+    @Test
+    void aVirtualThreadStartsAChildAndWaitsForIt() throws Exception {
+        try (SocketPair pair = SocketPair.open()) {
+            java.util.concurrent.atomic.AtomicReference<Object> result = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread thread = Thread.ofVirtual().start(() -> {
+                try {
+                    Process child = new ChildProcessBuilder("cat").place(0, pair.second()).place(1, pair.second()).start();
+                    pair.second().close();
+                    pair.first().write(ByteBuffer.wrap(Bytes.ascii("virtual")));
+                    pair.first().shutdownOutput();
+                    String echoed = Children.readAll(pair.first());
+                    result.set(echoed + ":" + child.waitFor());
+                } catch (Exception e) {
+                    result.set(e);
+                }
+            });
+            thread.join();
+            assertThat(result.get()).isEqualTo("virtual:0");
+        }
+    }
+
     /** "fd:cloexec:target" lines to fd -> "cloexec:target". */
     private static Map<Integer, String> parse(String listing) {
         Map<Integer, String> open = new TreeMap<>();
