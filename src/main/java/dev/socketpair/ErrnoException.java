@@ -6,7 +6,8 @@ import java.io.Serial;
 import java.net.SocketException;
 
 /**
- * Thrown when a system call on a socket fails with an error that has no more specific Java exception.
+ * Thrown when a system call on a socket, or one that starts a child process, fails with an error that has
+ * no more specific Java exception.
  *
  * <p>The message names the call, the errno and its description, for example
  * {@code socketpair: EOPNOTSUPP (Operation not supported)}. {@link #errno()} is the platform's number,
@@ -32,7 +33,13 @@ public class ErrnoException extends SocketException {
      * @param errno   the errno value the call set
      */
     public ErrnoException(String syscall, int errno) {
-        super(syscall + ": " + Errno.name(errno) + " (" + Errno.description(errno) + ")");
+        this(syscall, errno, null);
+    }
+
+    /** As {@link #ErrnoException(String, int)}, with {@code detail}, if not null, after the description. */
+    ErrnoException(String syscall, int errno, String detail) {
+        super(syscall + ": " + Errno.name(errno) + " (" + Errno.description(errno) + ")"
+                + (detail == null ? "" : ": " + detail));
         this.errno = errno;
         this.errnoName = Errno.name(errno);
         this.syscall = syscall;

@@ -16,6 +16,11 @@ final class Errors {
         return new ErrnoException(syscall, errno);
     }
 
+    /** As {@link #exception(String, int)}, with what the call was about (a program, a directory). */
+    static ErrnoException exception(String syscall, int errno, String detail) {
+        return new ErrnoException(syscall, errno, detail);
+    }
+
     /**
      * For calls on a descriptor a channel owns and holds open for the call. EBADF there means the number
      * was closed behind the channel's back, EFAULT that the library passed a bad address: neither may

@@ -977,6 +977,22 @@ public final class UnixSocketChannel extends SocketChannel {
     }
 
     /**
+     * Holds this channel's descriptor open, as an operation in flight, until {@link #releaseHold()}: a
+     * concurrent close waits for the release, so the number cannot be reused while another component
+     * (a child process being started) uses it.
+     *
+     * @return the descriptor number, or -1 if this channel is closed (then nothing is held)
+     */
+    int hold() {
+        return descriptor.acquire() ? fd : -1;
+    }
+
+    /** Ends a {@link #hold()}. */
+    void releaseHold() {
+        descriptor.release();
+    }
+
+    /**
      * Makes one control call with the descriptor held open, so that a concurrent close cannot release
      * the number under it.
      *

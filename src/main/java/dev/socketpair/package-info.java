@@ -29,6 +29,22 @@
  * <p>{@link dev.socketpair.UnixSocketChannel#peerCredentials()} and
  * {@link dev.socketpair.UnixSocketOptions#SO_PASSCRED} give the peer's {@link dev.socketpair.Credentials}.
  *
+ * <p>{@link dev.socketpair.ChildProcessBuilder} starts a child process that inherits sockets at chosen
+ * descriptor numbers, standard input and output included, which {@link java.lang.ProcessBuilder} cannot:
+ *
+ * {@snippet :
+ * try (SocketPair pair = SocketPair.open()) {
+ *     Process child = new ChildProcessBuilder("python3", "-c", "import socket; s = socket.socket(fileno=3); s.send(s.recv(64).upper())")
+ *             .place(3, pair.second())     // the child's descriptor 3
+ *             .start();
+ *     pair.second().close();               // the child has its own copy of this end
+ *     pair.first().write(ByteBuffer.wrap("ping".getBytes(StandardCharsets.US_ASCII)));
+ *     ByteBuffer reply = ByteBuffer.allocate(64);
+ *     pair.first().read(reply);            // "PING"
+ *     int status = child.waitFor();        // 0
+ * }
+ * }
+ *
  * <p>Native access must be enabled for the module {@code dev.socketpair} (or for {@code ALL-UNNAMED} on
  * the class path).
  */

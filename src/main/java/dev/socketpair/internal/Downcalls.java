@@ -236,6 +236,79 @@ final class Downcalls {
         }
     }
 
+    /**
+     * The posix_spawn family. These functions return an error number instead of setting errno, so
+     * nothing is captured. Linked together on the first spawn.
+     */
+    static final class Spawn {
+        /** {@code int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *file_actions, const posix_spawnattr_t *attrp, char *const argv[], char *const envp[])} */
+        static final MethodHandle SPAWNP = plain(Libc.posix_spawnp$address(), Libc.posix_spawnp$descriptor());
+        /** {@code int posix_spawn_file_actions_init(posix_spawn_file_actions_t *file_actions)} */
+        static final MethodHandle ACTIONS_INIT = plain(Libc.posix_spawn_file_actions_init$address(),
+                Libc.posix_spawn_file_actions_init$descriptor());
+        /** {@code int posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *file_actions)} */
+        static final MethodHandle ACTIONS_DESTROY = plain(Libc.posix_spawn_file_actions_destroy$address(),
+                Libc.posix_spawn_file_actions_destroy$descriptor());
+        /** {@code int posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *file_actions, int fd, int newfd)} */
+        static final MethodHandle ADD_DUP2 = plain(Libc.posix_spawn_file_actions_adddup2$address(),
+                Libc.posix_spawn_file_actions_adddup2$descriptor());
+        /** {@code int posix_spawn_file_actions_addclose(posix_spawn_file_actions_t *file_actions, int fd)} */
+        static final MethodHandle ADD_CLOSE = plain(Libc.posix_spawn_file_actions_addclose$address(),
+                Libc.posix_spawn_file_actions_addclose$descriptor());
+        /** {@code int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *file_actions, int from)} */
+        static final MethodHandle ADD_CLOSEFROM = plain(Libc.posix_spawn_file_actions_addclosefrom_np$address(),
+                Libc.posix_spawn_file_actions_addclosefrom_np$descriptor());
+        /** {@code int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *file_actions, const char *path)} */
+        static final MethodHandle ADD_CHDIR = plain(Libc.posix_spawn_file_actions_addchdir_np$address(),
+                Libc.posix_spawn_file_actions_addchdir_np$descriptor());
+        /** {@code int posix_spawnattr_init(posix_spawnattr_t *attr)} */
+        static final MethodHandle ATTR_INIT = plain(Libc.posix_spawnattr_init$address(),
+                Libc.posix_spawnattr_init$descriptor());
+        /** {@code int posix_spawnattr_destroy(posix_spawnattr_t *attr)} */
+        static final MethodHandle ATTR_DESTROY = plain(Libc.posix_spawnattr_destroy$address(),
+                Libc.posix_spawnattr_destroy$descriptor());
+        /** {@code int posix_spawnattr_setflags(posix_spawnattr_t *attr, short flags)} */
+        static final MethodHandle ATTR_SETFLAGS = plain(Libc.posix_spawnattr_setflags$address(),
+                Libc.posix_spawnattr_setflags$descriptor());
+        /** {@code int posix_spawnattr_setsigmask(posix_spawnattr_t *attr, const sigset_t *sigmask)} */
+        static final MethodHandle ATTR_SETSIGMASK = plain(Libc.posix_spawnattr_setsigmask$address(),
+                Libc.posix_spawnattr_setsigmask$descriptor());
+        /** {@code int posix_spawnattr_setsigdefault(posix_spawnattr_t *attr, const sigset_t *sigdefault)} */
+        static final MethodHandle ATTR_SETSIGDEFAULT = plain(Libc.posix_spawnattr_setsigdefault$address(),
+                Libc.posix_spawnattr_setsigdefault$descriptor());
+        /** {@code int sigemptyset(sigset_t *set)}: cannot fail on a valid set. */
+        static final MethodHandle SIGEMPTYSET = plain(Libc.sigemptyset$address(), Libc.sigemptyset$descriptor());
+        /** {@code int sigfillset(sigset_t *set)}: cannot fail on a valid set. */
+        static final MethodHandle SIGFILLSET = plain(Libc.sigfillset$address(), Libc.sigfillset$descriptor());
+
+        private Spawn() {
+        }
+    }
+
+    /** {@code int waitid(idtype_t idtype, id_t id, siginfo_t *infop, int options)} */
+    static final class Waitid {
+        static final MethodHandle HANDLE = capturingErrno(Libc.waitid$address(), Libc.waitid$descriptor());
+
+        private Waitid() {
+        }
+    }
+
+    /** {@code pid_t waitpid(pid_t pid, int *wstatus, int options)} */
+    static final class Waitpid {
+        static final MethodHandle HANDLE = capturingErrno(Libc.waitpid$address(), Libc.waitpid$descriptor());
+
+        private Waitpid() {
+        }
+    }
+
+    /** {@code int kill(pid_t pid, int sig)} */
+    static final class Kill {
+        static final MethodHandle HANDLE = capturingErrno(Libc.kill$address(), Libc.kill$descriptor());
+
+        private Kill() {
+        }
+    }
+
     private Downcalls() {
     }
 
@@ -252,6 +325,10 @@ final class Downcalls {
         } catch (IllegalArgumentException unsupported) {
             return null;
         }
+    }
+
+    private static MethodHandle plain(MemorySegment address, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(address, descriptor);
     }
 
     private static MethodHandle capturingErrno(MemorySegment address, FunctionDescriptor descriptor) {

@@ -26,6 +26,8 @@ public final class Errno {
     public static final int EINTR = ErrnoValues.EINTR();
     /** The descriptor is not open. */
     public static final int EBADF = ErrnoValues.EBADF();
+    /** No such child: it was reaped already. */
+    public static final int ECHILD = ErrnoValues.ECHILD();
     /** An address outside the process. */
     public static final int EFAULT = ErrnoValues.EFAULT();
 

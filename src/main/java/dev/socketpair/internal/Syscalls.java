@@ -403,6 +403,245 @@ public final class Syscalls {
         }
     }
 
+    /**
+     * {@code int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *file_actions,
+     * const posix_spawnattr_t *attrp, char *const argv[], char *const envp[])}. glibc runs the file
+     * actions and the exec in a child that shares the caller's memory until exec (CLONE_VFORK), so a
+     * failure of either comes back here as the result, and the failed child has already been reaped.
+     *
+     * @param pid where the child's pid is written: one {@code pid_t}
+     * @return 0, or {@code -error}: the function returns the error number and does not set errno
+     * @see <a href="https://man7.org/linux/man-pages/man3/posix_spawn.3.html">posix_spawn(3)</a>
+     */
+    public static int posix_spawnp(MemorySegment pid, MemorySegment file, MemorySegment fileActions,
+                                   MemorySegment attributes, MemorySegment argv, MemorySegment envp) {
+        try {
+            return -(int) Downcalls.Spawn.SPAWNP.invokeExact(pid, file, fileActions, attributes, argv, envp);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int posix_spawn_file_actions_init(posix_spawn_file_actions_t *file_actions)}.
+     *
+     * @return 0, or {@code -error} (the error number is returned, errno is not set)
+     * @see <a href="https://man7.org/linux/man-pages/man3/posix_spawn_file_actions_init.3p.html">posix_spawn_file_actions_init(3p)</a>
+     */
+    public static int posix_spawn_file_actions_init(MemorySegment fileActions) {
+        try {
+            return -(int) Downcalls.Spawn.ACTIONS_INIT.invokeExact(fileActions);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *file_actions)}.
+     *
+     * @return 0, or {@code -error}
+     */
+    public static int posix_spawn_file_actions_destroy(MemorySegment fileActions) {
+        try {
+            return -(int) Downcalls.Spawn.ACTIONS_DESTROY.invokeExact(fileActions);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *file_actions, int fd, int newfd)}.
+     *
+     * @return 0, or {@code -error}: {@code EBADF} for a number at or above the descriptor limit
+     * @see <a href="https://man7.org/linux/man-pages/man3/posix_spawn_file_actions_adddup2.3p.html">posix_spawn_file_actions_adddup2(3p)</a>
+     */
+    public static int posix_spawn_file_actions_adddup2(MemorySegment fileActions, int fd, int newFd) {
+        try {
+            return -(int) Downcalls.Spawn.ADD_DUP2.invokeExact(fileActions, fd, newFd);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int posix_spawn_file_actions_addclose(posix_spawn_file_actions_t *file_actions, int fd)}. In
+     * the child, glibc ignores EBADF from this close for a number below the descriptor limit.
+     *
+     * @return 0, or {@code -error}
+     */
+    public static int posix_spawn_file_actions_addclose(MemorySegment fileActions, int fd) {
+        try {
+            return -(int) Downcalls.Spawn.ADD_CLOSE.invokeExact(fileActions, fd);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *file_actions, int from)}:
+     * in the child, closes every descriptor numbered {@code from} or higher (glibc 2.34+; close_range(2),
+     * or a walk of /proc/self/fd where the kernel lacks it).
+     *
+     * @return 0, or {@code -error}
+     * @see <a href="https://man7.org/linux/man-pages/man3/posix_spawn_file_actions_addclosefrom_np.3.html">posix_spawn_file_actions_addclosefrom_np(3)</a>
+     */
+    public static int posix_spawn_file_actions_addclosefrom_np(MemorySegment fileActions, int from) {
+        try {
+            return -(int) Downcalls.Spawn.ADD_CLOSEFROM.invokeExact(fileActions, from);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *file_actions, const char *path)}.
+     *
+     * @return 0, or {@code -error}
+     */
+    public static int posix_spawn_file_actions_addchdir_np(MemorySegment fileActions, MemorySegment path) {
+        try {
+            return -(int) Downcalls.Spawn.ADD_CHDIR.invokeExact(fileActions, path);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int posix_spawnattr_init(posix_spawnattr_t *attr)}.
+     *
+     * @return 0, or {@code -error}
+     * @see <a href="https://man7.org/linux/man-pages/man3/posix_spawnattr_init.3p.html">posix_spawnattr_init(3p)</a>
+     */
+    public static int posix_spawnattr_init(MemorySegment attributes) {
+        try {
+            return -(int) Downcalls.Spawn.ATTR_INIT.invokeExact(attributes);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int posix_spawnattr_destroy(posix_spawnattr_t *attr)}.
+     *
+     * @return 0, or {@code -error}
+     */
+    public static int posix_spawnattr_destroy(MemorySegment attributes) {
+        try {
+            return -(int) Downcalls.Spawn.ATTR_DESTROY.invokeExact(attributes);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int posix_spawnattr_setflags(posix_spawnattr_t *attr, short flags)}.
+     *
+     * @return 0, or {@code -error}
+     */
+    public static int posix_spawnattr_setflags(MemorySegment attributes, short flags) {
+        try {
+            return -(int) Downcalls.Spawn.ATTR_SETFLAGS.invokeExact(attributes, flags);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int posix_spawnattr_setsigmask(posix_spawnattr_t *attr, const sigset_t *sigmask)}.
+     *
+     * @return 0, or {@code -error}
+     */
+    public static int posix_spawnattr_setsigmask(MemorySegment attributes, MemorySegment mask) {
+        try {
+            return -(int) Downcalls.Spawn.ATTR_SETSIGMASK.invokeExact(attributes, mask);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int posix_spawnattr_setsigdefault(posix_spawnattr_t *attr, const sigset_t *sigdefault)}.
+     *
+     * @return 0, or {@code -error}
+     */
+    public static int posix_spawnattr_setsigdefault(MemorySegment attributes, MemorySegment signals) {
+        try {
+            return -(int) Downcalls.Spawn.ATTR_SETSIGDEFAULT.invokeExact(attributes, signals);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int sigemptyset(sigset_t *set)}: cannot fail on a valid set.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man3/sigemptyset.3.html">sigsetops(3)</a>
+     */
+    public static void sigemptyset(MemorySegment set) {
+        try {
+            int r = (int) Downcalls.Spawn.SIGEMPTYSET.invokeExact(set);
+            assert r == 0;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int sigfillset(sigset_t *set)}: cannot fail on a valid set.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man3/sigfillset.3.html">sigsetops(3)</a>
+     */
+    public static void sigfillset(MemorySegment set) {
+        try {
+            int r = (int) Downcalls.Spawn.SIGFILLSET.invokeExact(set);
+            assert r == 0;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int waitid(idtype_t idtype, id_t id, siginfo_t *infop, int options)}.
+     *
+     * @return 0, or {@code -errno}
+     * @see <a href="https://man7.org/linux/man-pages/man2/waitid.2.html">waitid(2)</a>
+     */
+    public static int waitid(int idType, int id, MemorySegment info, int options, MemorySegment capture) {
+        try {
+            return result((int) Downcalls.Waitid.HANDLE.invokeExact(capture, idType, id, info, options), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code pid_t waitpid(pid_t pid, int *wstatus, int options)}.
+     *
+     * @return the pid of the child whose state changed, 0 with {@code WNOHANG} if none did, or {@code -errno}
+     * @see <a href="https://man7.org/linux/man-pages/man2/waitpid.2.html">waitpid(2)</a>
+     */
+    public static int waitpid(int pid, MemorySegment status, int options, MemorySegment capture) {
+        try {
+            return result((int) Downcalls.Waitpid.HANDLE.invokeExact(capture, pid, status, options), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int kill(pid_t pid, int sig)}.
+     *
+     * @return 0, or {@code -errno}
+     * @see <a href="https://man7.org/linux/man-pages/man2/kill.2.html">kill(2)</a>
+     */
+    public static int kill(int pid, int signal, MemorySegment capture) {
+        try {
+            return result((int) Downcalls.Kill.HANDLE.invokeExact(capture, pid, signal), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
     /** Passes on what a downcall handle may really throw (bad arguments); anything checked is a bug. */
     private static RuntimeException unexpected(Throwable t) {
         if (t instanceof RuntimeException e) {

@@ -1,0 +1,240 @@
+package dev.socketpair;
+
+import dev.socketpair.internal.ChildProcesses;
+import dev.socketpair.internal.Errno;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A child process started by {@link ChildProcessBuilder}: a {@link Process} whose pid this class alone
+ * reaps.
+ *
+ * <p>One daemon thread per child waits for its exit with {@code waitid(WEXITED | WNOWAIT)}, which leaves
+ * the child a zombie, then takes {@link #lock} and reaps it. {@link #destroy()} and
+ * {@link #destroyForcibly()} signal only under the same lock and only while the child is not reaped, so
+ * a signal can reach the child or its zombie, never a process that has since been given the same pid.
+ * The JDK's own reaper waits only for the processes it started, and a {@link ProcessHandle} for this pid
+ * waits with {@code WNOWAIT} too: neither takes the exit status away.
+ */
+final class ChildProcess extends Process {
+
+    private final int pid;
+    private final ProcessHandle handle;
+
+    // Guards reaped and exitValue while they change; signals are sent under it.
+    private final ReentrantLock lock = new ReentrantLock();
+    private boolean reaped;
+    private volatile int exitValue;
+    private final CountDownLatch exited = new CountDownLatch(1);
+    private final CompletableFuture<Process> exit = new CompletableFuture<>();
+
+    /** Adopts the just-started, not yet reaped, child {@code pid} and starts its reaper thread. */
+    ChildProcess(int pid) {
+        this.pid = pid;
+        // Taken before the reaper runs: a pid that is not reaped (even a zombie) always has a handle.
+        this.handle = ProcessHandle.of(pid).orElse(null);
+        Thread.ofPlatform().daemon().name("socketpair-reaper-" + pid).start(this::reap);
+    }
+
+    private void reap() {
+        int r = ChildProcesses.awaitExit(pid);
+        if (r < 0 && r != -Errno.ECHILD) {
+            throw new AssertionError("waitid(" + pid + ") failed with " + Errno.name(-r));
+        }
+        int value;
+        lock.lock();
+        try {
+            value = r == 0 ? ChildProcesses.reap(pid) : 0;
+            if (value == -Errno.ECHILD) {
+                // Reaped by code outside this library (waitpid(-1), or SIGCHLD ignored): the status is
+                // lost; the JDK reports 0 then too.
+                value = 0;
+            } else if (value < 0) {
+                throw new AssertionError("waitid(" + pid + ", WNOHANG) failed: " + value);
+            }
+            exitValue = value;
+            reaped = true;
+        } finally {
+            lock.unlock();
+        }
+        exited.countDown();
+        exit.complete(this);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Returns an empty stream: this class makes no pipes. Place a socket at descriptor 1 with
+     * {@link ChildProcessBuilder#place(int, UnixSocketChannel)} to read what the child writes.
+     */
+    @Override
+    public InputStream getInputStream() {
+        return InputStream.nullInputStream();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Returns an empty stream: this class makes no pipes. Place a socket at descriptor 2 to read what
+     * the child writes there.
+     */
+    @Override
+    public InputStream getErrorStream() {
+        return InputStream.nullInputStream();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Returns a stream whose writes throw {@code IOException("Stream closed")}, as the JDK's for an
+     * inherited standard input: this class makes no pipes. Place a socket at descriptor 0 to write to
+     * the child.
+     */
+    @Override
+    public OutputStream getOutputStream() {
+        return ClosedOutputStream.INSTANCE;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Blocks until the child has exited and has been reaped. Safe for use by any number of threads.
+     */
+    @Override
+    public int waitFor() throws InterruptedException {
+        exited.await();
+        return exitValue;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Blocks for at most the given time. Safe for use by any number of threads.
+     */
+    @Override
+    public boolean waitFor(long timeout, TimeUnit unit) throws InterruptedException {
+        Objects.requireNonNull(unit, "unit");
+        return exited.await(timeout, unit);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A child ended by a signal reports 128 plus the signal's number, as the JDK does. Does not
+     * block.
+     */
+    @Override
+    public int exitValue() {
+        if (exited.getCount() != 0) {
+            throw new IllegalThreadStateException("process " + pid + " has not exited");
+        }
+        return exitValue;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>True until the child has exited and has been reaped. Does not block.
+     */
+    @Override
+    public boolean isAlive() {
+        return exited.getCount() != 0;
+    }
+
+    /**
+     * Sends {@code SIGTERM} to the child, unless it has exited already. Does not wait for it to end.
+     * Errors of kill(2) are ignored (a child that runs a set-user-ID program may refuse signals).
+     */
+    @Override
+    public void destroy() {
+        signal(ChildProcesses.sigterm());
+    }
+
+    /**
+     * Sends {@code SIGKILL} to the child, unless it has exited already. Does not wait for it to end.
+     *
+     * @return this process
+     */
+    @Override
+    public Process destroyForcibly() {
+        signal(ChildProcesses.sigkill());
+        return this;
+    }
+
+    private void signal(int signal) {
+        lock.lock();
+        try {
+            if (!reaped) {
+                ChildProcesses.kill(pid, signal);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@return true: {@link #destroy()} sends SIGTERM, which the child may handle} */
+    @Override
+    public boolean supportsNormalTermination() {
+        return true;
+    }
+
+    /** {@return the child's pid} */
+    @Override
+    public long pid() {
+        return pid;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The handle is the JDK's, taken when the child started; it reports the child alive until this
+     * class has reaped it, and its {@code onExit()} completes after that. Does not block.
+     *
+     * @throws UnsupportedOperationException never on Linux, where every unreaped child has a handle
+     */
+    @Override
+    public ProcessHandle toHandle() {
+        return Optional.ofNullable(handle).orElseThrow(
+                () -> new UnsupportedOperationException("no ProcessHandle for pid " + pid));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Each call returns a new future, completed by the reaper thread once the child is reaped;
+     * cancelling it does not affect the process or other futures.
+     */
+    @Override
+    public CompletableFuture<Process> onExit() {
+        return exit.copy();
+    }
+
+    @Override
+    public String toString() {
+        return "ChildProcess[pid=" + pid + ", exitValue=" + (isAlive() ? "\"not exited\"" : exitValue) + "]";
+    }
+
+    /** Standard input the parent cannot write: no pipe exists. */
+    private static final class ClosedOutputStream extends OutputStream {
+        static final ClosedOutputStream INSTANCE = new ClosedOutputStream();
+
+        @Override
+        public void write(int b) throws IOException {
+            throw new IOException("Stream closed");
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            throw new IOException("Stream closed");
+        }
+    }
+}

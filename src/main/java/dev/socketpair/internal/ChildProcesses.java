@@ -1,0 +1,246 @@
+package dev.socketpair.internal;
+
+import dev.socketpair.internal.libc.Libc;
+import dev.socketpair.internal.libc.posix_spawn_file_actions_t;
+import dev.socketpair.internal.libc.posix_spawnattr_t;
+import dev.socketpair.internal.libc.siginfo_t;
+import dev.socketpair.internal.libc.sigset_t;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.Charset;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Starts child processes with posix_spawn(3) and waits for, reaps and signals them.
+ *
+ * <p>Placing descriptors. The child is given {@code sources[i]} at number {@code targets[i]} by file
+ * actions that glibc runs in the child, in order:
+ * <ol>
+ * <li>chdir to the working directory, if any;
+ * <li>dup2 of every source to a temporary number above every source and every target, so that no
+ *     later dup2 can overwrite a source that another placement still needs (a swap of 3 and 4, or a
+ *     source that is also a target);
+ * <li>dup2 of every temporary number to its target: the numbers always differ, so dup2 clears
+ *     close-on-exec on the target, which a dup2 of a number onto itself would not;
+ * <li>close of every number from 3 up to the highest target that is not a target, and closefrom the
+ *     number after the highest target (and after 2): every other descriptor, the temporaries and any
+ *     descriptor inherited without close-on-exec from code outside this library included.
+ * </ol>
+ * Descriptors 0, 1 and 2 that are not targets are left as the parent has them.
+ */
+public final class ChildProcesses {
+
+    private static final int FIRST_NON_STDIO = 3;
+
+    /** The outcome of {@link #spawn}: a pid, or the call that failed and its error number. */
+    public record Spawned(int pid, String failedCall, int error) {
+        static Spawned failed(String call, int negativeError) {
+            return new Spawned(0, call, -negativeError);
+        }
+    }
+
+    private ChildProcesses() {
+    }
+
+    /**
+     * Starts {@code argv[0]}, searched in the parent's PATH if it has no slash, with the given argument
+     * vector, environment ("NAME=value" strings) and working directory (null: the parent's), and
+     * descriptor {@code sources[i]} at {@code targets[i]}. Every number in {@code targets} must be
+     * distinct and non-negative; every source must stay open for the call.
+     */
+    public static Spawned spawn(List<String> argv, List<String> environment, String directory,
+                                int[] targets, int[] sources, Charset charset) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment file = arena.allocateFrom(argv.get(0), charset);
+            MemorySegment argvArray = stringArray(arena, argv, charset);
+            MemorySegment envArray = stringArray(arena, environment, charset);
+            MemorySegment pid = arena.allocate(Libc.C_INT);
+
+            MemorySegment actions = arena.allocate(posix_spawn_file_actions_t.layout());
+            int r = Syscalls.posix_spawn_file_actions_init(actions);
+            if (r < 0) {
+                return Spawned.failed("posix_spawn_file_actions_init", r);
+            }
+            try {
+                Spawned failed = addFileActions(arena, actions, directory, targets, sources, charset);
+                if (failed != null) {
+                    return failed;
+                }
+                MemorySegment attributes = arena.allocate(posix_spawnattr_t.layout());
+                r = Syscalls.posix_spawnattr_init(attributes);
+                if (r < 0) {
+                    return Spawned.failed("posix_spawnattr_init", r);
+                }
+                try {
+                    failed = setAttributes(arena, attributes);
+                    if (failed != null) {
+                        return failed;
+                    }
+                    r = Syscalls.posix_spawnp(pid, file, actions, attributes, argvArray, envArray);
+                    if (r < 0) {
+                        return Spawned.failed("posix_spawnp", r);
+                    }
+                    return new Spawned(pid.get(ValueLayout.JAVA_INT, 0), null, 0);
+                } finally {
+                    Syscalls.posix_spawnattr_destroy(attributes);
+                }
+            } finally {
+                Syscalls.posix_spawn_file_actions_destroy(actions);
+            }
+        }
+    }
+
+    private static Spawned addFileActions(Arena arena, MemorySegment actions, String directory,
+                                          int[] targets, int[] sources, Charset charset) {
+        int r;
+        if (directory != null) {
+            r = Syscalls.posix_spawn_file_actions_addchdir_np(actions, arena.allocateFrom(directory, charset));
+            if (r < 0) {
+                return Spawned.failed("posix_spawn_file_actions_addchdir_np", r);
+            }
+        }
+        int highestTarget = FIRST_NON_STDIO - 1;
+        int highest = FIRST_NON_STDIO - 1;
+        for (int i = 0; i < targets.length; i++) {
+            highestTarget = Math.max(highestTarget, targets[i]);
+            highest = Math.max(highest, Math.max(targets[i], sources[i]));
+        }
+        for (int i = 0; i < targets.length; i++) {
+            r = Syscalls.posix_spawn_file_actions_adddup2(actions, sources[i], highest + 1 + i);
+            if (r < 0) {
+                return Spawned.failed("posix_spawn_file_actions_adddup2", r);
+            }
+        }
+        for (int i = 0; i < targets.length; i++) {
+            r = Syscalls.posix_spawn_file_actions_adddup2(actions, highest + 1 + i, targets[i]);
+            if (r < 0) {
+                return Spawned.failed("posix_spawn_file_actions_adddup2", r);
+            }
+        }
+        int[] sorted = targets.clone();
+        Arrays.sort(sorted);
+        for (int fd = FIRST_NON_STDIO; fd < highestTarget; fd++) {
+            if (Arrays.binarySearch(sorted, fd) < 0) {
+                r = Syscalls.posix_spawn_file_actions_addclose(actions, fd);
+                if (r < 0) {
+                    return Spawned.failed("posix_spawn_file_actions_addclose", r);
+                }
+            }
+        }
+        r = Syscalls.posix_spawn_file_actions_addclosefrom_np(actions, highestTarget + 1);
+        if (r < 0) {
+            return Spawned.failed("posix_spawn_file_actions_addclosefrom_np", r);
+        }
+        return null;
+    }
+
+    /**
+     * An empty signal mask and every signal's default disposition: the JVM blocks some signals and
+     * ignores others, which a child would otherwise inherit through exec.
+     */
+    private static Spawned setAttributes(Arena arena, MemorySegment attributes) {
+        MemorySegment none = arena.allocate(sigset_t.layout());
+        Syscalls.sigemptyset(none);
+        MemorySegment all = arena.allocate(sigset_t.layout());
+        Syscalls.sigfillset(all);
+        int r = Syscalls.posix_spawnattr_setsigmask(attributes, none);
+        if (r < 0) {
+            return Spawned.failed("posix_spawnattr_setsigmask", r);
+        }
+        r = Syscalls.posix_spawnattr_setsigdefault(attributes, all);
+        if (r < 0) {
+            return Spawned.failed("posix_spawnattr_setsigdefault", r);
+        }
+        r = Syscalls.posix_spawnattr_setflags(attributes,
+                (short) (Libc.POSIX_SPAWN_SETSIGMASK() | Libc.POSIX_SPAWN_SETSIGDEF()));
+        if (r < 0) {
+            return Spawned.failed("posix_spawnattr_setflags", r);
+        }
+        return null;
+    }
+
+    /** A NULL-terminated array of pointers to NUL-terminated strings, as execve(2) takes. */
+    private static MemorySegment stringArray(Arena arena, List<String> strings, Charset charset) {
+        MemorySegment array = arena.allocate(ValueLayout.ADDRESS, strings.size() + 1L);
+        for (int i = 0; i < strings.size(); i++) {
+            array.setAtIndex(ValueLayout.ADDRESS, i, arena.allocateFrom(strings.get(i), charset));
+        }
+        array.setAtIndex(ValueLayout.ADDRESS, strings.size(), MemorySegment.NULL);
+        return array;
+    }
+
+    /**
+     * Blocks until child {@code pid} has exited, without reaping it ({@code WNOWAIT}): the pid stays
+     * the child's, as a zombie, until {@link #reap}.
+     *
+     * @return 0, or {@code -errno}: {@code ECHILD} if something else has reaped it; EINTR is retried
+     */
+    public static int awaitExit(int pid) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment info = arena.allocate(siginfo_t.layout());
+            MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
+            int r;
+            do {
+                r = Syscalls.waitid(Libc.P_PID(), pid, info, Libc.WEXITED() | Libc.WNOWAIT(), capture);
+            } while (r == -Errno.EINTR);
+            return r;
+        }
+    }
+
+    /**
+     * Reaps child {@code pid} if it has exited, without blocking.
+     *
+     * @return its exit status if it exited, 128 plus the signal number if a signal ended it,
+     *         {@link Integer#MIN_VALUE} if it has not exited, or {@code -errno}
+     */
+    public static int reap(int pid) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment info = arena.allocate(siginfo_t.layout());
+            MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
+            int r;
+            do {
+                r = Syscalls.waitid(Libc.P_PID(), pid, info, Libc.WEXITED() | Libc.WNOHANG(), capture);
+            } while (r == -Errno.EINTR);
+            if (r < 0) {
+                return r;
+            }
+            MemorySegment child = siginfo_t._sifields._sigchld(siginfo_t._sifields(info));
+            if (siginfo_t._sifields._sigchld.si_pid(child) != pid) {
+                return Integer.MIN_VALUE;
+            }
+            int status = siginfo_t._sifields._sigchld.si_status(child);
+            int code = siginfo_t.si_code(info);
+            if (code == Libc.CLD_EXITED()) {
+                return status;
+            }
+            if (code == Libc.CLD_KILLED() || code == Libc.CLD_DUMPED()) {
+                return 128 + status;
+            }
+            throw new AssertionError("waitid(WEXITED) reported si_code " + code);
+        }
+    }
+
+    /**
+     * Sends {@code signal} to {@code pid}.
+     *
+     * @return 0, or {@code -errno}
+     */
+    public static int kill(int pid, int signal) {
+        try (Arena arena = Arena.ofConfined()) {
+            return Syscalls.kill(pid, signal, Syscalls.allocateErrnoCapture(arena));
+        }
+    }
+
+    /** {@code SIGTERM}, the request to end. */
+    public static int sigterm() {
+        return Libc.SIGTERM();
+    }
+
+    /** {@code SIGKILL}, which cannot be caught. */
+    public static int sigkill() {
+        return Libc.SIGKILL();
+    }
+}
