@@ -223,7 +223,9 @@ public final class UnixSocketChannel extends SocketChannel {
      * ready, since a pair end is connected from birth.
      *
      * <p>A platform thread waits in a selection operation inside epoll_wait(2); a virtual thread parks
-     * until the epoll set has events and does not hold its carrier. {@link Selector#wakeup()},
+     * until the epoll set has events and does not hold its carrier (on JDK 24 and later: a selection
+     * operation synchronizes on the selector, as {@link Selector} specifies, and before JDK 24 a virtual
+     * thread that parks inside {@code synchronized} keeps its carrier). {@link Selector#wakeup()},
      * {@link Selector#close()} and {@link Thread#interrupt()} release either kind. The selector is safe
      * for use by multiple threads, as {@link Selector} specifies; it holds three descriptors (the epoll
      * set and a socket pair for wake-ups) until it is closed.

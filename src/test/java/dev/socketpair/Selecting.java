@@ -11,19 +11,19 @@ final class Selecting {
     }
 
     /** Starts {@code task} on a new platform or virtual thread and returns once it waits in a select. */
-    static <T> Concurrently.Started<T> start(boolean virtual, Concurrently.Task<T> task) {
+    static <T> Concurrently.Started<T> start(boolean virtual, Concurrently.Task<T> task) throws Exception {
         CompletableFuture<Thread> thread = new CompletableFuture<>();
         CompletableFuture<T> outcome = Concurrently.start(virtual, () -> {
             thread.complete(Thread.currentThread());
             return task.run();
         });
-        Thread running = thread.join();
+        Thread running = thread.get(10, TimeUnit.SECONDS);
         awaitSelecting(running, outcome);
         return new Concurrently.Started<>(running, outcome);
     }
 
     /** Starts {@code selector.select()} and returns once the thread waits in it. */
-    static Concurrently.Started<Integer> select(boolean virtual, Selector selector) {
+    static Concurrently.Started<Integer> select(boolean virtual, Selector selector) throws Exception {
         return start(virtual, selector::select);
     }
 
