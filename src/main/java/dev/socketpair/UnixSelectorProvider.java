@@ -1,5 +1,6 @@
 package dev.socketpair;
 
+import java.io.IOException;
 import java.net.ProtocolFamily;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.Pipe;
@@ -9,10 +10,10 @@ import java.nio.channels.spi.AbstractSelector;
 import java.nio.channels.spi.SelectorProvider;
 
 /**
- * The provider of {@link UnixSocketChannel}s. It opens no channels and no selectors of its own: pairs
- * come from {@link SocketPair} and {@link UnixSocketChannel#adopt(int)}, and a channel cannot yet be
- * registered with a selector (the JDK's selectors reject it with
- * {@link java.nio.channels.IllegalSelectorException}).
+ * The provider of {@link UnixSocketChannel}s and of the selectors they can be registered with. It opens
+ * no channels of its own: pairs come from {@link SocketPair} and {@link UnixSocketChannel#adopt(int)}.
+ * Its selectors take only its channels, and the JDK's selectors reject its channels, both with
+ * {@link java.nio.channels.IllegalSelectorException}.
  */
 final class UnixSelectorProvider extends SelectorProvider {
 
@@ -40,9 +41,13 @@ final class UnixSelectorProvider extends SelectorProvider {
         throw unsupported("Pipe");
     }
 
+    /**
+     * Opens a selector on epoll(7) for {@link UnixSocketChannel}s; see
+     * {@link UnixSocketChannel#openSelector()}.
+     */
     @Override
-    public AbstractSelector openSelector() {
-        throw unsupported("a Selector");
+    public AbstractSelector openSelector() throws IOException {
+        return new UnixSelector(this);
     }
 
     @Override

@@ -22,9 +22,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.AlreadyConnectedException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.IllegalBlockingModeException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntToLongFunction;
 
@@ -65,9 +69,16 @@ import java.util.function.IntToLongFunction;
  * throws {@link ErrnoException}, a {@link java.net.SocketException}, naming the call and the errno:
  * writing after the peer has gone throws it with {@code EPIPE} and never raises SIGPIPE.
  *
+ * <h2>Selectors</h2>
+ * In non-blocking mode the channel can be registered with a selector of its own provider, from
+ * {@link #openSelector()}, for {@link SelectionKey#OP_READ} and {@link SelectionKey#OP_WRITE}. It cannot
+ * share a selector with the JDK's channels: each kind of selector rejects the other kind of channel
+ * with {@link java.nio.channels.IllegalSelectorException}. Closing a registered channel cancels its
+ * keys.
+ *
  * <h2>Not supported</h2>
  * The channel cannot be bound or connected elsewhere; {@link #socket()} has no {@link Socket} to
- * return; it cannot be registered with a {@link java.nio.channels.Selector}.
+ * return.
  *
  * @see SocketPair
  * @see <a href="https://man7.org/linux/man-pages/man7/unix.7.html">unix(7)</a>
@@ -105,6 +116,10 @@ public final class UnixSocketChannel extends SocketChannel {
 
     // True only while the constructor aligns the blocking mode with flags the kernel already has.
     private boolean constructing;
+
+    // Registrations with UnixSelectors that may have this descriptor in their epoll sets; closing takes
+    // it out of each before close(2) (see UnixSelector).
+    final List<UnixSelectionKey> selectorKeys = new CopyOnWriteArrayList<>();
 
     /**
      * Takes ownership of {@code fd}, whose type and {@code O_NONBLOCK} flag the caller has established.
@@ -193,6 +208,42 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     public int fd() {
         return fd;
+    }
+
+    /** The descriptor's owner, which a selector holds while it calls epoll_ctl(2) on the number. */
+    SocketDescriptor descriptor() {
+        return descriptor;
+    }
+
+    /**
+     * Opens a {@link Selector} for {@code UnixSocketChannel}s: the same as
+     * {@code channel.provider().openSelector()}, without a channel at hand or a cast.
+     *
+     * <p>The selector works on epoll(7) and has the JDK's selection semantics. It accepts only channels
+     * of this class: registering a JDK channel with it throws
+     * {@link java.nio.channels.IllegalSelectorException}, and so does registering one of these channels
+     * with a JDK selector. A program that needs both kinds uses one selector for each, each selecting
+     * in its own thread, or virtual threads with blocking channels (see the package description).
+     * {@link SelectionKey#OP_READ} and {@link SelectionKey#OP_WRITE} become ready;
+     * {@link SelectionKey#OP_CONNECT} is accepted, as for any {@link SocketChannel}, and never becomes
+     * ready, since a pair end is connected from birth.
+     *
+     * <p>A platform thread waits in a selection operation inside epoll_wait(2); a virtual thread parks
+     * until the epoll set has events and does not hold its carrier (on JDK 24 and later: a selection
+     * operation synchronizes on the selector, as {@link Selector} specifies, and before JDK 24 a virtual
+     * thread that parks inside {@code synchronized} keeps its carrier). {@link Selector#wakeup()},
+     * {@link Selector#close()} and {@link Thread#interrupt()} release either kind. The selector is safe
+     * for use by multiple threads, as {@link Selector} specifies; it holds three descriptors (the epoll
+     * set and a socket pair for wake-ups) until it is closed.
+     *
+     * @return a new selector
+     * @throws ErrnoException if epoll_create1(2) or socketpair(2) fails, such as {@code EMFILE} when the
+     *                        process has no descriptors left
+     * @throws IOException    if some other I/O error occurs
+     * @see <a href="https://man7.org/linux/man-pages/man7/epoll.7.html">epoll(7)</a>
+     */
+    public static Selector openSelector() throws IOException {
+        return UnixSelectorProvider.INSTANCE.openSelector();
     }
 
     // -- reading
@@ -1022,11 +1073,13 @@ public final class UnixSocketChannel extends SocketChannel {
 
     /**
      * Closes the descriptor once every operation in flight has left; threads waiting in a read or write
-     * are woken first. Called once, by {@link #close()}.
+     * are woken first, and selectors take the descriptor out of their epoll sets just before it closes.
+     * Called once, by {@link #close()}, which then cancels the channel's keys.
      */
     @Override
     protected void implCloseSelectableChannel() throws IOException {
-        int r = descriptor.close();
+        // Always with the hook: a registration racing with this close may add a key after any check here.
+        int r = descriptor.close(() -> UnixSelector.channelClosing(selectorKeys));
         if (r < 0) {
             throw Errors.onOwnDescriptor("close", -r);
         }

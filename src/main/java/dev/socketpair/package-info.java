@@ -45,6 +45,50 @@
  * }
  * }
  *
+ * <h2>Selectors</h2>
+ * Non-blocking channels of this package are multiplexed by a selector of their own, on epoll(7), from
+ * {@link dev.socketpair.UnixSocketChannel#openSelector()} (or {@code channel.provider().openSelector()}):
+ *
+ * {@snippet :
+ * try (Selector selector = UnixSocketChannel.openSelector();
+ *      SocketPair pair = SocketPair.open(SocketType.STREAM, SocketFlag.NONBLOCK, SocketFlag.CLOEXEC)) {
+ *     pair.second().register(selector, SelectionKey.OP_READ);
+ *     pair.first().write(ByteBuffer.wrap(new byte[] {42}));
+ *     selector.select();                                   // 1: pair.second() is readable
+ *     for (SelectionKey key : selector.selectedKeys()) {
+ *         ((UnixSocketChannel) key.channel()).read(ByteBuffer.allocate(16));
+ *     }
+ *     selector.selectedKeys().clear();
+ * }
+ * }
+ *
+ * <p><b>This package's channels and the JDK's channels cannot share one selector.</b> A selector belongs
+ * to one {@link java.nio.channels.spi.SelectorProvider} and takes only that provider's channels: a
+ * {@code UnixSocketChannel} registered with {@link java.nio.channels.Selector#open()}'s selector, or a
+ * JDK channel registered with this package's, throws {@link java.nio.channels.IllegalSelectorException}.
+ * A server that serves both kinds uses two selectors, one for each provider, each selecting in its own
+ * thread:
+ *
+ * {@snippet :
+ * Selector jdkSelector = Selector.open();                  // ServerSocketChannel, SocketChannel, ...
+ * Selector unixSelector = UnixSocketChannel.openSelector(); // UnixSocketChannel
+ * Thread.ofPlatform().start(() -> serve(jdkSelector));     // serve: the usual select loop
+ * Thread.ofPlatform().start(() -> serve(unixSelector));
+ * // Hand a channel to the selector of its kind: register it from that selector's thread, or call
+ * // wakeup() so that the selecting thread sees the new key.
+ * }
+ *
+ * <p>or gives up selectors for virtual threads, one for each connection, each with blocking channels of
+ * either kind; a virtual thread waiting in a read or write of this package parks without holding its
+ * carrier, as one waiting on a JDK channel does:
+ *
+ * {@snippet :
+ * try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+ *     threads.submit(() -> echo(pair.second()));          // a blocking UnixSocketChannel
+ *     threads.submit(() -> echo(server.accept()));        // a blocking JDK SocketChannel
+ * }
+ * }
+ *
  * <p>Native access must be enabled for the module {@code dev.socketpair} (or for {@code ALL-UNNAMED} on
  * the class path).
  */

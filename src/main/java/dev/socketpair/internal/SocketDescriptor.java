@@ -158,6 +158,19 @@ public final class SocketDescriptor {
      * @return 0, or {@code -errno} from close(2)
      */
     public int close() {
+        return close(null);
+    }
+
+    /**
+     * As {@link #close()}, running {@code beforeClose} (if not null) in between: once no operation is in
+     * flight and none can start, just before close(2). The number still names this socket then, and
+     * nothing else uses it: a selector takes the socket out of its epoll set there, so that no epoll set
+     * keeps a number the process may reuse. It runs in the closing thread, at most once, and must not
+     * throw.
+     *
+     * @return 0, or {@code -errno} from close(2)
+     */
+    public int close(Runnable beforeClose) {
         int before = state.getAndUpdate(s -> s | CLOSING);
         if ((before & CLOSING) != 0) {
             return 0;
@@ -176,6 +189,9 @@ public final class SocketDescriptor {
             }
         } finally {
             closeLock.unlock();
+        }
+        if (beforeClose != null) {
+            beforeClose.run();
         }
         cleanable.clean();
         return resources.closeResult;

@@ -1,0 +1,49 @@
+package dev.socketpair;
+
+import java.nio.channels.Selector;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Runs a selection operation on a thread of a given kind, and knows when that thread waits in it. */
+final class Selecting {
+
+    private Selecting() {
+    }
+
+    /** Starts {@code task} on a new platform or virtual thread and returns once it waits in a select. */
+    static <T> Concurrently.Started<T> start(boolean virtual, Concurrently.Task<T> task) throws Exception {
+        CompletableFuture<Thread> thread = new CompletableFuture<>();
+        CompletableFuture<T> outcome = Concurrently.start(virtual, () -> {
+            thread.complete(Thread.currentThread());
+            return task.run();
+        });
+        Thread running = thread.get(10, TimeUnit.SECONDS);
+        awaitSelecting(running, outcome);
+        return new Concurrently.Started<>(running, outcome);
+    }
+
+    /** Starts {@code selector.select()} and returns once the thread waits in it. */
+    static Concurrently.Started<Integer> select(boolean virtual, Selector selector) throws Exception {
+        return start(virtual, selector::select);
+    }
+
+    /**
+     * Waits until {@code thread} is inside the selector's wait (epoll_wait for a platform thread, the
+     * park for a virtual one), or has finished. Whether it already waits or is about to does not matter
+     * to the tests: what releases it (a write, wakeup, close, interrupt) lasts until it is seen.
+     */
+    static void awaitSelecting(Thread thread, CompletableFuture<?> outcome) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline && !outcome.isDone()) {
+            for (StackTraceElement frame : thread.getStackTrace()) {
+                if (frame.getMethodName().equals("waitForEvents") && frame.getClassName().endsWith("UnixSelector")) {
+                    return;
+                }
+            }
+            Thread.onSpinWait();
+        }
+        if (!outcome.isDone()) {
+            throw new AssertionError(thread + " never waited in select");
+        }
+    }
+}

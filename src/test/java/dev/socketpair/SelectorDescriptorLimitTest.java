@@ -1,0 +1,54 @@
+package dev.socketpair;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * EMFILE from openSelector, in each of the calls that make a selector's descriptors, provoked in a
+ * child JVM started with a descriptor limit of 128; a failed open leaves no descriptor behind.
+ *
+ * <p>The other errnos of those calls cannot be provoked from a test: epoll_create1(2)'s EINVAL needs
+ * flags the library never passes, ENFILE and ENOMEM exhaust the whole machine; epoll_ctl(2) on the
+ * selector's own wake-up socket fails only with ENOMEM or ENOSPC (the per-user limit of watches,
+ * {@code /proc/sys/fs/epoll/max_user_watches}, far beyond what a test may take); a channel's
+ * registration fails the same way, and with EBADF, EEXIST or ENOENT only through a bug, which
+ * {@code Errors.onOwnDescriptor} turns into an AssertionError.
+ */
+class SelectorDescriptorLimitTest {
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void openSelectorFailsWithEmfileInEpollCreateThenSocketpairAndLeaksNothing() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = List.of("/bin/sh", "-c", "ulimit -n 128 && exec \"$0\" \"$@\"",
+                java, "-Xmx64m", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), SelectorDescriptorLimitProbe.class.getName());
+        Path log = Files.createTempFile("selector-emfile-probe", ".log");
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        boolean exited = child.waitFor(30, TimeUnit.SECONDS);
+        if (!exited) {
+            child.destroyForcibly();
+        }
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        Files.delete(log);
+        assertThat(exited).as("probe finished: %s", output).isTrue();
+        assertThat(child.exitValue()).as(output).isZero();
+
+        assertThat(output).contains("warm-up selected 1");
+        assertThat(output).contains(
+                "0 free: epoll_create1: EMFILE (Too many open files)",
+                "1 free: socketpair: EMFILE (Too many open files)",
+                "2 free: socketpair: EMFILE (Too many open files)",
+                "3 free: opened",
+                "selector at the limit selects 1");
+        assertThat(output).doesNotContain("WARNING");
+    }
+}
