@@ -75,6 +75,10 @@ class JlinkImageIT {
                 .contains("ErrnoException: socketpair: EOPNOTSUPP (Operation not supported)")
                 .contains("ErrnoException: socketpair: EPROTONOSUPPORT (Protocol not supported)")
                 .contains("ErrnoException: send: EPIPE (Broken pipe)")
+                .containsPattern("cat \\(pid \\d+\\) echoed \"hello, child\", exit status 0")
+                .contains("1 descriptor received, close-on-exec yes; written through it: \"through\" (7 bytes)")
+                .containsPattern("peer credentials \\(SO_PEERCRED\\): pid \\d+ \\(this process: yes\\)")
+                .contains("ErrnoException: posix_spawnp: ENOENT (No such file or directory): program \"no-such-program\"")
                 .doesNotContain("WARNING");
     }
 

@@ -1,6 +1,9 @@
 package dev.socketpair.demo;
 
+import dev.socketpair.ChildProcessBuilder;
+import dev.socketpair.Credentials;
 import dev.socketpair.ErrnoException;
+import dev.socketpair.ReceivedMessage;
 import dev.socketpair.SocketFlag;
 import dev.socketpair.SocketPair;
 import dev.socketpair.SocketType;
@@ -14,7 +17,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A tour of the library in a few lines of output: a pair of each type exchanging data both ways, the
- * descriptor flags as the kernel reports them, and errors from the seed pages as Java sees them.
+ * descriptor flags as the kernel reports them, a child process talking over a socket, a socket passed
+ * over another, and errors from the socketpair(2) pages as Java sees them.
  */
 public final class Demo {
 
@@ -25,9 +29,10 @@ public final class Demo {
      * Prints the tour to standard output.
      *
      * @param args ignored
-     * @throws IOException if a pair cannot be opened or used, which the demo does not expect
+     * @throws IOException          if a pair cannot be opened or used, which the demo does not expect
+     * @throws InterruptedException if interrupted while waiting for the child process
      */
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, InterruptedException {
         System.out.printf("socketpair for Java on %s %s, Java %s%n%n",
                 System.getProperty("os.name"), System.getProperty("os.arch"), Runtime.version());
 
@@ -53,10 +58,37 @@ public final class Demo {
         }
 
         System.out.println();
+        System.out.println("A child process with a socket as its standard input and output:");
+        try (SocketPair pair = SocketPair.open()) {
+            Process cat = new ChildProcessBuilder("cat").place(0, pair.second()).place(1, pair.second()).start();
+            pair.second().close();
+            pair.first().write(ByteBuffer.wrap("hello, child".getBytes(StandardCharsets.US_ASCII)));
+            pair.first().shutdownOutput();
+            String echoed = readToEnd(pair.first());
+            System.out.printf("  cat (pid %d) echoed \"%s\", exit status %d%n", cat.pid(), echoed, cat.waitFor());
+        }
+
+        System.out.println();
+        System.out.println("A socket passed over another socket (SCM_RIGHTS), then used:");
+        try (SocketPair carrier = SocketPair.open(); SocketPair passed = SocketPair.open()) {
+            carrier.first().sendAndClose(ByteBuffer.wrap(new byte[] {1}), passed.second());
+            try (ReceivedMessage message = carrier.second().receive(ByteBuffer.allocate(1), 1);
+                 UnixSocketChannel received = message.adoptChannel(0)) {
+                String through = exchange(received, passed.first(), "through");
+                System.out.printf("  %d descriptor received, close-on-exec %s; written through it: %s%n",
+                        message.descriptorCount(), yesNo(received.isCloseOnExec()), through);
+            }
+            Credentials peer = carrier.first().peerCredentials();
+            System.out.printf("  peer credentials (SO_PEERCRED): pid %d (this process: %s), uid %d, gid %d%n",
+                    peer.pid(), peer.pid() == ProcessHandle.current().pid() ? "yes" : "no", peer.uid(), peer.gid());
+        }
+
+        System.out.println();
         System.out.println("Errors:");
         printError("socketpair(AF_INET, SOCK_STREAM, 0)", () -> SocketPair.open(SocketConstants.AF_INET, SocketType.STREAM.value(), 0).close());
         printError("socketpair(AF_UNIX, SOCK_STREAM, 5)",
                 () -> SocketPair.open(SocketConstants.AF_UNIX, SocketType.STREAM.value(), 5).close());
+        printError("a program that does not exist", () -> new ChildProcessBuilder("no-such-program").start());
         printError("write after the peer closed", () -> {
             try (SocketPair pair = SocketPair.open()) {
                 pair.second().close();
@@ -70,6 +102,14 @@ public final class Demo {
         ByteBuffer received = ByteBuffer.allocateDirect(64);
         int n = to.read(received);
         return '"' + StandardCharsets.US_ASCII.decode(received.flip()).toString() + "\" (" + n + " bytes)";
+    }
+
+    private static String readToEnd(UnixSocketChannel channel) throws IOException {
+        ByteBuffer received = ByteBuffer.allocate(64);
+        while (received.hasRemaining() && channel.read(received) >= 0) {
+            // until the child's end of stream
+        }
+        return StandardCharsets.US_ASCII.decode(received.flip()).toString();
     }
 
     private static void printFlags(String label, UnixSocketChannel channel) throws IOException {
