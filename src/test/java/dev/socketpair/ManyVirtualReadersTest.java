@@ -28,23 +28,10 @@ class ManyVirtualReadersTest {
         assumeTrue(limit > 2 * PAIRS + 200, "needs a descriptor limit above " + (2 * PAIRS + 200) + ", have " + limit);
         Path bin = Path.of(System.getProperty("java.home"), "bin");
         Path recording = Files.createTempFile("pinned", ".jfr");
-        List<String> command = List.of(bin.resolve("java").toString(), "-Xmx512m",
+        String output = ProbeJvm.run(ManyVirtualReadersProbe.class, List.of("-Xmx512m",
                 "-Djdk.virtualThreadScheduler.parallelism=2", "-Djdk.virtualThreadScheduler.maxPoolSize=2",
                 "-XX:StartFlightRecording:jdk.VirtualThreadPinned#enabled=true,jdk.VirtualThreadPinned#threshold=0ms,"
-                        + "filename=" + recording,
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), ManyVirtualReadersProbe.class.getName(),
-                Integer.toString(PAIRS));
-        Path log = Files.createTempFile("many-readers", ".log");
-        Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        boolean exited = child.waitFor(150, TimeUnit.SECONDS);
-        if (!exited) {
-            child.destroyForcibly();
-        }
-        String output = Files.readString(log, StandardCharsets.UTF_8);
-        Files.delete(log);
-        assertThat(exited).as("probe finished: %s", output).isTrue();
-        assertThat(child.exitValue()).as(output).isZero();
+                        + "filename=" + recording), List.of(Integer.toString(PAIRS)), 150);
         assertThat(output).contains("readers 10000", "extra work done", "round trips 5000");
 
         Process print = new ProcessBuilder(bin.resolve("jfr").toString(), "print", "--events", "jdk.VirtualThreadPinned",
