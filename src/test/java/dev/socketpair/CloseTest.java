@@ -13,8 +13,6 @@ import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -83,7 +81,7 @@ class CloseTest {
             var read = Concurrently.startBlocked(virtual, () -> pair.second().read(ByteBuffer.allocate(1)));
             int fd = pair.second().fd();
             pair.second().close();
-            assertThat(failureOf(read.outcome())).isExactlyInstanceOf(AsynchronousCloseException.class);
+            assertThat(Concurrently.failureOf(read.outcome())).isExactlyInstanceOf(AsynchronousCloseException.class);
             assertThat(ProcFd.target(fd)).as("closed for real once the reader left").isNull();
         }
     }
@@ -95,7 +93,7 @@ class CloseTest {
             var write = Concurrently.startBlocked(virtual,
                     () -> pair.first().write(ByteBuffer.allocateDirect(64 << 20)));
             pair.first().close();
-            assertThat(failureOf(write.outcome())).isExactlyInstanceOf(AsynchronousCloseException.class);
+            assertThat(Concurrently.failureOf(write.outcome())).isExactlyInstanceOf(AsynchronousCloseException.class);
         }
     }
 
@@ -175,15 +173,6 @@ class CloseTest {
             assertThat(System.nanoTime()).as("descriptors still open: %s", fds).isLessThan(deadline);
             System.gc();
             Thread.sleep(20);
-        }
-    }
-
-    private static Throwable failureOf(CompletableFuture<?> outcome) throws Exception {
-        try {
-            Object value = Concurrently.await(outcome);
-            throw new AssertionError("completed with " + value);
-        } catch (ExecutionException e) {
-            return e.getCause();
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.socketpair;
 
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.ByteBuffer;
@@ -9,7 +10,6 @@ import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedByInterruptException;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -112,32 +112,20 @@ class ConcurrentOperationsTest {
         }
     }
 
-    @ParameterizedTest(name = "virtual={0}")
-    @ValueSource(booleans = {false, true})
-    void interruptingABlockedReaderWakesTheBlockedWriterWithAsynchronousCloseException(boolean virtual)
+    @ParameterizedTest(name = "virtual={0}, interrupting the reader={1}")
+    @CsvSource({"false, true", "false, false", "true, true", "true, false"})
+    void interruptingOneBlockedThreadWakesTheOtherWithAsynchronousCloseException(boolean virtual,
+                                                                                 boolean interruptReader)
             throws Exception {
         try (SocketPair pair = SocketPair.open()) {
             UnixSocketChannel end = pair.first();
             var reader = Concurrently.startBlocked(virtual, () -> end.read(ByteBuffer.allocate(1)));
             var writer = Concurrently.startBlocked(virtual, () -> end.write(ByteBuffer.allocateDirect(LARGE)));
-            reader.thread().interrupt();
-            assertThat(failureOf(reader.outcome())).isExactlyInstanceOf(ClosedByInterruptException.class);
-            assertThat(failureOf(writer.outcome())).isExactlyInstanceOf(AsynchronousCloseException.class);
-            assertThat(end.isOpen()).isFalse();
-        }
-    }
-
-    @ParameterizedTest(name = "virtual={0}")
-    @ValueSource(booleans = {false, true})
-    void interruptingABlockedWriterWakesTheBlockedReaderWithAsynchronousCloseException(boolean virtual)
-            throws Exception {
-        try (SocketPair pair = SocketPair.open()) {
-            UnixSocketChannel end = pair.first();
-            var reader = Concurrently.startBlocked(virtual, () -> end.read(ByteBuffer.allocate(1)));
-            var writer = Concurrently.startBlocked(virtual, () -> end.write(ByteBuffer.allocateDirect(LARGE)));
-            writer.thread().interrupt();
-            assertThat(failureOf(writer.outcome())).isExactlyInstanceOf(ClosedByInterruptException.class);
-            assertThat(failureOf(reader.outcome())).isExactlyInstanceOf(AsynchronousCloseException.class);
+            var interrupted = interruptReader ? reader : writer;
+            var other = interruptReader ? writer : reader;
+            interrupted.thread().interrupt();
+            assertThat(Concurrently.failureOf(interrupted.outcome())).isExactlyInstanceOf(ClosedByInterruptException.class);
+            assertThat(Concurrently.failureOf(other.outcome())).isExactlyInstanceOf(AsynchronousCloseException.class);
             assertThat(end.isOpen()).isFalse();
         }
     }
@@ -250,14 +238,5 @@ class ConcurrentOperationsTest {
             }
         }
         return false;
-    }
-
-    private static Throwable failureOf(CompletableFuture<?> outcome) throws Exception {
-        try {
-            Object value = Concurrently.await(outcome);
-            throw new AssertionError("completed with " + value);
-        } catch (ExecutionException e) {
-            return e.getCause();
-        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.socketpair;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a task on a thread of a given kind and hands back its outcome. */
@@ -51,6 +52,16 @@ final class Concurrently {
 
     static <T> T await(CompletableFuture<T> outcome) throws Exception {
         return outcome.get(30, TimeUnit.SECONDS);
+    }
+
+    /** Waits for a task that must fail, and returns what it threw. */
+    static Throwable failureOf(CompletableFuture<?> outcome) throws Exception {
+        try {
+            Object value = await(outcome);
+            throw new AssertionError("completed with " + value);
+        } catch (ExecutionException e) {
+            return e.getCause();
+        }
     }
 
     /**

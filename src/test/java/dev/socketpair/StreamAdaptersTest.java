@@ -18,7 +18,6 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -299,7 +298,7 @@ class StreamAdaptersTest {
             int fd = pair.first().fd();
             var reader = Concurrently.startBlocked(virtual, in::read);
             pair.first().newOutputStream().close();
-            assertThat(failureOf(reader.outcome())).isExactlyInstanceOf(AsynchronousCloseException.class);
+            assertThat(Concurrently.failureOf(reader.outcome())).isExactlyInstanceOf(AsynchronousCloseException.class);
             assertThat(ProcFd.target(fd)).as("closed once the reader left").isNull();
         }
     }
@@ -316,7 +315,7 @@ class StreamAdaptersTest {
                 return null;
             });
             pair.first().close();
-            assertThat(failureOf(writer.outcome())).isExactlyInstanceOf(AsynchronousCloseException.class);
+            assertThat(Concurrently.failureOf(writer.outcome())).isExactlyInstanceOf(AsynchronousCloseException.class);
         }
     }
 
@@ -382,14 +381,5 @@ class StreamAdaptersTest {
             Thread.onSpinWait();
         }
         throw new AssertionError(thread + " never blocked on the channel's blocking lock");
-    }
-
-    private static Throwable failureOf(CompletableFuture<?> outcome) throws Exception {
-        try {
-            Object value = Concurrently.await(outcome);
-            throw new AssertionError("completed with " + value);
-        } catch (ExecutionException e) {
-            return e.getCause();
-        }
     }
 }
