@@ -153,13 +153,7 @@ class ConcurrentOperationsTest {
         try (SocketPair pair = SocketPair.open()) {
             UnixSocketChannel end = pair.second();
             var reader = Concurrently.startBlocked(virtual, () -> end.read(ByteBuffer.allocate(1)));
-            CompletableFuture<Thread> configurerThread = new CompletableFuture<>();
-            CompletableFuture<Void> configure = Concurrently.start(virtual, () -> {
-                configurerThread.complete(Thread.currentThread());
-                end.configureBlocking(false);
-                return null;
-            });
-            awaitWaitingForLock(configurerThread.get(10, TimeUnit.SECONDS), "implConfigureBlocking");
+            CompletableFuture<Void> configure = configureNonBlockingWhenItMustWait(virtual, end);
             assertThat(Kernel.nonBlocking(end)).as("O_NONBLOCK while the read is in flight").isFalse();
             assertThat(end.isBlocking()).isTrue();
 
@@ -177,13 +171,7 @@ class ConcurrentOperationsTest {
         try (SocketPair pair = SocketPair.open()) {
             UnixSocketChannel end = pair.first();
             var writer = Concurrently.startBlocked(virtual, () -> end.write(ByteBuffer.allocateDirect(LARGE)));
-            CompletableFuture<Thread> configurerThread = new CompletableFuture<>();
-            CompletableFuture<Void> configure = Concurrently.start(virtual, () -> {
-                configurerThread.complete(Thread.currentThread());
-                end.configureBlocking(false);
-                return null;
-            });
-            awaitWaitingForLock(configurerThread.get(10, TimeUnit.SECONDS), "implConfigureBlocking");
+            CompletableFuture<Void> configure = configureNonBlockingWhenItMustWait(virtual, end);
             assertThat(Kernel.nonBlocking(end)).as("O_NONBLOCK while the write is in flight").isFalse();
 
             assertThat(drain(pair.second(), LARGE)).isEqualTo(LARGE);
@@ -191,6 +179,19 @@ class ConcurrentOperationsTest {
             Concurrently.await(configure);
             assertThat(Kernel.nonBlocking(end)).isTrue();
         }
+    }
+
+    /** Starts {@code configureBlocking(false)} on another thread and returns once it waits for a lock. */
+    private static CompletableFuture<Void> configureNonBlockingWhenItMustWait(boolean virtual, UnixSocketChannel end)
+            throws Exception {
+        CompletableFuture<Thread> configurerThread = new CompletableFuture<>();
+        CompletableFuture<Void> configure = Concurrently.start(virtual, () -> {
+            configurerThread.complete(Thread.currentThread());
+            end.configureBlocking(false);
+            return null;
+        });
+        awaitWaitingForLock(configurerThread.get(10, TimeUnit.SECONDS), "implConfigureBlocking");
+        return configure;
     }
 
     private static byte readOneByte(UnixSocketChannel channel) throws Exception {
