@@ -153,7 +153,7 @@ class ConcurrentOperationsTest {
         try (SocketPair pair = SocketPair.open()) {
             UnixSocketChannel end = pair.second();
             var reader = Concurrently.startBlocked(virtual, () -> end.read(ByteBuffer.allocate(1)));
-            CompletableFuture<Void> configure = configureNonBlockingWhenItMustWait(virtual, end);
+            CompletableFuture<Void> configure = startConfiguringNonBlocking(virtual, end);
             assertThat(Kernel.nonBlocking(end)).as("O_NONBLOCK while the read is in flight").isFalse();
             assertThat(end.isBlocking()).isTrue();
 
@@ -171,7 +171,7 @@ class ConcurrentOperationsTest {
         try (SocketPair pair = SocketPair.open()) {
             UnixSocketChannel end = pair.first();
             var writer = Concurrently.startBlocked(virtual, () -> end.write(ByteBuffer.allocateDirect(LARGE)));
-            CompletableFuture<Void> configure = configureNonBlockingWhenItMustWait(virtual, end);
+            CompletableFuture<Void> configure = startConfiguringNonBlocking(virtual, end);
             assertThat(Kernel.nonBlocking(end)).as("O_NONBLOCK while the write is in flight").isFalse();
 
             assertThat(drain(pair.second(), LARGE)).isEqualTo(LARGE);
@@ -182,7 +182,7 @@ class ConcurrentOperationsTest {
     }
 
     /** Starts {@code configureBlocking(false)} on another thread and returns once it waits for a lock. */
-    private static CompletableFuture<Void> configureNonBlockingWhenItMustWait(boolean virtual, UnixSocketChannel end)
+    private static CompletableFuture<Void> startConfiguringNonBlocking(boolean virtual, UnixSocketChannel end)
             throws Exception {
         CompletableFuture<Thread> configurerThread = new CompletableFuture<>();
         CompletableFuture<Void> configure = Concurrently.start(virtual, () -> {
