@@ -244,21 +244,23 @@ final class UnixSelector extends AbstractSelector {
                 continue;
             }
             UnixSocketChannel channel = key.unixChannel();
-            fdToKey.put(channel.fd(), key);
             int events = eventsOf(key.currentInterestOps());
             epollLock.lock();
             try {
-                int registered = key.registeredEvents;
-                if (events == registered) {
-                    continue;
-                }
                 SocketDescriptor descriptor = channel.descriptor();
                 if (!descriptor.acquire()) {
-                    // Closing: its close takes the descriptor out of the set (channelClosing).
+                    // Closing: its close takes the descriptor out of the set (channelClosing). Its
+                    // number may already name another channel's socket, whose key keeps the number.
                     continue;
                 }
                 int r;
                 try {
+                    // Mapped only while the number surely names this channel's socket.
+                    fdToKey.put(channel.fd(), key);
+                    int registered = key.registeredEvents;
+                    if (events == registered) {
+                        continue;
+                    }
                     r = events == 0 ? epoll.delete(channel.fd())
                             : registered == 0 ? epoll.add(channel.fd(), events)
                             : epoll.modify(channel.fd(), events);

@@ -904,9 +904,16 @@ public final class UnixSocketChannel extends SocketChannel {
                 received.hasCredentials() ? Credentials.of(received.pid(), received.uid(), received.gid()) : null);
     }
 
-    private void closeReceived(ControlMessages.Received received) {
+    /**
+     * Closes descriptors received that nobody will get. Runs after the read has let go of the lock and
+     * the descriptor, so it must not touch the read scratch: the channel may be closed (its memory
+     * freed) or another reader may be using it.
+     */
+    private static void closeReceived(ControlMessages.Received received) {
         if (received != null) {
-            ControlMessages.closeAll(received.descriptors(), readScratch);
+            for (int fd : received.descriptors()) {
+                SocketControl.close(fd);
+            }
         }
     }
 

@@ -5,10 +5,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.spi.AbstractSelectableChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -259,13 +261,7 @@ class SelectorTest {
             // Closed with data unread: a registration left behind would report it as readable.
             old.second().close();
 
-            UnixSocketChannel reused = null;
-            for (int i = 0; i < 16 && reused == null; i++) {
-                SocketPair pair = nonBlockingPair();
-                opened.add(pair);
-                reused = pair.first().fd() == number ? pair.first() : pair.second().fd() == number ? pair.second() : null;
-            }
-            assertThat(reused).as("a new socket on descriptor %d", number).isNotNull();
+            UnixSocketChannel reused = channelOnNumber(number, opened);
             SelectionKey key = reused.register(selector, OP_READ);
             assertThat(selector.selectNow()).as("nothing to read on the new socket").isZero();
             assertThat(selector.keys()).containsExactly(key);
@@ -274,6 +270,67 @@ class SelectorTest {
                 pair.close();
             }
         }
+    }
+
+    @Test
+    void anInterestChangeOfAClosingChannelLeavesItsReusedNumberToTheNewChannel() throws Exception {
+        List<SocketPair> opened = new ArrayList<>();
+        try (SocketPair old = nonBlockingPair(); Selector selector = UnixSocketChannel.openSelector()) {
+            UnixSocketChannel closing = old.second();
+            int number = closing.fd();
+            SelectionKey oldKey = closing.register(selector, OP_READ);
+            selector.selectNow();
+            // The channel's keys are cancelled after its descriptor is closed, under its key lock: holding
+            // that lock keeps the channel between the two, its key valid and its number free for reuse.
+            Field keyLockField = AbstractSelectableChannel.class.getDeclaredField("keyLock");
+            keyLockField.setAccessible(true);
+            Object keyLock = keyLockField.get(closing);
+            SelectionKey newKey;
+            UnixSocketChannel newPeer;
+            CompletableFuture<Void> close;
+            synchronized (keyLock) {
+                close = Concurrently.start(false, () -> {
+                    closing.close();
+                    return null;
+                });
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (ProcFd.target(number) != null && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                UnixSocketChannel reused = channelOnNumber(number, opened);
+                newPeer = opened.getLast().first() == reused ? opened.getLast().second() : opened.getLast().first();
+                newKey = reused.register(selector, OP_READ);
+                assertThat(oldKey.isValid()).as("the closing channel's key, not yet cancelled").isTrue();
+                oldKey.interestOps(OP_READ | OP_WRITE);
+                assertThat(selector.selectNow()).isZero();
+            }
+            Concurrently.await(close);
+            assertThat(selector.selectNow()).as("the old key deregistered").isZero();
+            assertThat(selector.keys()).containsExactly(newKey);
+
+            newPeer.write(ByteBuffer.wrap(new byte[] {1}));
+            assertThat(selector.select(10_000)).isEqualTo(1);
+            assertThat(selector.selectedKeys()).containsExactly(newKey);
+        } finally {
+            for (SocketPair pair : opened) {
+                pair.close();
+            }
+        }
+    }
+
+    /** Opens pairs (kept in {@code opened}) until one end gets descriptor {@code number}, and returns it. */
+    private static UnixSocketChannel channelOnNumber(int number, List<SocketPair> opened) throws Exception {
+        for (int i = 0; i < 16; i++) {
+            SocketPair pair = nonBlockingPair();
+            opened.add(pair);
+            if (pair.first().fd() == number) {
+                return pair.first();
+            }
+            if (pair.second().fd() == number) {
+                return pair.second();
+            }
+        }
+        throw new AssertionError("no new socket on descriptor " + number);
     }
 
     @ParameterizedTest(name = "virtual={0}")

@@ -200,11 +200,4 @@ public final class ControlMessages {
         return new Received(count == kept.length ? kept : Arrays.copyOf(kept, count), closed, hasCredentials,
                 pid, uid, gid);
     }
-
-    /** Closes descriptors received but not handed to anyone. */
-    public static void closeAll(int[] fds, NativeScratch scratch) {
-        for (int fd : fds) {
-            Syscalls.close(fd, scratch.errno());
-        }
-    }
 }

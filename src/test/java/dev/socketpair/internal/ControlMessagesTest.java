@@ -102,7 +102,7 @@ class ControlMessagesTest {
         assertThat(parsed.descriptors()).containsExactly(fds);
         assertThat(parsed.closed()).isZero();
         assertThat(parsed.hasCredentials()).isFalse();
-        ControlMessages.closeAll(parsed.descriptors(), scratch);
+        closeAll(parsed.descriptors());
     }
 
     @ParameterizedTest(name = "{0} descriptors")
@@ -136,7 +136,7 @@ class ControlMessagesTest {
         assertThat(parsed.pid()).isEqualTo(Syscalls.getpid());
         assertThat(parsed.uid()).isEqualTo(Syscalls.getuid());
         assertThat(parsed.gid()).isEqualTo(Syscalls.getgid());
-        ControlMessages.closeAll(parsed.descriptors(), scratch);
+        closeAll(parsed.descriptors());
     }
 
     @Test
@@ -150,7 +150,7 @@ class ControlMessagesTest {
                 msghdr.msg_control(header).reinterpret(controlLength), controlLength, ControlMessages.SCM_MAX_FD,
                 scratch);
         assertThat(parsed.descriptors()).hasSize(ControlMessages.SCM_MAX_FD);
-        ControlMessages.closeAll(parsed.descriptors(), scratch);
+        closeAll(parsed.descriptors());
     }
 
     /** Sends {@code count} copies of the pipe's write end (and credentials) with one byte. */
@@ -190,5 +190,11 @@ class ControlMessagesTest {
         long n = Syscalls.recvmsg(pair[1], header, Libc.MSG_CMSG_CLOEXEC(), capture);
         assertThat(n).isEqualTo(1);
         return header;
+    }
+
+    private static void closeAll(int[] fds) {
+        for (int fd : fds) {
+            SocketControl.close(fd);
+        }
     }
 }
