@@ -729,43 +729,65 @@ public final class UnixSocketChannel extends SocketChannel {
 
     /**
      * Sends {@code src}'s remaining bytes with the sockets of {@code channels} attached, as
-     * {@link #sendDescriptors} does; each channel is held open until the call returns (a concurrent close
-     * of one waits for it). The channels stay open here: close them once sent if this process no longer
-     * needs them, or use {@link #sendAndClose}. The receiver takes each with
-     * {@link ReceivedMessage#adoptChannel}.
+     * {@link #sendDescriptors} does. What goes is a duplicate of each channel's descriptor, made when the
+     * call starts and closed when it returns, so none of the channels is held by the send: closing one
+     * while the send waits for room neither waits for the send nor stops the socket from going. The
+     * channels stay open here: close them once sent if this process no longer needs them, or use
+     * {@link #sendAndClose}. The receiver takes each with {@link ReceivedMessage#adoptChannel}.
      *
      * @param src      the bytes to send
      * @param channels the channels whose sockets to send
      * @return the number of bytes written, 0 if the channel is non-blocking and nothing was sent
      * @throws IllegalArgumentException if more than {@link #MAX_DESCRIPTORS} channels are given, one of
      *                                  them is closed, or {@code src} is empty on STREAM or SEQPACKET
+     * @throws ErrnoException           if a descriptor cannot be duplicated, such as {@code EMFILE} at
+     *                                  the process's descriptor limit, or as for {@link #sendDescriptors}
      * @throws IOException              as for {@link #sendDescriptors}
      */
     public int sendChannels(ByteBuffer src, UnixSocketChannel... channels) throws IOException {
-        return (int) Math.max(0, sendHolding(src, channels));
+        return (int) Math.max(0, sendDuplicates(src, channels));
     }
 
-    /** Sends the channels' descriptors, each held open for the call; -1 if nothing was sent. */
-    private long sendHolding(ByteBuffer src, UnixSocketChannel... channels) throws IOException {
+    /** Sends duplicates of the channels' descriptors, closed again on return; -1 if nothing was sent. */
+    private long sendDuplicates(ByteBuffer src, UnixSocketChannel... channels) throws IOException {
         Objects.requireNonNull(src, "src");
         UnixSocketChannel[] copy = Objects.requireNonNull(channels, "channels").clone();
         checkDescriptors(copy.length);
         int[] fds = new int[copy.length];
-        int held = 0;
+        int made = 0;
         try {
-            for (; held < copy.length; held++) {
-                UnixSocketChannel channel = Objects.requireNonNull(copy[held], "channels[" + held + "]");
-                if (!channel.descriptor.acquire()) {
-                    throw new IllegalArgumentException("channels[" + held + "] is closed");
-                }
-                fds[held] = channel.fd;
+            for (; made < copy.length; made++) {
+                UnixSocketChannel channel = Objects.requireNonNull(copy[made], "channels[" + made + "]");
+                fds[made] = channel.duplicate("channels[" + made + "]");
             }
             return sendMessage(src, fds, false);
         } finally {
-            for (int i = 0; i < held; i++) {
-                copy[i].descriptor.release();
+            for (int i = 0; i < made; i++) {
+                SocketControl.close(fds[i]);
             }
         }
+    }
+
+    /**
+     * Returns a new close-on-exec descriptor for this channel's socket (fcntl {@code F_DUPFD_CLOEXEC}),
+     * which the caller owns.
+     *
+     * @throws IllegalArgumentException if this channel is closed; {@code name} says which it is
+     */
+    private int duplicate(String name) throws IOException {
+        if (!descriptor.acquire()) {
+            throw new IllegalArgumentException(name + " is closed");
+        }
+        int r;
+        try {
+            r = SocketControl.duplicate(fd);
+        } finally {
+            descriptor.release();
+        }
+        if (r < 0) {
+            throw Errors.onOwnDescriptor("fcntl", -r);
+        }
+        return r;
     }
 
     /**
@@ -788,7 +810,7 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     public int sendAndClose(ByteBuffer src, UnixSocketChannel channel) throws IOException {
         Objects.requireNonNull(channel, "channel");
-        long n = sendHolding(src, channel);
+        long n = sendDuplicates(src, channel);
         if (n >= 0) {
             channel.close();
         }

@@ -225,6 +225,68 @@ class AncillaryDataErrorsTest {
         }
     }
 
+    @ParameterizedTest(name = "virtual={0}")
+    @ValueSource(booleans = {false, true})
+    void aChannelBeingSentClosesAtOnceWhileTheSendWaitsAndItsSocketStillGoes(boolean virtual) throws Exception {
+        try (SocketPair pair = SocketPair.open(); SocketPair sent = SocketPair.open()) {
+            long filled = fill(pair.first());
+            var sending = Concurrently.startBlocked(virtual,
+                    () -> pair.first().sendChannels(ByteBuffer.wrap(new byte[] {1}), sent.second()));
+            // Closing the channel being sent must not wait for the send, which waits for room.
+            var closing = Concurrently.start(false, () -> {
+                sent.second().close();
+                return null;
+            });
+            Concurrently.await(closing);
+            assertThat(sending.outcome()).as("the send still waits for room").isNotDone();
+
+            ByteBuffer drain = ByteBuffer.allocate((int) filled);
+            while (drain.hasRemaining()) {
+                assertThat(pair.second().read(drain)).isPositive();
+            }
+            assertThat(Concurrently.await(sending.outcome())).isOne();
+            try (ReceivedMessage message = pair.second().receive(ByteBuffer.allocate(1), 1);
+                 UnixSocketChannel received = message.adoptChannel(0)) {
+                sent.first().write(ByteBuffer.wrap(new byte[] {9}));
+                ByteBuffer one = ByteBuffer.allocate(1);
+                assertThat(received.read(one)).isOne();
+                assertThat(one.get(0)).isEqualTo((byte) 9);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "virtual={0}")
+    @ValueSource(booleans = {false, true})
+    void anInterruptedThreadSendingTheChannelItSendsOnGetsClosedByInterruptException(boolean virtual)
+            throws Exception {
+        try (SocketPair pair = SocketPair.open()) {
+            var outcome = Concurrently.start(virtual, () -> {
+                Thread.currentThread().interrupt();
+                try {
+                    pair.first().sendChannels(ByteBuffer.wrap(new byte[] {1}), pair.first());
+                    return "sent";
+                } catch (ClosedByInterruptException e) {
+                    return Thread.currentThread().isInterrupted() ? "interrupted" : "status cleared";
+                }
+            });
+            assertThat(Concurrently.await(outcome)).isEqualTo("interrupted");
+            assertThat(pair.first().isOpen()).isFalse();
+        }
+    }
+
+    /** Fills {@code channel}'s socket with non-blocking writes, leaves it blocking, returns the bytes. */
+    private static long fill(UnixSocketChannel channel) throws Exception {
+        channel.setOption(StandardSocketOptions.SO_SNDBUF, 4096);
+        channel.configureBlocking(false);
+        long filled = 0;
+        int n;
+        while ((n = channel.write(ByteBuffer.allocate(4096))) > 0) {
+            filled += n;
+        }
+        channel.configureBlocking(true);
+        return filled;
+    }
+
     @Test
     void aChannelWhoseSendFailedIsNotClosedBySendAndClose() throws Exception {
         try (SocketPair pair = SocketPair.open(); SocketPair other = SocketPair.open()) {

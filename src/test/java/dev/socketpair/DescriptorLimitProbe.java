@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * Run by {@link DescriptorLimitTest} in a child JVM whose descriptor limit is low: opens pairs until
- * socketpair fails, then shows that the pairs already open still work and that closing one makes room.
+ * socketpair fails, then shows that the pairs already open still work, that sending a channel (which
+ * duplicates its descriptor) fails there too, and that closing one makes room.
  */
 public final class DescriptorLimitProbe {
 
@@ -17,8 +18,10 @@ public final class DescriptorLimitProbe {
     public static void main(String[] args) throws IOException {
         // Run from class directories, as tests are, loading a class opens a file: load the classes used
         // below now, while descriptors are left. From a jar or a jlink image no descriptor is needed.
-        try (SocketPair warmUp = SocketPair.open()) {
+        try (SocketPair warmUp = SocketPair.open(); SocketPair sent = SocketPair.open()) {
             exchange(warmUp);
+            warmUp.first().sendChannels(ByteBuffer.wrap(new byte[] {1}), sent.first());
+            warmUp.second().receive(ByteBuffer.allocate(1), 1).close();
         }
         try {
             SocketPair.open(-1, 0, 0);
@@ -38,6 +41,12 @@ public final class DescriptorLimitProbe {
         System.out.println("failure " + (failure == null ? "none" : failure.getMessage()));
 
         System.out.println("first pair carries " + exchange(pairs.getFirst()));
+        try {
+            pairs.getFirst().first().sendChannels(ByteBuffer.wrap(new byte[] {1}), pairs.get(1).first());
+            System.out.println("sendChannels at the limit: sent");
+        } catch (ErrnoException e) {
+            System.out.println("sendChannels at the limit: " + e.getMessage());
+        }
 
         pairs.removeLast().close();
         try (SocketPair again = SocketPair.open()) {

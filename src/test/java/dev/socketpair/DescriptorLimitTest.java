@@ -23,6 +23,7 @@ class DescriptorLimitTest {
         // Two descriptors a pair, below a limit of 128 with the JVM's own files open.
         assertThat(opened).isBetween(20, 63);
         assertThat(output).contains("first pair carries 42");
+        assertThat(output).contains("sendChannels at the limit: fcntl: EMFILE (Too many open files)");
         assertThat(output).contains("after closing one, open succeeds: true");
         assertThat(output).doesNotContain("WARNING");
     }

@@ -45,7 +45,7 @@ final class Downcalls {
 
     /**
      * {@code int fcntl(int fd, int cmd, ...)}, linked with one variadic {@code int} argument, which is
-     * what every command used here (F_GETFD, F_SETFD, F_GETFL, F_SETFL) takes or ignores.
+     * what every command used here (F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD_CLOEXEC) takes or ignores.
      */
     static final class Fcntl {
         static final MethodHandle HANDLE = LINKER.downcallHandle(

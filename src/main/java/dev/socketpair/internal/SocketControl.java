@@ -78,6 +78,17 @@ public final class SocketControl {
         }
     }
 
+    /**
+     * Duplicates {@code fd} onto the lowest free number, close-on-exec ({@code F_DUPFD_CLOEXEC}).
+     *
+     * @return the new descriptor, or {@code -errno}
+     */
+    public static int duplicate(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            return Syscalls.fcntl(fd, Libc.F_DUPFD_CLOEXEC(), 0, Syscalls.allocateErrnoCapture(arena));
+        }
+    }
+
     /** Reads {@code O_NONBLOCK}. @return 1 if it is set, 0 if not, or {@code -errno} */
     public static int isNonBlocking(int fd) {
         return flag(fd, Libc.F_GETFL(), O_NONBLOCK);
