@@ -59,8 +59,9 @@ import java.util.function.Consumer;
  * one in {@link #fdToKey}, and the old key is removed from it only if it is still its entry.
  *
  * <p>Waiting. A platform thread waits in epoll_wait(2). A virtual thread must not block in the kernel,
- * which would pin its carrier: it parks until the poller sees the set's own descriptor readable, then
- * collects the events with a zero timeout. {@link #wakeup()}, close and interrupt (through
+ * which would pin its carrier: it parks until the master poller (a platform thread, which can unpark
+ * a thread that stays pinned) sees the set's own descriptor readable, then collects the events with a
+ * zero timeout. {@link #wakeup()}, close and interrupt (through
  * {@link #begin()}) write to the set's wake-up pair, which releases both. The park happens inside the
  * selector's monitor, which {@link Selector} requires a selection operation to hold: from JDK 24 on
  * that does not pin the carrier; on JDK 22 and 23 it does.

@@ -318,6 +318,14 @@ class SelectorTest {
         }
     }
 
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void wakeupReleasesAVirtualThreadSelectingWhilePinnedToTheOnlyCarrier() throws Exception {
+        String output = ProbeJvm.run(PinnedSelectProbe.class, List.of("-Djdk.virtualThreadScheduler.parallelism=1",
+                "-Djdk.virtualThreadScheduler.maxPoolSize=1"), List.of(), 30);
+        assertThat(output).contains("selecting thread WAITING", "released, selected 0");
+    }
+
     /** Opens pairs (kept in {@code opened}) until one end gets descriptor {@code number}, and returns it. */
     private static UnixSocketChannel channelOnNumber(int number, List<SocketPair> opened) throws Exception {
         for (int i = 0; i < 16; i++) {

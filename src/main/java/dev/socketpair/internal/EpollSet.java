@@ -158,13 +158,16 @@ public final class EpollSet {
     /**
      * Parks the current virtual thread until the set has events, {@link #wakeup()} is called, the thread
      * is interrupted or unparked, or {@code nanos} have passed (0: no limit); then {@link #waitNow()}
-     * collects what is ready. The set's own descriptor is readable when it has events, so the
+     * collects what is ready. The set's own descriptor is readable when it has events, so a
      * {@link Poller} watches it as it watches a socket, and no carrier is held while the thread waits.
+     * The poller is the master, whose platform thread unparks the waiter itself: a selecting thread may
+     * be pinned to its carrier while it waits (on JDK 22 and 23 it parks inside the selector's monitor),
+     * and the virtual sub-pollers might then find no carrier to run on.
      *
      * @return 0, or {@code -errno} from epoll_ctl(2) when registering with the poller
      */
     public int parkUntilReady(long nanos) {
-        Poller poller = Poller.reading();
+        Poller poller = Poller.master();
         int r = poller.arm(epfd, parkScratch);
         if (r < 0) {
             return r;

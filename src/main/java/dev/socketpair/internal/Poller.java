@@ -82,6 +82,15 @@ public final class Poller {
         }
     }
 
+    /**
+     * The master poller, for readiness to read: its platform thread unparks a waiter directly, so it
+     * serves a virtual thread that may stay pinned to its carrier while it waits, which the virtual
+     * sub-pollers might never get to run for. Each wake-up costs a switch of kernel threads.
+     */
+    static Poller master() {
+        return Pollers.MASTER;
+    }
+
     /** The poller for readiness to read. */
     static Poller reading() {
         return Pollers.READ;
