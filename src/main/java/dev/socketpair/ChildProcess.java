@@ -33,6 +33,7 @@ final class ChildProcess extends Process {
     private final ReentrantLock lock = new ReentrantLock();
     private boolean reaped;
     private volatile int exitValue;
+    private volatile Throwable failure;
     private final CountDownLatch exited = new CountDownLatch(1);
     private final CompletableFuture<Process> exit = new CompletableFuture<>();
 
@@ -45,28 +46,43 @@ final class ChildProcess extends Process {
     }
 
     private void reap() {
-        int r = ChildProcesses.awaitExit(pid);
-        if (r < 0 && r != -Errno.ECHILD) {
-            throw new AssertionError("waitid(" + pid + ") failed with " + Errno.name(-r));
-        }
-        int value;
-        lock.lock();
         try {
-            value = r == 0 ? ChildProcesses.reap(pid) : 0;
-            if (value == -Errno.ECHILD) {
-                // Reaped by code outside this library (waitpid(-1), or SIGCHLD ignored): the status is
-                // lost; the JDK reports 0 then too.
-                value = 0;
-            } else if (value < 0) {
-                throw new AssertionError("waitid(" + pid + ", WNOHANG) failed: " + value);
+            int r = ChildProcesses.awaitExit(pid);
+            if (r < 0 && r != -Errno.ECHILD) {
+                throw new AssertionError("waitid(" + pid + ") failed with " + Errno.name(-r));
             }
-            exitValue = value;
-            reaped = true;
+            lock.lock();
+            try {
+                int value = r == 0 ? ChildProcesses.reap(pid) : 0;
+                if (value == -Errno.ECHILD) {
+                    // Reaped by code outside this library (waitpid(-1), or SIGCHLD ignored): the status
+                    // is lost; the JDK reports 0 then too.
+                    value = 0;
+                } else if (value < 0) {
+                    throw new AssertionError("waitid(" + pid + ", WNOHANG) failed: " + value);
+                }
+                exitValue = value;
+                reaped = true;
+            } finally {
+                lock.unlock();
+            }
+            exit.complete(this);
+        } catch (Throwable t) {
+            // Cannot happen; if it does, nobody may wait for ever: waiters get the failure instead.
+            failure = t;
+            exit.completeExceptionally(t);
+            throw t;
         } finally {
-            lock.unlock();
+            exited.countDown();
         }
-        exited.countDown();
-        exit.complete(this);
+    }
+
+    /** The exit value, once {@link #exited} is open. */
+    private int exitValueOrFailure() {
+        if (failure != null) {
+            throw new IllegalStateException("the exit status of process " + pid + " could not be read", failure);
+        }
+        return exitValue;
     }
 
     /**
@@ -111,7 +127,7 @@ final class ChildProcess extends Process {
     @Override
     public int waitFor() throws InterruptedException {
         exited.await();
-        return exitValue;
+        return exitValueOrFailure();
     }
 
     /**
@@ -136,7 +152,7 @@ final class ChildProcess extends Process {
         if (exited.getCount() != 0) {
             throw new IllegalThreadStateException("process " + pid + " has not exited");
         }
-        return exitValue;
+        return exitValueOrFailure();
     }
 
     /**
