@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -58,6 +60,52 @@ final class ProcFd {
         } catch (IOException e) {
             // The directory stream's own descriptor is gone by the time it is read.
             return null;
+        }
+    }
+
+    /** The descriptors an epoll set watches, as /proc/self/fdinfo lists them ("tfd: N ..."). */
+    static List<Integer> epollTargets(int epfd) {
+        List<Integer> fds = new ArrayList<>();
+        for (String line : epollLines(epfd)) {
+            fds.add(Integer.parseInt(line.substring(4).trim().split("\\s+")[0]));
+        }
+        return fds;
+    }
+
+    /**
+     * Whether any epoll set of this process watches socket {@code fd} under its number: a "tfd" line for
+     * the number whose inode ("ino:", hexadecimal) is the socket's ("socket:[inode]", decimal).
+     */
+    static boolean watchedByAnyEpollSet(int fd, String socketTarget) {
+        long inode = Long.parseLong(socketTarget.substring("socket:[".length(), socketTarget.length() - 1));
+        for (Map.Entry<Integer, String> open : list().entrySet()) {
+            if (!open.getValue().equals("anon_inode:[eventpoll]")) {
+                continue;
+            }
+            for (String line : epollLines(open.getKey())) {
+                String[] fields = line.substring(4).trim().split("\\s+");
+                long watchedInode = -1;
+                for (String field : fields) {
+                    if (field.startsWith("ino:")) {
+                        watchedInode = Long.parseLong(field.substring(4), 16);
+                    }
+                }
+                if (Integer.parseInt(fields[0]) == fd && watchedInode == inode) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static List<String> epollLines(int epfd) {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/fdinfo/" + epfd)).stream()
+                    .filter(line -> line.startsWith("tfd:")).toList();
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -105,15 +105,15 @@ class SelectorCloseTest {
             pair.first().write(ByteBuffer.wrap(new byte[] {1}));
             assertThat(selector.selectNow()).isEqualTo(1);
             selector.selectedKeys().clear();
-            assertThat(registered(epfd)).as("in the set once selected").contains(fd);
+            assertThat(ProcFd.epollTargets(epfd)).as("in the set once selected").contains(fd);
 
             // A second descriptor on the same socket, as another process holding it would have: close(2)
             // of the channel's number then leaves the socket open, and epoll would keep watching it
             // under that number, readable for ever, unless the selector took it out first.
-            int duplicate = dup(fd);
+            int duplicate = dev.socketpair.internal.SocketControl.duplicate(fd);
             try {
                 pair.second().close();
-                assertThat(registered(epfd)).as("out of the set, with no selection operation since")
+                assertThat(ProcFd.epollTargets(epfd)).as("out of the set, with no selection operation since")
                         .doesNotContain(fd);
                 assertThat(selector.selectNow()).as("nothing reported for the closed channel").isZero();
                 assertThat(selector.keys()).isEmpty();
@@ -123,32 +123,7 @@ class SelectorCloseTest {
         }
     }
 
-    /**
-     * dup(2), linked here for this test only: the library has no use for it and does not bind it. Its
-     * prototype is {@code int dup(int oldfd)}.
-     */
-    private static int dup(int fd) throws Throwable {
-        java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
-        java.lang.invoke.MethodHandle dup = linker.downcallHandle(linker.defaultLookup().find("dup").orElseThrow(),
-                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT,
-                        java.lang.foreign.ValueLayout.JAVA_INT));
-        int copy = (int) dup.invokeExact(fd);
-        assertThat(copy).as("dup(%d)", fd).isNotNegative();
-        return copy;
-    }
-
     private static long count(Map<Integer, String> fds, String prefix) {
         return fds.values().stream().filter(t -> t.startsWith(prefix)).count();
-    }
-
-    /** The descriptors an epoll set watches, as /proc/self/fdinfo lists them ("tfd: N ..."). */
-    private static List<Integer> registered(int epfd) throws Exception {
-        List<Integer> fds = new ArrayList<>();
-        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/fdinfo/" + epfd))) {
-            if (line.startsWith("tfd:")) {
-                fds.add(Integer.parseInt(line.substring(4).trim().split("\\s+")[0]));
-            }
-        }
-        return fds;
     }
 }

@@ -84,4 +84,28 @@ class VirtualThreadTest {
             assertThat(Concurrently.await(echo)).isEqualTo(2000);
         }
     }
+
+    @Test
+    void aClosedChannelLeavesThePollersEvenIfItsSocketStaysOpenElsewhere() throws Exception {
+        try (SocketPair pair = SocketPair.open()) {
+            UnixSocketChannel end = pair.second();
+            int fd = end.fd();
+            String socket = ProcFd.target(fd);
+            var reader = Concurrently.startBlocked(true, () -> end.read(ByteBuffer.allocate(1)));
+            assertThat(ProcFd.watchedByAnyEpollSet(fd, socket)).as("watched while a virtual thread waits").isTrue();
+            pair.first().write(ByteBuffer.wrap(new byte[] {1}));
+            assertThat(Concurrently.await(reader.outcome())).isOne();
+
+            // A second descriptor on the socket, as a child process or a message in flight would hold it:
+            // close(2) of the channel's number leaves the socket open, and a registration left behind
+            // would keep it in the poller's set.
+            int duplicate = dev.socketpair.internal.SocketControl.duplicate(fd);
+            try {
+                end.close();
+                assertThat(ProcFd.watchedByAnyEpollSet(fd, socket)).as("watched after close").isFalse();
+            } finally {
+                assertThat(dev.socketpair.internal.SocketControl.close(duplicate)).isZero();
+            }
+        }
+    }
 }

@@ -110,6 +110,19 @@ public final class Poller {
     }
 
     /**
+     * Takes {@code fd} out of the read and write pollers' sets, where it is if a virtual thread ever
+     * waited on it; for its owner's close, before close(2), while the number still names the socket.
+     */
+    static void forget(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
+            // ENOENT where no thread waited in that direction: nothing to take out.
+            Syscalls.epoll_ctl(Pollers.READ.epfd, Libc.EPOLL_CTL_DEL(), fd, MemorySegment.NULL, capture);
+            Syscalls.epoll_ctl(Pollers.WRITE.epfd, Libc.EPOLL_CTL_DEL(), fd, MemorySegment.NULL, capture);
+        }
+    }
+
+    /**
      * Registers the current thread to be unparked once {@code fd} is ready: re-arms the one-shot
      * registration, or adds it if the descriptor is new to this poller.
      *

@@ -40,6 +40,9 @@ public final class SocketDescriptor {
 
     private final int fd;
     private final AtomicInteger state = new AtomicInteger();
+    // Set once a virtual thread has waited on this descriptor through a poller; read by close, after
+    // every operation has left (the release of the last one publishes it).
+    private volatile boolean registeredWithPoller;
     private final Resources resources;
     private final Cleaner.Cleanable cleanable;
 
@@ -130,6 +133,9 @@ public final class SocketDescriptor {
      *         epoll_ctl(2)
      */
     public int parkUntilReady(boolean reading, NativeScratch scratch) {
+        if (!registeredWithPoller) {
+            registeredWithPoller = true;
+        }
         Poller poller = reading ? Poller.reading() : Poller.writing();
         int r = poller.arm(fd, scratch);
         if (r < 0) {
@@ -190,10 +196,18 @@ public final class SocketDescriptor {
         } finally {
             closeLock.unlock();
         }
-        if (beforeClose != null) {
-            beforeClose.run();
+        try {
+            if (registeredWithPoller) {
+                // The socket may outlive this descriptor (sent, inherited, duplicated): a registration
+                // left in a poller's set would hold it there, and could report it under a reused number.
+                Poller.forget(fd);
+            }
+            if (beforeClose != null) {
+                beforeClose.run();
+            }
+        } finally {
+            cleanable.clean();
         }
-        cleanable.clean();
         return resources.closeResult;
     }
 
