@@ -45,7 +45,10 @@ import java.util.function.IntToLongFunction;
  * In blocking mode (the default unless the pair was opened with {@link SocketFlag#NONBLOCK}) a read
  * waits until at least one byte or one message arrives, and a write on a stream waits until every byte
  * is written. In non-blocking mode a read returns 0 and a write returns 0 when the socket is not ready.
- * The kernel's {@code O_NONBLOCK} flag always matches {@link #isBlocking()}. A platform thread waits
+ * {@link #configureBlocking} sets the kernel's {@code O_NONBLOCK} flag to match. The flag belongs to the
+ * open socket, which other descriptors may share (a socket sent to or inherited by another process, or
+ * adopted twice); if another holder changes it, this channel keeps the semantics of
+ * {@link #isBlocking()}, passing {@code MSG_DONTWAIT} or waiting in poll(2) as needed. A platform thread waits
  * inside recv(2) or send(2) as C code does (a close wakes it by shutting the socket down first); a
  * virtual thread never blocks in the kernel, which would pin its carrier, but parks until the socket is
  * ready.
@@ -820,9 +823,10 @@ public final class UnixSocketChannel extends SocketChannel {
     /**
      * Sends {@code src}'s remaining bytes with this process's credentials attached
      * ({@code SCM_CREDENTIALS}: its pid, uid and gid, which the kernel checks). The receiver sees them if
-     * its socket has {@link UnixSocketOptions#SO_PASSCRED} set; the kernel attaches them then anyway, so
-     * this method matters to receivers that check what was sent explicitly. Blocking, threads and
-     * exceptions are as for {@link #sendDescriptors}.
+     * its socket has {@link UnixSocketOptions#SO_PASSCRED} set, and then the kernel attaches this
+     * process's credentials to every message anyway: what this method adds is that they are attached
+     * on the sending side, whether or not the receiver asked for them before the message was sent.
+     * Blocking, threads and exceptions are as for {@link #sendDescriptors}.
      *
      * @param src the bytes to send
      * @return the number of bytes written, 0 if the channel is non-blocking and nothing was sent

@@ -30,6 +30,8 @@ import java.util.concurrent.locks.LockSupport;
 public final class Poller {
 
     private static final int MAX_EVENTS = 64;
+    /** How often a sub-poller that the master could not register polls. */
+    private static final long UNREGISTERED_POLL_NANOS = 1_000_000;
 
     private static volatile boolean started;
 
@@ -235,12 +237,14 @@ public final class Poller {
             int polled = 0;
             for (;;) {
                 if (polled == 0) {
-                    int r = master.arm(epfd, registration, capture);
-                    if (r < 0) {
-                        throw new AssertionError("epoll_ctl: " + Errno.name(-r));
+                    if (master.arm(epfd, registration, capture) == 0) {
+                        LockSupport.park(this);
+                        master.disarm(epfd);
+                    } else {
+                        // The master could not take the registration (ENOMEM, or the per-user limit of
+                        // epoll watches): poll on a short timer rather than leave every waiter parked.
+                        LockSupport.parkNanos(this, UNREGISTERED_POLL_NANOS);
                     }
-                    LockSupport.park(this);
-                    master.disarm(epfd);
                 } else {
                     Thread.yield();
                 }

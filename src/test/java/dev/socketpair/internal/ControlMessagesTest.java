@@ -105,6 +105,25 @@ class ControlMessagesTest {
         closeAll(parsed.descriptors());
     }
 
+    @Test
+    void outgoingCredentialsAreOneScmCredentialsMessageWithThisProcesssIds() {
+        // What is sent, checked before the kernel sees it: a receiver with SO_PASSCRED would get this
+        // process's credentials even if none were attached.
+        MemorySegment control = ControlMessages.outgoing(scratch, new int[0], true);
+        long ucredSize = ucred.layout().byteSize();
+        assertThat(control.byteSize()).isEqualTo(ControlMessages.space(ucredSize));
+        long first = ControlMessages.firstHeader(control.byteSize());
+        MemorySegment header = control.asSlice(first, cmsghdr.layout().byteSize());
+        assertThat(cmsghdr.cmsg_level(header)).isEqualTo(Libc.SOL_SOCKET());
+        assertThat(cmsghdr.cmsg_type(header)).isEqualTo(Libc.SCM_CREDENTIALS());
+        assertThat(cmsghdr.cmsg_len(header)).isEqualTo(ControlMessages.length(ucredSize));
+        MemorySegment ids = control.asSlice(ControlMessages.data(first), ucredSize);
+        assertThat((long) ucred.pid(ids)).isEqualTo(ProcessHandle.current().pid());
+        assertThat(ucred.uid(ids)).isEqualTo(Syscalls.getuid());
+        assertThat(ucred.gid(ids)).isEqualTo(Syscalls.getgid());
+        assertThat(ControlMessages.nextHeader(control, control.byteSize(), first)).isEqualTo(ControlMessages.NONE);
+    }
+
     @ParameterizedTest(name = "{0} descriptors")
     @ValueSource(ints = {1, 5, 253})
     void credentialsAndRightsAreTwoMessagesThatNextHeaderSteps(int count) {
