@@ -67,6 +67,12 @@ import java.util.function.IntToLongFunction;
  * {@link java.nio.channels.ClosedByInterruptException} with its interrupt status set. Non-blocking
  * operations ignore interrupts.
  *
+ * <h2>Memory</h2>
+ * Direct buffers and native segments are read and written in place. Each direction keeps, besides its
+ * own small native memory, a view of the last ByteBuffer it transferred, so that a loop over one buffer
+ * allocates nothing: that buffer stays reachable until the direction is used with another buffer or the
+ * channel is closed. Native memory of the channel is freed when it is closed.
+ *
  * <h2>Errors</h2>
  * Every operation on a closed channel throws {@link ClosedChannelException}. A failed system call
  * throws {@link ErrnoException}, a {@link java.net.SocketException}, naming the call and the errno:
