@@ -66,15 +66,16 @@ final class ChildProcess extends Process {
             } finally {
                 lock.unlock();
             }
-            exit.complete(this);
         } catch (Throwable t) {
             // Cannot happen; if it does, nobody may wait for ever: waiters get the failure instead.
             failure = t;
+            exited.countDown();
             exit.completeExceptionally(t);
             throw t;
-        } finally {
-            exited.countDown();
         }
+        // In this order: whoever sees the future complete sees the process not alive.
+        exited.countDown();
+        exit.complete(this);
     }
 
     /** The exit value, once {@link #exited} is open. */
