@@ -1,5 +1,8 @@
 package dev.socketpair;
 
+import dev.socketpair.internal.SocketControl;
+import dev.socketpair.internal.Syscalls;
+import dev.socketpair.internal.libc.Libc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -7,6 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.FileInputStream;
+import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +22,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A child process gets exactly the sockets and descriptors placed for it, at the numbers chosen, open and
@@ -105,6 +110,39 @@ class ChildProcessDescriptorsTest {
                 assertThat(RawFd.read(message.descriptor(1), 100)).containsExactly(Bytes.ascii("from the child pipe"));
                 assertThat(RawFd.read(message.descriptor(1), 100)).isEmpty();
             }
+        }
+    }
+
+    @Test
+    void descriptorsNumberedJustBelowTheDescriptorLimitArePlaced() throws Exception {
+        long limit = ProcFd.openFilesLimit();
+        assumeTrue(limit <= 1 << 20, "a descriptor limit low enough to use its top numbers, have " + limit);
+        try (SocketPair a = SocketPair.open(); SocketPair b = SocketPair.open()) {
+            // The two highest numbers this process may have: nothing above them is free for a detour.
+            int high = fcntlDuplicateAtLeast(a.second().fd(), (int) limit - 2);
+            int higher = fcntlDuplicateAtLeast(b.second().fd(), (int) limit - 1);
+            assertThat(higher).isEqualTo(limit - 1);
+            try {
+                Process child = Children.python("import os; os.write(3, b'a'); os.write(4, b'b')")
+                        .placeDescriptor(3, high).placeDescriptor(4, higher).start();
+                assertThat(child.waitFor()).isZero();
+            } finally {
+                assertThat(SocketControl.close(high)).isZero();
+                assertThat(SocketControl.close(higher)).isZero();
+            }
+            a.second().close();
+            b.second().close();
+            assertThat(Children.readAll(a.first())).isEqualTo("a");
+            assertThat(Children.readAll(b.first())).isEqualTo("b");
+        }
+    }
+
+    /** fcntl(F_DUPFD_CLOEXEC) with a lowest number: the library itself always asks for the lowest. */
+    private static int fcntlDuplicateAtLeast(int fd, int lowest) {
+        try (Arena arena = Arena.ofConfined()) {
+            int r = Syscalls.fcntl(fd, Libc.F_DUPFD_CLOEXEC(), lowest, Syscalls.allocateErrnoCapture(arena));
+            assertThat(r).as("fcntl(%d, F_DUPFD_CLOEXEC, %d)", fd, lowest).isGreaterThanOrEqualTo(lowest);
+            return r;
         }
     }
 

@@ -24,7 +24,7 @@ class ManyVirtualReadersTest {
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void tenThousandBlockedVirtualReadersLeaveTheCarriersFreeAndAllComplete() throws Exception {
-        long limit = openFilesLimit();
+        long limit = ProcFd.openFilesLimit();
         assumeTrue(limit > 2 * PAIRS + 200, "needs a descriptor limit above " + (2 * PAIRS + 200) + ", have " + limit);
         Path bin = Path.of(System.getProperty("java.home"), "bin");
         Path recording = Files.createTempFile("pinned", ".jfr");
@@ -53,15 +53,5 @@ class ManyVirtualReadersTest {
                 .filter(event -> event.contains("dev.socketpair."))
                 .filter(event -> !event.contains("Waited for initialization") && !event.contains("ClassLoader.loadClass"))
                 .toList();
-    }
-
-    private static long openFilesLimit() throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
-            if (line.startsWith("Max open files")) {
-                String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
-                return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
-            }
-        }
-        return 0;
     }
 }

@@ -108,4 +108,19 @@ final class ProcFd {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** The soft limit of open descriptors ({@code RLIMIT_NOFILE}), from /proc/self/limits. */
+    static long openFilesLimit() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                    return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new AssertionError("no open files limit in /proc/self/limits");
+    }
 }

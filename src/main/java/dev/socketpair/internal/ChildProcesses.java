@@ -20,9 +20,10 @@ import java.util.List;
  * actions that glibc runs in the child, in order:
  * <ol>
  * <li>chdir to the working directory, if any;
- * <li>dup2 of every source to a temporary number above every source and every target, so that no
- *     later dup2 can overwrite a source that another placement still needs (a swap of 3 and 4, or a
- *     source that is also a target);
+ * <li>dup2 of every source to a temporary number, the lowest from 3 up that is neither a source nor a
+ *     target, so that no later dup2 can overwrite a source that another placement still needs (a swap
+ *     of 3 and 4, or a source that is also a target); low numbers, since glibc refuses numbers at or
+ *     above the descriptor limit;
  * <li>dup2 of every temporary number to its target: the numbers always differ, so dup2 clears
  *     close-on-exec on the target, which a dup2 of a number onto itself would not;
  * <li>close of every number from 3 up to the highest target that is not a target, and closefrom the
@@ -103,19 +104,18 @@ public final class ChildProcesses {
             }
         }
         int highestTarget = FIRST_NON_STDIO - 1;
-        int highest = FIRST_NON_STDIO - 1;
-        for (int i = 0; i < targets.length; i++) {
-            highestTarget = Math.max(highestTarget, targets[i]);
-            highest = Math.max(highest, Math.max(targets[i], sources[i]));
+        for (int target : targets) {
+            highestTarget = Math.max(highestTarget, target);
         }
+        int[] temporaries = temporaries(sources, targets);
         for (int i = 0; i < targets.length; i++) {
-            r = Syscalls.posix_spawn_file_actions_adddup2(actions, sources[i], highest + 1 + i);
+            r = Syscalls.posix_spawn_file_actions_adddup2(actions, sources[i], temporaries[i]);
             if (r < 0) {
                 return Spawned.failed("posix_spawn_file_actions_adddup2", r);
             }
         }
         for (int i = 0; i < targets.length; i++) {
-            r = Syscalls.posix_spawn_file_actions_adddup2(actions, highest + 1 + i, targets[i]);
+            r = Syscalls.posix_spawn_file_actions_adddup2(actions, temporaries[i], targets[i]);
             if (r < 0) {
                 return Spawned.failed("posix_spawn_file_actions_adddup2", r);
             }
@@ -135,6 +135,23 @@ public final class ChildProcesses {
             return Spawned.failed("posix_spawn_file_actions_addclosefrom_np", r);
         }
         return null;
+    }
+
+    /** One temporary number per placement: the lowest from 3 up that are neither sources nor targets. */
+    private static int[] temporaries(int[] sources, int[] targets) {
+        int[] taken = new int[sources.length + targets.length];
+        System.arraycopy(sources, 0, taken, 0, sources.length);
+        System.arraycopy(targets, 0, taken, sources.length, targets.length);
+        Arrays.sort(taken);
+        int[] temporaries = new int[targets.length];
+        int candidate = FIRST_NON_STDIO;
+        for (int i = 0; i < temporaries.length; i++, candidate++) {
+            while (Arrays.binarySearch(taken, candidate) >= 0) {
+                candidate++;
+            }
+            temporaries[i] = candidate;
+        }
+        return temporaries;
     }
 
     /**
