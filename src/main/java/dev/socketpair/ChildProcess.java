@@ -33,7 +33,7 @@ final class ChildProcess extends Process {
     private final ReentrantLock lock = new ReentrantLock();
     private boolean reaped;
     private volatile int exitValue;
-    private volatile Throwable failure;
+    private volatile IllegalStateException failure;
     private final CountDownLatch exited = new CountDownLatch(1);
     private final CompletableFuture<Process> exit = new CompletableFuture<>();
 
@@ -67,10 +67,19 @@ final class ChildProcess extends Process {
                 lock.unlock();
             }
         } catch (Throwable t) {
-            // Cannot happen; if it does, nobody may wait for ever: waiters get the failure instead.
-            failure = t;
+            // Cannot happen; if it does, nobody may wait for ever, and nothing signals the pid again:
+            // waiters get the failure instead of an exit value.
+            IllegalStateException failed =
+                    new IllegalStateException("the exit status of process " + pid + " could not be read", t);
+            lock.lock();
+            try {
+                reaped = true;
+            } finally {
+                lock.unlock();
+            }
+            failure = failed;
             exited.countDown();
-            exit.completeExceptionally(t);
+            exit.completeExceptionally(failed);
             throw t;
         }
         // In this order: whoever sees the future complete sees the process not alive.
@@ -81,7 +90,7 @@ final class ChildProcess extends Process {
     /** The exit value, once {@link #exited} is open. */
     private int exitValueOrFailure() {
         if (failure != null) {
-            throw new IllegalStateException("the exit status of process " + pid + " could not be read", failure);
+            throw failure;
         }
         return exitValue;
     }
@@ -236,7 +245,8 @@ final class ChildProcess extends Process {
 
     @Override
     public String toString() {
-        return "ChildProcess[pid=" + pid + ", exitValue=" + (isAlive() ? "\"not exited\"" : exitValue) + "]";
+        return "ChildProcess[pid=" + pid + ", exitValue="
+                + (isAlive() ? "\"not exited\"" : failure != null ? "\"unknown\"" : exitValue) + "]";
     }
 
     /** Standard input the parent cannot write: no pipe exists. */

@@ -225,10 +225,13 @@ class AncillaryDataErrorsTest {
         }
     }
 
+    // A regression here would block threads in uninterruptible waits: the timeout runs the test in a
+    // thread of its own, and the resources close in the order that releases a stuck send.
     @ParameterizedTest(name = "virtual={0}")
     @ValueSource(booleans = {false, true})
+    @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aChannelBeingSentClosesAtOnceWhileTheSendWaitsAndItsSocketStillGoes(boolean virtual) throws Exception {
-        try (SocketPair pair = SocketPair.open(); SocketPair sent = SocketPair.open()) {
+        try (SocketPair sent = SocketPair.open(); SocketPair pair = SocketPair.open()) {
             long filled = fill(pair.first());
             var sending = Concurrently.startBlocked(virtual,
                     () -> pair.first().sendChannels(ByteBuffer.wrap(new byte[] {1}), sent.second()));
@@ -257,6 +260,7 @@ class AncillaryDataErrorsTest {
 
     @ParameterizedTest(name = "virtual={0}")
     @ValueSource(booleans = {false, true})
+    @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void anInterruptedThreadSendingTheChannelItSendsOnGetsClosedByInterruptException(boolean virtual)
             throws Exception {
         try (SocketPair pair = SocketPair.open()) {

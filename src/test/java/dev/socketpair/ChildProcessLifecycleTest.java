@@ -24,6 +24,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * values (128 + signal for a signalled child), waiting with and without a timeout, destroy, onExit and
  * the ProcessHandle; every child is reaped, none is left a zombie. Also: environment, working
  * directory and signal state reach the child.
+ *
+ * <p>Not provoked here: waitid(2) on the library's own child fails only with EINTR (retried) or, if code
+ * outside the library reaped the child first, ECHILD (the JDK's answer, exit value 0, which would
+ * need a native waitpid(-1) racing the reaper); any other failure is impossible for a pid this
+ * process spawned and has not reaped, and would release waiters with an IllegalStateException.
  */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class ChildProcessLifecycleTest {

@@ -1,5 +1,7 @@
 package dev.socketpair;
 
+import dev.socketpair.internal.SocketControl;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -41,11 +43,20 @@ public final class DescriptorLimitProbe {
         System.out.println("failure " + (failure == null ? "none" : failure.getMessage()));
 
         System.out.println("first pair carries " + exchange(pairs.getFirst()));
+        // socketpair needs two free numbers: one may be left. Take it, so that none is.
+        List<Integer> singles = new ArrayList<>();
+        for (int fd = SocketControl.duplicate(pairs.getFirst().first().fd()); fd >= 0;
+             fd = SocketControl.duplicate(pairs.getFirst().first().fd())) {
+            singles.add(fd);
+        }
         try {
             pairs.getFirst().first().sendChannels(ByteBuffer.wrap(new byte[] {1}), pairs.get(1).first());
             System.out.println("sendChannels at the limit: sent");
         } catch (ErrnoException e) {
             System.out.println("sendChannels at the limit: " + e.getMessage());
+        }
+        for (int fd : singles) {
+            SocketControl.close(fd);
         }
 
         pairs.removeLast().close();

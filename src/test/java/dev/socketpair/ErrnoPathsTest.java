@@ -57,7 +57,8 @@ class ErrnoPathsTest {
      * The remaining failures of the calls a channel makes cannot be provoked from a test, and become
      * {@link ErrnoException}s naming the call:
      * <ul>
-     * <li>fcntl(2) F_GETFL/F_SETFL/F_GETFD/F_SETFD on an open descriptor fails only with EBADF;</li>
+     * <li>fcntl(2) F_GETFL/F_SETFL/F_GETFD/F_SETFD on an open descriptor fails only with EBADF
+ *     (F_DUPFD_CLOEXEC fails with EMFILE too, which {@link DescriptorLimitTest} provokes);</li>
      * <li>shutdown(2) on a connected AF_UNIX socket fails only with EBADF, ENOTSOCK or EINVAL (a bad
      *     {@code how}), none possible here;</li>
      * <li>getsockopt/setsockopt(2) of SO_SNDBUF, SO_RCVBUF, SO_TYPE, SO_DOMAIN with an int fail only

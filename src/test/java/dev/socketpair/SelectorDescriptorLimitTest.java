@@ -17,7 +17,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * selector's own wake-up socket fails only with ENOMEM or ENOSPC (the per-user limit of watches,
  * {@code /proc/sys/fs/epoll/max_user_watches}, far beyond what a test may take); a channel's
  * registration fails the same way, and with EBADF, EEXIST or ENOENT only through a bug, which
- * {@code Errors.onOwnDescriptor} turns into an AssertionError.
+ * {@code Errors.onOwnDescriptor} turns into an AssertionError. The same ENOMEM or ENOSPC when a poller
+ * registers a waiting virtual thread's descriptor surfaces as an ErrnoException from the read, write or
+ * select; when the master poller cannot register a sub-poller, the sub-poller polls every millisecond
+ * instead of parking until it has events.
  */
 class SelectorDescriptorLimitTest {
 

@@ -40,9 +40,6 @@ public final class SocketDescriptor {
 
     private final int fd;
     private final AtomicInteger state = new AtomicInteger();
-    // Set once a virtual thread has waited on this descriptor through a poller; read by close, after
-    // every operation has left (the release of the last one publishes it).
-    private volatile boolean registeredWithPoller;
     private final Resources resources;
     private final Cleaner.Cleanable cleanable;
 
@@ -133,8 +130,8 @@ public final class SocketDescriptor {
      *         epoll_ctl(2)
      */
     public int parkUntilReady(boolean reading, NativeScratch scratch) {
-        if (!registeredWithPoller) {
-            registeredWithPoller = true;
+        if (!resources.registeredWithPoller) {
+            resources.registeredWithPoller = true;
         }
         Poller poller = reading ? Poller.reading() : Poller.writing();
         int r = poller.arm(fd, scratch);
@@ -197,11 +194,6 @@ public final class SocketDescriptor {
             closeLock.unlock();
         }
         try {
-            if (registeredWithPoller) {
-                // The socket may outlive this descriptor (sent, inherited, duplicated): a registration
-                // left in a poller's set would hold it there, and could report it under a reused number.
-                Poller.forget(fd);
-            }
             if (beforeClose != null) {
                 beforeClose.run();
             }
@@ -216,6 +208,8 @@ public final class SocketDescriptor {
         final int fd;
         final Arena arena = Arena.ofShared();
         volatile int closeResult;
+        // Set once a virtual thread has waited on the descriptor through a poller.
+        volatile boolean registeredWithPoller;
 
         Resources(int fd) {
             this.fd = fd;
@@ -223,6 +217,11 @@ public final class SocketDescriptor {
 
         @Override
         public void run() {
+            if (registeredWithPoller) {
+                // The socket may outlive this descriptor (sent, inherited, duplicated): a registration
+                // left in a poller's set would hold it there, and could report it under a reused number.
+                Poller.forget(fd);
+            }
             try (Arena local = Arena.ofConfined()) {
                 MemorySegment capture = Syscalls.allocateErrnoCapture(local);
                 closeResult = Syscalls.close(fd, capture);
