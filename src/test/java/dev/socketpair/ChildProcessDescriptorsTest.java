@@ -222,6 +222,19 @@ class ChildProcessDescriptorsTest {
         }
     }
 
+    @Test
+    void anUnplacedNumberIsNotOpenInTheChild() throws Exception {
+        try (SocketPair kept = SocketPair.open(); SocketPair dropped = SocketPair.open()) {
+            String listing = Children.output(Children.python(LIST_DESCRIPTORS)
+                    .place(3, kept.second())
+                    .place(4, dropped.second())
+                    .unplace(4));
+            Map<Integer, String> open = parse(listing);
+            assertThat(open.get(3)).isEqualTo("0:" + ProcFd.target(kept.second().fd()));
+            assertThat(open).doesNotContainKey(4);
+        }
+    }
+
     /** The child's stdin and stdout are each other's sockets: 0 <-> 1 swapped, raw descriptors. */
     @Test
     void rawDescriptorsSwappedAcrossStandardNumbersStillTalk() throws Exception {
