@@ -1117,10 +1117,18 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     @Override
     protected void implCloseSelectableChannel() throws IOException {
-        // Always with the hook: a registration racing with this close may add a key after any check here.
-        int r = descriptor.close(() -> UnixSelector.channelClosing(selectorKeys));
+        // Always with the hook, which looks for keys only once no operation can start: a registration
+        // racing with this close may add a key after any check made here.
+        int r = descriptor.close(this::leaveSelectors);
         if (r < 0) {
             throw Errors.onOwnDescriptor("close", -r);
+        }
+    }
+
+    /** Takes the descriptor out of every selector's epoll set; a channel never registered has nothing to do. */
+    private void leaveSelectors() {
+        if (!selectorKeys.isEmpty()) {
+            UnixSelector.channelClosing(selectorKeys);
         }
     }
 

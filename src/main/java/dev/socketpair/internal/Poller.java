@@ -33,7 +33,6 @@ public final class Poller {
     /** How often a sub-poller that the master could not register polls. */
     private static final long UNREGISTERED_POLL_NANOS = 1_000_000;
 
-    private static volatile boolean started;
 
     private final int epfd;
     private final int interest;
@@ -64,7 +63,6 @@ public final class Poller {
             // initialisation runs would wait for it, and a virtual thread that waits so is pinned.
             Thread.ofVirtual().name("socketpair-read-poller").start(() -> read.subPollerLoop(master));
             Thread.ofVirtual().name("socketpair-write-poller").start(() -> write.subPollerLoop(master));
-            started = true;
         }
     }
 
@@ -103,12 +101,13 @@ public final class Poller {
         return Pollers.WRITE;
     }
 
-    /** Unparks whatever virtual thread waits on {@code fd} in either direction; used when closing. */
+    /**
+     * Unparks whatever virtual thread waits on {@code fd} in either direction; used when closing a
+     * descriptor that a virtual thread has waited on (so the pollers exist).
+     */
     static void wakeupAll(int fd) {
-        if (started) {
-            Pollers.READ.wakeup(fd);
-            Pollers.WRITE.wakeup(fd);
-        }
+        Pollers.READ.wakeup(fd);
+        Pollers.WRITE.wakeup(fd);
     }
 
     /**

@@ -184,7 +184,11 @@ public final class SocketDescriptor {
                 Syscalls.shutdown(fd, Libc.SHUT_RDWR(), Syscalls.allocateErrnoCapture(local));
             }
         }
-        Poller.wakeupAll(fd);
+        // A virtual thread marks the descriptor before it registers with a poller, and checks the
+        // closing mark after: either this sees the mark, or that thread sees closing and does not park.
+        if (resources.registeredWithPoller) {
+            Poller.wakeupAll(fd);
+        }
         closeLock.lock();
         try {
             while (state.get() != CLOSING) {
