@@ -266,12 +266,8 @@ class AncillaryDataErrorsTest {
         try (SocketPair pair = SocketPair.open()) {
             var outcome = Concurrently.start(virtual, () -> {
                 Thread.currentThread().interrupt();
-                try {
-                    pair.first().sendChannels(ByteBuffer.wrap(new byte[] {1}), pair.first());
-                    return "sent";
-                } catch (ClosedByInterruptException e) {
-                    return Thread.currentThread().isInterrupted() ? "interrupted" : "status cleared";
-                }
+                return Concurrently.interruptOutcome(
+                        () -> pair.first().sendChannels(ByteBuffer.wrap(new byte[] {1}), pair.first()), "sent");
             });
             assertThat(Concurrently.await(outcome)).isEqualTo("interrupted");
             assertThat(pair.first().isOpen()).isFalse();

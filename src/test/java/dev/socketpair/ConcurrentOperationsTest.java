@@ -97,14 +97,8 @@ class ConcurrentOperationsTest {
     @ValueSource(booleans = {false, true})
     void interruptingABlockedWriterClosesTheChannelAndKeepsTheInterruptStatus(boolean virtual) throws Exception {
         try (SocketPair pair = SocketPair.open()) {
-            var writer = Concurrently.startBlocked(virtual, () -> {
-                try {
-                    pair.first().write(ByteBuffer.allocateDirect(LARGE));
-                    return "write returned";
-                } catch (ClosedByInterruptException e) {
-                    return Thread.currentThread().isInterrupted() ? "interrupted" : "status cleared";
-                }
-            });
+            var writer = Concurrently.startBlocked(virtual, () -> Concurrently.interruptOutcome(
+                    () -> pair.first().write(ByteBuffer.allocateDirect(LARGE)), "write returned"));
             writer.thread().interrupt();
             assertThat(Concurrently.await(writer.outcome())).isEqualTo("interrupted");
             assertThat(pair.first().isOpen()).isFalse();

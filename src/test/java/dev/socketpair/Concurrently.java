@@ -54,6 +54,20 @@ final class Concurrently {
         return outcome.get(30, TimeUnit.SECONDS);
     }
 
+    /**
+     * Runs {@code operation}, which an interrupt should end, and says how it ended: "interrupted" if it
+     * threw ClosedByInterruptException with the thread's interrupt status still set, "status cleared"
+     * if it threw that with the status cleared, or {@code completed} if it returned.
+     */
+    static String interruptOutcome(Task<?> operation, String completed) throws Exception {
+        try {
+            operation.run();
+            return completed;
+        } catch (java.nio.channels.ClosedByInterruptException e) {
+            return Thread.currentThread().isInterrupted() ? "interrupted" : "status cleared";
+        }
+    }
+
     /** Waits for a task that must fail, and returns what it threw. */
     static Throwable failureOf(CompletableFuture<?> outcome) throws Exception {
         try {

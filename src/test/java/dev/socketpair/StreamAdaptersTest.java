@@ -11,7 +11,6 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.Channels;
-import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.IllegalBlockingModeException;
 import java.util.Arrays;
@@ -325,14 +324,8 @@ class StreamAdaptersTest {
             throws Exception {
         try (SocketPair pair = SocketPair.open()) {
             InputStream in = pair.first().newInputStream();
-            var reader = Concurrently.startBlocked(virtual, () -> {
-                try {
-                    in.read();
-                    return "read returned";
-                } catch (ClosedByInterruptException e) {
-                    return Thread.currentThread().isInterrupted() ? "interrupted" : "status cleared";
-                }
-            });
+            var reader = Concurrently.startBlocked(virtual,
+                    () -> Concurrently.interruptOutcome(in::read, "read returned"));
             reader.thread().interrupt();
             assertThat(Concurrently.await(reader.outcome())).isEqualTo("interrupted");
             assertThat(pair.first().isOpen()).isFalse();

@@ -197,13 +197,7 @@ public final class ChildProcesses {
      */
     public static int awaitExit(int pid) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment info = arena.allocate(siginfo_t.layout());
-            MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
-            int r;
-            do {
-                r = Syscalls.waitid(Libc.P_PID(), pid, info, Libc.WEXITED() | Libc.WNOWAIT(), capture);
-            } while (r == -Errno.EINTR);
-            return r;
+            return waitid(pid, Libc.WEXITED() | Libc.WNOWAIT(), arena.allocate(siginfo_t.layout()), arena);
         }
     }
 
@@ -216,11 +210,7 @@ public final class ChildProcesses {
     public static int reap(int pid) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment info = arena.allocate(siginfo_t.layout());
-            MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
-            int r;
-            do {
-                r = Syscalls.waitid(Libc.P_PID(), pid, info, Libc.WEXITED() | Libc.WNOHANG(), capture);
-            } while (r == -Errno.EINTR);
+            int r = waitid(pid, Libc.WEXITED() | Libc.WNOHANG(), info, arena);
             if (r < 0) {
                 return r;
             }
@@ -238,6 +228,16 @@ public final class ChildProcesses {
             }
             throw new AssertionError("waitid(WEXITED) reported si_code " + code);
         }
+    }
+
+    /** waitid(2) for child {@code pid} with {@code options}, retried on EINTR. @return 0, or {@code -errno} */
+    private static int waitid(int pid, int options, MemorySegment info, Arena arena) {
+        MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
+        int r;
+        do {
+            r = Syscalls.waitid(Libc.P_PID(), pid, info, options, capture);
+        } while (r == -Errno.EINTR);
+        return r;
     }
 
     /**
