@@ -893,7 +893,9 @@ public final class UnixSocketChannel extends SocketChannel {
      * together with the descriptors and credentials that came with them.
      *
      * <p>At most {@code maxDescriptors} descriptors are accepted: any others that came with the data are
-     * closed at once and the result says {@link ReceivedMessage#controlTruncated()}. The descriptors accepted are close-on-exec
+     * closed at once and the result says {@link ReceivedMessage#controlTruncated()}. A pidfd that the
+     * kernel attaches when someone sharing the socket has set {@code SO_PASSPIDFD} ({@code SCM_PIDFD})
+     * is closed at once as well: this library hands none out. The descriptors accepted are close-on-exec
      * ({@code MSG_CMSG_CLOEXEC}) and owned by the returned object, which must be closed (one dropped
      * unclosed has them closed by a cleaner once it is unreachable). A DGRAM or SEQPACKET message longer
      * than {@code dst} is {@linkplain ReceivedMessage#truncated() truncated} and its real length
