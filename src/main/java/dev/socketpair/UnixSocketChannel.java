@@ -1211,11 +1211,16 @@ public final class UnixSocketChannel extends SocketChannel {
     }
 
     /**
-     * Returns this socket's name: an empty path for an unnamed socket, as every socketpair end is.
+     * Returns this socket's name: an empty path for an unnamed socket, as every socketpair end is, or the
+     * path an adopted socket is bound to. The path's bytes are decoded as the JDK decodes file names
+     * ({@code sun.jnu.encoding}), so that the path names the socket's file. Safe to call from any thread.
      *
      * @return the local address, a {@link UnixDomainSocketAddress}
-     * @throws ClosedChannelException if this channel is closed
-     * @throws IOException            if getsockname(2) fails
+     * @throws ClosedChannelException    if this channel is closed
+     * @throws java.net.SocketException  if the name is one no {@link UnixDomainSocketAddress} can hold: a
+     *                                   Linux abstract name, or a path that is not a file name in that
+     *                                   charset; the message shows the name's bytes
+     * @throws IOException               if getsockname(2) fails
      */
     @Override
     public SocketAddress getLocalAddress() throws IOException {
@@ -1223,11 +1228,15 @@ public final class UnixSocketChannel extends SocketChannel {
     }
 
     /**
-     * Returns the peer's name: an empty path for an unnamed socket, as every socketpair end is.
+     * Returns the peer's name: an empty path for an unnamed socket, as every socketpair end is, or the
+     * path the peer of an adopted socket is bound to, decoded as {@link #getLocalAddress()} decodes it.
+     * Safe to call from any thread.
      *
      * @return the remote address, a {@link UnixDomainSocketAddress}
-     * @throws ClosedChannelException if this channel is closed
-     * @throws IOException            if getpeername(2) fails
+     * @throws ClosedChannelException    if this channel is closed
+     * @throws java.net.SocketException  if the name is one no {@link UnixDomainSocketAddress} can hold, as
+     *                                   for {@link #getLocalAddress()}
+     * @throws IOException               if getpeername(2) fails
      */
     @Override
     public SocketAddress getRemoteAddress() throws IOException {
@@ -1244,10 +1253,11 @@ public final class UnixSocketChannel extends SocketChannel {
         } finally {
             descriptor.release();
         }
+        String syscall = peer ? "getpeername" : "getsockname";
         if (name.errno() != 0) {
-            throw Errors.onOwnDescriptor(peer ? "getpeername" : "getsockname", name.errno());
+            throw Errors.onOwnDescriptor(syscall, name.errno());
         }
-        return UnixDomainSocketAddress.of(name.path());
+        return SocketAddresses.of(syscall, name.bytes());
     }
 
     /**
