@@ -3,15 +3,11 @@ package dev.socketpair.internal;
 import dev.socketpair.internal.RawMessages.Message;
 import dev.socketpair.internal.libc.Libc;
 import dev.socketpair.internal.libc.cmsghdr;
-import dev.socketpair.internal.libc.iovec;
 import dev.socketpair.internal.libc.msghdr;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
@@ -28,36 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * messages they come, and the pidfd of {@code SCM_PIDFD}, which the kernel delivers under the type
  * {@link ControlMessages} names.
  */
-class ControlMessagesClosingTest {
+class ControlMessagesClosingTest extends RawPairFixture {
 
     private static final long INT = ValueLayout.JAVA_INT.byteSize();
-
-    private Arena arena;
-    private MemorySegment capture;
-    private NativeScratch scratch;
-    private final int[] pair = new int[2];
-    private final int[] pipe = new int[2];
-
-    @BeforeEach
-    void open() {
-        arena = Arena.ofConfined();
-        capture = Syscalls.allocateErrnoCapture(arena);
-        scratch = new NativeScratch(arena);
-        assertThat(SocketControl.socketpair(Libc.AF_UNIX(), Libc.SOCK_SEQPACKET() | Libc.SOCK_CLOEXEC(), 0, pair))
-                .isZero();
-        MemorySegment ends = arena.allocate(ValueLayout.JAVA_INT, 2);
-        assertThat(Syscalls.pipe2(ends, Libc.O_CLOEXEC(), capture)).isZero();
-        pipe[0] = ends.getAtIndex(ValueLayout.JAVA_INT, 0);
-        pipe[1] = ends.getAtIndex(ValueLayout.JAVA_INT, 1);
-    }
-
-    @AfterEach
-    void close() {
-        for (int fd : new int[] {pair[0], pair[1], pipe[0], pipe[1]}) {
-            Syscalls.close(fd, capture);
-        }
-        arena.close();
-    }
 
     @Test
     void theKernelDeliversTheSendersPidfdUnderScmPidfdOnceSoPasspidfdIsSet() {
@@ -122,21 +91,6 @@ class ControlMessagesClosingTest {
             Syscalls.close(fd, capture);
         }
         assertThat(count(pipeTarget)).isEqualTo(pipeEnds);
-    }
-
-    /** One recvmsg of one byte into a fresh header and a control buffer of {@code space} bytes. */
-    private MemorySegment receive(long space) {
-        MemorySegment header = msghdr.allocate(arena);
-        MemorySegment iov = iovec.allocate(arena);
-        MemorySegment data = arena.allocate(16);
-        iovec.iov_base(iov, data);
-        iovec.iov_len(iov, data.byteSize());
-        msghdr.msg_iov(header, iov);
-        msghdr.msg_iovlen(header, 1);
-        msghdr.msg_control(header, arena.allocate(space, cmsghdr.layout().byteAlignment()));
-        msghdr.msg_controllen(header, space);
-        assertThat(Syscalls.recvmsg(pair[1], header, Libc.MSG_CMSG_CLOEXEC(), capture)).isEqualTo(1);
-        return header;
     }
 
     private static String target(int fd) {
