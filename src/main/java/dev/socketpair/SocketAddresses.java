@@ -22,19 +22,7 @@ import java.nio.file.InvalidPathException;
  */
 final class SocketAddresses {
 
-    /** The charset of file names: the JDK encodes a {@code Path} into a system call's bytes with it. */
-    private static final Charset FILE_NAMES = fileNameCharset();
-
     private SocketAddresses() {
-    }
-
-    private static Charset fileNameCharset() {
-        String name = System.getProperty("sun.jnu.encoding");
-        try {
-            return name != null ? Charset.forName(name) : Charset.defaultCharset();
-        } catch (IllegalArgumentException e) {
-            return Charset.defaultCharset();
-        }
     }
 
     /**
@@ -49,8 +37,9 @@ final class SocketAddresses {
             throw new SocketException(syscall + ": the socket's name is the abstract name \"" + escape(name)
                     + "\", which a UnixDomainSocketAddress (a file system path) cannot hold");
         }
+        Charset fileNames = ChildProcessBuilder.fileNameCharset();
         try {
-            String path = FILE_NAMES.newDecoder()
+            String path = fileNames.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(name))
@@ -58,7 +47,7 @@ final class SocketAddresses {
             return UnixDomainSocketAddress.of(path);
         } catch (CharacterCodingException | InvalidPathException e) {
             SocketException failure = new SocketException(syscall + ": the socket's path \"" + escape(name)
-                    + "\" is not a file name in " + FILE_NAMES + ", the charset of file names");
+                    + "\" is not a file name in " + fileNames + ", the charset of file names");
             failure.initCause(e);
             throw failure;
         }

@@ -92,14 +92,8 @@ class AdoptedSocketAddressTest {
         name.writeBytes(new byte[] {(byte) 0xff, (byte) 0xfe, '\\'});
         try (Ends ends = bound(name.toByteArray())) {
             String shown = directory + "/socket-\\xff\\xfe\\\\";
-            assertThatThrownBy(() -> ends.bound().getLocalAddress())
-                    .isInstanceOf(SocketException.class)
-                    .hasMessage("getsockname: the socket's path \"" + shown
-                            + "\" is not a file name in UTF-8, the charset of file names");
-            assertThatThrownBy(() -> ends.peer().getRemoteAddress())
-                    .isInstanceOf(SocketException.class)
-                    .hasMessage("getpeername: the socket's path \"" + shown
-                            + "\" is not a file name in UTF-8, the charset of file names");
+            assertNoAddress(ends, "the socket's path \"" + shown
+                    + "\" is not a file name in UTF-8, the charset of file names");
         }
     }
 
@@ -107,14 +101,8 @@ class AdoptedSocketAddressTest {
     void anAbstractNameIsASocketExceptionShowingItsBytes() throws Throwable {
         String name = "socketpair-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         try (Ends ends = bound(("\0" + name).getBytes(StandardCharsets.US_ASCII))) {
-            assertThatThrownBy(() -> ends.bound().getLocalAddress())
-                    .isInstanceOf(SocketException.class)
-                    .hasMessage("getsockname: the socket's name is the abstract name \"\\x00" + name
-                            + "\", which a UnixDomainSocketAddress (a file system path) cannot hold");
-            assertThatThrownBy(() -> ends.peer().getRemoteAddress())
-                    .isInstanceOf(SocketException.class)
-                    .hasMessage("getpeername: the socket's name is the abstract name \"\\x00" + name
-                            + "\", which a UnixDomainSocketAddress (a file system path) cannot hold");
+            assertNoAddress(ends, "the socket's name is the abstract name \"\\x00" + name
+                    + "\", which a UnixDomainSocketAddress (a file system path) cannot hold");
             assertThat(ends.peer().getLocalAddress()).isEqualTo(UnixDomainSocketAddress.of(""));
         }
     }
@@ -127,11 +115,22 @@ class AdoptedSocketAddressTest {
         System.arraycopy(ascii, 0, padded, 1, ascii.length);
         try (Ends ends = bound(padded)) {
             String shown = "\\x00" + name + "\\x00".repeat(padded.length - 1 - ascii.length);
-            assertThatThrownBy(() -> ends.bound().getLocalAddress())
-                    .isInstanceOf(SocketException.class)
-                    .hasMessage("getsockname: the socket's name is the abstract name \"" + shown
-                            + "\", which a UnixDomainSocketAddress (a file system path) cannot hold");
+            assertNoAddress(ends, "the socket's name is the abstract name \"" + shown
+                    + "\", which a UnixDomainSocketAddress (a file system path) cannot hold");
         }
+    }
+
+    /**
+     * Neither end has an address for the bound name: each throws the same SocketException, {@code why},
+     * after the name of its own call.
+     */
+    private static void assertNoAddress(Ends ends, String why) {
+        assertThatThrownBy(() -> ends.bound().getLocalAddress())
+                .isInstanceOf(SocketException.class)
+                .hasMessage("getsockname: " + why);
+        assertThatThrownBy(() -> ends.peer().getRemoteAddress())
+                .isInstanceOf(SocketException.class)
+                .hasMessage("getpeername: " + why);
     }
 
     /** A socket's file is neither a regular file, a directory, nor a link. */
