@@ -312,7 +312,8 @@ public final class ChildProcessBuilder {
         }
     }
 
-    private static Charset fileNameCharset() {
+    /** The charset the JDK encodes file names in, and so a {@code Path} into a system call's bytes. */
+    static Charset fileNameCharset() {
         String name = System.getProperty("sun.jnu.encoding");
         try {
             return name != null ? Charset.forName(name) : Charset.defaultCharset();

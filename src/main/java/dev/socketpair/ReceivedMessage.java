@@ -1,8 +1,9 @@
 package dev.socketpair;
 
-import dev.socketpair.internal.SocketControl;
+import dev.socketpair.internal.OwnedDescriptors;
 
 import java.io.IOException;
+import java.lang.ref.Cleaner;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
@@ -24,6 +25,11 @@ import java.util.Optional;
  * }                                                          // closes whatever was not taken
  * }
  *
+ * <p>A message that becomes unreachable without being closed has the descriptors it still holds closed
+ * by a {@link Cleaner}, as an unreachable channel has its own. Until then the library counts them as its
+ * own: {@link UnixSocketChannel#adopt} refuses them, and {@link #adoptChannel} is the way to make one a
+ * channel.
+ *
  * <p>Safe for use by multiple threads: each descriptor is given away or closed exactly once.
  *
  * @see <a href="https://man7.org/linux/man-pages/man7/unix.7.html">unix(7)</a>
@@ -37,16 +43,56 @@ public final class ReceivedMessage implements AutoCloseable {
     private final boolean truncated;
     private final boolean controlTruncated;
     private final Credentials credentials;
-    // Guarded by this.
-    private final int[] descriptors;
+    private final Held held;
+    // Null when nothing was received: there is nothing to clean.
+    private final Cleaner.Cleanable cleanable;
 
+    /**
+     * Takes ownership of {@code descriptors}, just installed by recvmsg(2): from now on only this
+     * message, its cleaner, or whoever takes one closes them.
+     */
     ReceivedMessage(int length, boolean truncated, boolean controlTruncated, int[] descriptors,
                     Credentials credentials) {
         this.length = length;
         this.truncated = truncated;
         this.controlTruncated = controlTruncated;
-        this.descriptors = descriptors;
         this.credentials = credentials;
+        this.held = new Held(descriptors);
+        for (int fd : descriptors) {
+            OwnedDescriptors.register(fd, held.owner);
+        }
+        this.cleanable = descriptors.length == 0 ? null : Cleaning.CLEANER.register(this, held);
+    }
+
+    /** The cleaner's thread starts with the first message that holds descriptors. */
+    private static final class Cleaning {
+        static final Cleaner CLEANER = Cleaner.create();
+    }
+
+    /**
+     * The descriptors still held, which the cleaner closes if the message is dropped; never refers back
+     * to the message. Every change to a slot happens under this object's lock, so that the cleaner
+     * closes only what has not been given away.
+     */
+    private static final class Held implements Runnable {
+        final OwnedDescriptors.Owner owner = new OwnedDescriptors.Owner("a ReceivedMessage");
+        // Guarded by this.
+        final int[] descriptors;
+
+        Held(int[] descriptors) {
+            this.descriptors = descriptors;
+        }
+
+        /** Closes every descriptor not given away; close(2) releases one even when it reports an error. */
+        @Override
+        public synchronized void run() {
+            for (int i = 0; i < descriptors.length; i++) {
+                if (descriptors[i] != GONE) {
+                    OwnedDescriptors.close(descriptors[i], owner);
+                    descriptors[i] = GONE;
+                }
+            }
+        }
     }
 
     /**
@@ -88,20 +134,28 @@ public final class ReceivedMessage implements AutoCloseable {
      * @return the number of descriptors, at most the limit the receive was given
      */
     public int descriptorCount() {
-        return descriptors.length;
+        return held.descriptors.length;
     }
 
     /**
-     * Returns a received descriptor's number without giving it away: it remains this object's to close.
+     * Returns a received descriptor's number without giving it away: it remains this object's to close,
+     * and names the received file only while this message is open and reachable.
      *
      * @param index which descriptor, from 0, in the order they were sent
      * @return the descriptor number
      * @throws IndexOutOfBoundsException if {@code index} is not less than {@link #descriptorCount()}
      * @throws IllegalStateException     if the descriptor was given away or closed
      */
-    public synchronized int descriptor(int index) {
-        Objects.checkIndex(index, descriptors.length);
-        int fd = descriptors[index];
+    public int descriptor(int index) {
+        synchronized (held) {
+            return held(index);
+        }
+    }
+
+    /** The descriptor in slot {@code index}; the caller holds {@link #held}'s lock. */
+    private int held(int index) {
+        Objects.checkIndex(index, held.descriptors.length);
+        int fd = held.descriptors[index];
         if (fd == GONE) {
             throw new IllegalStateException("descriptor " + index + " was given away or closed");
         }
@@ -117,10 +171,13 @@ public final class ReceivedMessage implements AutoCloseable {
      * @throws IndexOutOfBoundsException if {@code index} is not less than {@link #descriptorCount()}
      * @throws IllegalStateException     if the descriptor was given away or closed
      */
-    public synchronized int takeDescriptor(int index) {
-        int fd = descriptor(index);
-        descriptors[index] = GONE;
-        return fd;
+    public int takeDescriptor(int index) {
+        synchronized (held) {
+            int fd = held(index);
+            held.descriptors[index] = GONE;
+            OwnedDescriptors.release(fd, held.owner);
+            return fd;
+        }
     }
 
     /**
@@ -135,10 +192,12 @@ public final class ReceivedMessage implements AutoCloseable {
      * @throws ErrnoException            if it is not a socket ({@code ENOTSOCK})
      * @throws IOException               if some other I/O error occurs
      */
-    public synchronized UnixSocketChannel adoptChannel(int index) throws IOException {
-        UnixSocketChannel channel = UnixSocketChannel.adopt(descriptor(index));
-        descriptors[index] = GONE;
-        return channel;
+    public UnixSocketChannel adoptChannel(int index) throws IOException {
+        synchronized (held) {
+            UnixSocketChannel channel = UnixSocketChannel.adopt(held(index), held.owner);
+            held.descriptors[index] = GONE;
+            return channel;
+        }
     }
 
     /**
@@ -157,19 +216,20 @@ public final class ReceivedMessage implements AutoCloseable {
      * released by close(2) even when the call reports an error, so this never throws.
      */
     @Override
-    public synchronized void close() {
-        for (int i = 0; i < descriptors.length; i++) {
-            if (descriptors[i] != GONE) {
-                SocketControl.close(descriptors[i]);
-                descriptors[i] = GONE;
-            }
+    public void close() {
+        if (cleanable != null) {
+            cleanable.clean();
         }
     }
 
     @Override
-    public synchronized String toString() {
+    public String toString() {
+        String descriptors;
+        synchronized (held) {
+            descriptors = Arrays.toString(held.descriptors);
+        }
         return "ReceivedMessage[length=" + length + (truncated ? " truncated" : "")
-                + (controlTruncated ? " control-truncated" : "") + " descriptors=" + Arrays.toString(descriptors)
+                + (controlTruncated ? " control-truncated" : "") + " descriptors=" + descriptors
                 + (credentials != null ? " " + credentials : "") + ']';
     }
 }

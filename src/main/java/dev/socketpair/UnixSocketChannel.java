@@ -3,6 +3,7 @@ package dev.socketpair;
 import dev.socketpair.internal.ControlMessages;
 import dev.socketpair.internal.Errno;
 import dev.socketpair.internal.NativeScratch;
+import dev.socketpair.internal.OwnedDescriptors;
 import dev.socketpair.internal.SocketConstants;
 import dev.socketpair.internal.SocketControl;
 import dev.socketpair.internal.SocketControl.IntOption;
@@ -163,9 +164,15 @@ public final class UnixSocketChannel extends SocketChannel {
      * descriptor: closing the channel closes it, and nothing else may close it. If this method throws,
      * the descriptor is untouched and still the caller's.
      *
+     * <p>A descriptor this library already owns (another channel's, a selector's, or one a
+     * {@link ReceivedMessage} still holds) is refused: two owners would both close it, and the second
+     * close would close whatever file the process had opened under the number in between. Once its owner
+     * has closed it, the number is free to adopt again. Safe to call from any thread.
+     *
      * @param fd an open socket descriptor
      * @return a channel that owns {@code fd}
-     * @throws IllegalArgumentException if {@code fd} is negative, or is a socket of another domain
+     * @throws IllegalArgumentException if {@code fd} is negative, is a socket of another domain, or is
+     *                                  already owned by this library
      * @throws ErrnoException           if {@code fd} is not open ({@code EBADF}) or not a socket
      *                                  ({@code ENOTSOCK})
      * @throws IOException              if some other I/O error occurs
@@ -174,6 +181,14 @@ public final class UnixSocketChannel extends SocketChannel {
         if (fd < 0) {
             throw new IllegalArgumentException("negative descriptor: " + fd);
         }
+        return adopt(fd, null);
+    }
+
+    /**
+     * As {@link #adopt(int)}, for a descriptor that {@code from} (a received message) owns and hands
+     * over, or, if {@code from} is null, that nothing in this library owns.
+     */
+    static UnixSocketChannel adopt(int fd, OwnedDescriptors.Owner from) throws IOException {
         long domain = SocketControl.intOption(fd, IntOption.DOMAIN);
         if (domain < 0) {
             throw Errors.exception("getsockopt", (int) -domain);
@@ -186,6 +201,9 @@ public final class UnixSocketChannel extends SocketChannel {
         if (nonBlocking < 0) {
             throw Errors.exception("fcntl", -nonBlocking);
         }
+        // Claimed last, so that nothing can fail once it is: the channel's descriptor takes the
+        // registration over from this placeholder.
+        OwnedDescriptors.claim(fd, new OwnedDescriptors.Owner("a UnixSocketChannel"), from);
         return new UnixSocketChannel(fd, type, nonBlocking == 1);
     }
 
@@ -875,11 +893,14 @@ public final class UnixSocketChannel extends SocketChannel {
      * together with the descriptors and credentials that came with them.
      *
      * <p>At most {@code maxDescriptors} descriptors are accepted: any others that came with the data are
-     * closed at once and the result says {@link ReceivedMessage#controlTruncated()}. The descriptors
-     * accepted are close-on-exec ({@code MSG_CMSG_CLOEXEC}) and owned by the returned object, which must
-     * be closed. A DGRAM or SEQPACKET message longer than {@code dst} is {@linkplain
-     * ReceivedMessage#truncated() truncated} and its real length reported. On STREAM a read ends with the
-     * bytes that carried descriptors, so the descriptors of two sends never arrive in one read.
+     * closed at once and the result says {@link ReceivedMessage#controlTruncated()}. A pidfd that the
+     * kernel attaches when someone sharing the socket has set {@code SO_PASSPIDFD} ({@code SCM_PIDFD})
+     * is closed at once as well: this library hands none out. The descriptors accepted are close-on-exec
+     * ({@code MSG_CMSG_CLOEXEC}) and owned by the returned object, which must be closed (one dropped
+     * unclosed has them closed by a cleaner once it is unreachable). A DGRAM or SEQPACKET message longer
+     * than {@code dst} is {@linkplain ReceivedMessage#truncated() truncated} and its real length
+     * reported. On STREAM a read ends with the bytes that carried descriptors, so the descriptors of two
+     * sends never arrive in one read.
      *
      * <p>In blocking mode this waits until something arrives. Blocking, end of stream, threads and
      * exceptions are otherwise as for {@link #read(ByteBuffer)}; a STREAM receive into a buffer with no
@@ -1190,11 +1211,16 @@ public final class UnixSocketChannel extends SocketChannel {
     }
 
     /**
-     * Returns this socket's name: an empty path for an unnamed socket, as every socketpair end is.
+     * Returns this socket's name: an empty path for an unnamed socket, as every socketpair end is, or the
+     * path an adopted socket is bound to. The path's bytes are decoded as the JDK decodes file names
+     * ({@code sun.jnu.encoding}), so that the path names the socket's file. Safe to call from any thread.
      *
      * @return the local address, a {@link UnixDomainSocketAddress}
-     * @throws ClosedChannelException if this channel is closed
-     * @throws IOException            if getsockname(2) fails
+     * @throws ClosedChannelException    if this channel is closed
+     * @throws java.net.SocketException  if the name is one no {@link UnixDomainSocketAddress} can hold: a
+     *                                   Linux abstract name, or a path that is not a file name in that
+     *                                   charset; the message shows the name's bytes
+     * @throws IOException               if getsockname(2) fails
      */
     @Override
     public SocketAddress getLocalAddress() throws IOException {
@@ -1202,11 +1228,15 @@ public final class UnixSocketChannel extends SocketChannel {
     }
 
     /**
-     * Returns the peer's name: an empty path for an unnamed socket, as every socketpair end is.
+     * Returns the peer's name: an empty path for an unnamed socket, as every socketpair end is, or the
+     * path the peer of an adopted socket is bound to, decoded as {@link #getLocalAddress()} decodes it.
+     * Safe to call from any thread.
      *
      * @return the remote address, a {@link UnixDomainSocketAddress}
-     * @throws ClosedChannelException if this channel is closed
-     * @throws IOException            if getpeername(2) fails
+     * @throws ClosedChannelException    if this channel is closed
+     * @throws java.net.SocketException  if the name is one no {@link UnixDomainSocketAddress} can hold, as
+     *                                   for {@link #getLocalAddress()}
+     * @throws IOException               if getpeername(2) fails
      */
     @Override
     public SocketAddress getRemoteAddress() throws IOException {
@@ -1223,10 +1253,11 @@ public final class UnixSocketChannel extends SocketChannel {
         } finally {
             descriptor.release();
         }
+        String syscall = peer ? "getpeername" : "getsockname";
         if (name.errno() != 0) {
-            throw Errors.onOwnDescriptor(peer ? "getpeername" : "getsockname", name.errno());
+            throw Errors.onOwnDescriptor(syscall, name.errno());
         }
-        return UnixDomainSocketAddress.of(name.path());
+        return SocketAddresses.of(syscall, name.bytes());
     }
 
     /**

@@ -33,6 +33,17 @@ public final class ControlMessages {
      */
     public static final int SCM_MAX_FD = 253;
 
+    /**
+     * {@code SCM_PIDFD} (Linux 6.5): the control message in which the kernel installs a pidfd of the
+     * sender, on every receive with room for it, once anyone sharing the socket has set
+     * {@code SO_PASSPIDFD} on it. The library hands no pidfd out, so it must close each one. The
+     * bindings cannot carry the constant yet: it is in glibc's {@code <bits/socket.h>} from glibc 2.39
+     * on (the same value on every Linux architecture, in the enum beside {@code SCM_RIGHTS}), and the
+     * headers the bindings were generated from are older. Bound from there, it replaces this; until
+     * then it is named here, once, and a test shows the kernel delivering a pidfd under this type.
+     */
+    static final int SCM_PIDFD = 0x04;
+
     /** No further header: C's null {@code struct cmsghdr *}. */
     public static final long NONE = -1;
 
@@ -155,7 +166,9 @@ public final class ControlMessages {
     /**
      * Walks the {@code controlLength} bytes of control data the kernel wrote, keeps the first
      * {@code maxDescriptors} descriptors of its {@code SCM_RIGHTS} messages and closes the others, so
-     * that none is left without an owner.
+     * that none is left without an owner. A pidfd ({@code SCM_PIDFD}) is closed too: of the
+     * {@code SOL_SOCKET} messages Linux delivers on an AF_UNIX socket, these two carry descriptors;
+     * the others ({@code SCM_CREDENTIALS}, {@code SCM_SECURITY}, timestamps) carry bytes.
      */
     public static Received parse(MemorySegment control, long controlLength, int maxDescriptors,
                                  NativeScratch scratch) {
@@ -173,7 +186,8 @@ public final class ControlMessages {
             if (dataLength < 0 || cmsghdr.cmsg_level(message) != SOL_SOCKET) {
                 continue;
             }
-            if (cmsghdr.cmsg_type(message) == SCM_RIGHTS) {
+            int type = cmsghdr.cmsg_type(message);
+            if (type == SCM_RIGHTS) {
                 int n = (int) (dataLength / INT_SIZE);
                 for (int i = 0; i < n; i++) {
                     int fd = control.get(ValueLayout.JAVA_INT, data(header) + i * INT_SIZE);
@@ -183,13 +197,15 @@ public final class ControlMessages {
                         }
                         kept[count++] = fd;
                     } else {
-                        // A descriptor just installed, closed once: close(2) releases it even when it
-                        // reports an error, so there is nothing to retry.
-                        Syscalls.close(fd, scratch.errno());
+                        closeInstalled(fd, scratch);
                         closed++;
                     }
                 }
-            } else if (cmsghdr.cmsg_type(message) == SCM_CREDENTIALS && dataLength >= UCRED_SIZE) {
+            } else if (type == SCM_PIDFD) {
+                for (long at = 0; at + INT_SIZE <= dataLength; at += INT_SIZE) {
+                    closeInstalled(control.get(ValueLayout.JAVA_INT, data(header) + at), scratch);
+                }
+            } else if (type == SCM_CREDENTIALS && dataLength >= UCRED_SIZE) {
                 MemorySegment ids = control.asSlice(data(header), UCRED_SIZE);
                 hasCredentials = true;
                 pid = ucred.pid(ids);
@@ -199,5 +215,13 @@ public final class ControlMessages {
         }
         return new Received(count == kept.length ? kept : Arrays.copyOf(kept, count), closed, hasCredentials,
                 pid, uid, gid);
+    }
+
+    /**
+     * Closes a descriptor recvmsg just installed and nobody gets, once: close(2) releases it even when
+     * it reports an error, so there is nothing to retry.
+     */
+    private static void closeInstalled(int fd, NativeScratch scratch) {
+        Syscalls.close(fd, scratch.errno());
     }
 }

@@ -75,6 +75,9 @@ public final class EpollSet {
         this.wakeReader = wakeReader;
         this.wakeWriter = wakeWriter;
         this.resources = new Resources(epfd, wakeReader, wakeWriter);
+        for (int fd : resources.descriptors()) {
+            OwnedDescriptors.register(fd, resources.owner);
+        }
         this.cleanable = CLEANER.register(this, resources);
         Arena arena = resources.arena;
         this.events = epoll_event.allocateArray(MAX_EVENTS, arena);
@@ -266,6 +269,7 @@ public final class EpollSet {
         final int epfd;
         final int wakeReader;
         final int wakeWriter;
+        final OwnedDescriptors.Owner owner = new OwnedDescriptors.Owner("a UnixSelector");
         final Arena arena = Arena.ofShared();
         volatile int closeResult;
 
@@ -275,11 +279,15 @@ public final class EpollSet {
             this.wakeWriter = wakeWriter;
         }
 
+        int[] descriptors() {
+            return new int[] {wakeWriter, wakeReader, epfd};
+        }
+
         @Override
         public void run() {
             int r = 0;
-            for (int fd : new int[] {wakeWriter, wakeReader, epfd}) {
-                int c = SocketControl.close(fd);
+            for (int fd : descriptors()) {
+                int c = OwnedDescriptors.close(fd, owner);
                 if (r == 0) {
                     r = c;
                 }

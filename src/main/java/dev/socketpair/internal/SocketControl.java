@@ -8,7 +8,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Creation of socket pairs and the calls that read or change a socket's state rather than move data:
@@ -186,14 +186,16 @@ public final class SocketControl {
         }
     }
 
-    /** A socket's name, or the errno of the failed call. */
-    public record SocketName(String path, int errno) {
+    /**
+     * A socket's name as the kernel reports it, or the errno of the failed call. {@code bytes} holds
+     * what {@code sun_path} holds within the reported length: for a path, up to its first NUL (there need
+     * be none: a path may fill all of {@code sun_path}); for a Linux abstract name, its leading NUL and
+     * every byte after it, NULs included; for an unnamed socket, nothing.
+     */
+    public record SocketName(byte[] bytes, int errno) {
     }
 
-    /**
-     * Returns the path a socket (or its peer) is bound to: empty for an unnamed socket, as every
-     * socketpair end is, and {@code "@name"} for a Linux abstract name.
-     */
+    /** Returns the name a socket (or its peer) is bound to, as getsockname(2) or getpeername(2) reports it. */
     public static SocketName name(int fd, boolean peer) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment address = sockaddr_un.allocate(arena);
@@ -205,20 +207,21 @@ public final class SocketControl {
             if (r < 0) {
                 return new SocketName(null, -r);
             }
-            long pathOffset = SUN_PATH_OFFSET;
-            long pathLength = Math.min(length.get(ValueLayout.JAVA_INT, 0), address.byteSize()) - pathOffset;
+            // The kernel reports the length of the whole name, which for a path that fills sun_path
+            // counts a terminating NUL that does not fit: never read past the structure.
+            long pathLength = Math.min(length.get(ValueLayout.JAVA_INT, 0), address.byteSize()) - SUN_PATH_OFFSET;
             if (pathLength <= 0) {
-                return new SocketName("", 0);
+                return new SocketName(new byte[0], 0);
             }
-            MemorySegment path = address.asSlice(pathOffset, pathLength);
-            if (path.get(ValueLayout.JAVA_BYTE, 0) == 0) {
-                return new SocketName("@" + decode(path.asSlice(1)), 0);
+            byte[] path = address.asSlice(SUN_PATH_OFFSET, pathLength).toArray(ValueLayout.JAVA_BYTE);
+            if (path[0] == 0) {
+                return new SocketName(path, 0);
             }
-            return new SocketName(path.getString(0, StandardCharsets.UTF_8), 0);
+            int end = 0;
+            while (end < path.length && path[end] != 0) {
+                end++;
+            }
+            return new SocketName(Arrays.copyOf(path, end), 0);
         }
-    }
-
-    private static String decode(MemorySegment bytes) {
-        return new String(bytes.toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
     }
 }

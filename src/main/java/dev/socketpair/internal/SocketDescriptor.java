@@ -47,10 +47,15 @@ public final class SocketDescriptor {
     private final ReentrantLock closeLock = new ReentrantLock();
     private final Condition idle = closeLock.newCondition();
 
-    /** Takes ownership of {@code fd}: from now on only {@link #close()} or the cleaner closes it. */
+    /**
+     * Takes ownership of {@code fd}: from now on only {@link #close()} or the cleaner closes it. The
+     * number is registered in {@link OwnedDescriptors} as a channel's until close(2) has returned; a
+     * number a caller hands in must have been {@linkplain OwnedDescriptors#claim claimed} first.
+     */
     public SocketDescriptor(int fd) {
         this.fd = fd;
         this.resources = new Resources(fd);
+        OwnedDescriptors.register(fd, resources.owner);
         this.cleanable = CLEANER.register(this, resources);
     }
 
@@ -210,6 +215,7 @@ public final class SocketDescriptor {
     /** What must be released exactly once; never refers back to the owner, so the cleaner can run it. */
     private static final class Resources implements Runnable {
         final int fd;
+        final OwnedDescriptors.Owner owner = new OwnedDescriptors.Owner("a UnixSocketChannel");
         final Arena arena = Arena.ofShared();
         volatile int closeResult;
         // Set once a virtual thread has waited on the descriptor through a poller.
@@ -228,7 +234,7 @@ public final class SocketDescriptor {
             }
             try (Arena local = Arena.ofConfined()) {
                 MemorySegment capture = Syscalls.allocateErrnoCapture(local);
-                closeResult = Syscalls.close(fd, capture);
+                closeResult = OwnedDescriptors.close(fd, owner, capture);
             }
             arena.close();
         }

@@ -3,16 +3,12 @@ package dev.socketpair.internal;
 import dev.socketpair.internal.libc.ErrnoValues;
 import dev.socketpair.internal.libc.Libc;
 import dev.socketpair.internal.libc.cmsghdr;
-import dev.socketpair.internal.libc.iovec;
 import dev.socketpair.internal.libc.msghdr;
 import dev.socketpair.internal.libc.ucred;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -25,36 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code CMSG_SPACE} and {@code CMSG_LEN} as computed here, and a walk with {@code CMSG_FIRSTHDR},
  * {@code CMSG_NXTHDR} and {@code CMSG_DATA} finds exactly the messages and descriptors sent.
  */
-class ControlMessagesTest {
+class ControlMessagesTest extends RawPairFixture {
 
     private static final long INT = ValueLayout.JAVA_INT.byteSize();
-
-    private Arena arena;
-    private MemorySegment capture;
-    private NativeScratch scratch;
-    private final int[] pair = new int[2];
-    private final int[] pipe = new int[2];
-
-    @BeforeEach
-    void open() {
-        arena = Arena.ofConfined();
-        capture = Syscalls.allocateErrnoCapture(arena);
-        scratch = new NativeScratch(arena);
-        assertThat(SocketControl.socketpair(Libc.AF_UNIX(), Libc.SOCK_SEQPACKET() | Libc.SOCK_CLOEXEC(), 0, pair))
-                .isZero();
-        MemorySegment ends = arena.allocate(ValueLayout.JAVA_INT, 2);
-        assertThat(Syscalls.pipe2(ends, Libc.O_CLOEXEC(), capture)).isZero();
-        pipe[0] = ends.getAtIndex(ValueLayout.JAVA_INT, 0);
-        pipe[1] = ends.getAtIndex(ValueLayout.JAVA_INT, 1);
-    }
-
-    @AfterEach
-    void close() {
-        for (int fd : new int[] {pair[0], pair[1], pipe[0], pipe[1]}) {
-            Syscalls.close(fd, capture);
-        }
-        arena.close();
-    }
 
     @Test
     void alignmentSpaceAndLengthFollowTheGeneratedHeaderLayout() {
@@ -193,22 +162,6 @@ class ControlMessagesTest {
             control.set(ValueLayout.JAVA_INT, ControlMessages.data(0) + i * INT, pipe[1]);
         }
         return SocketIo.sendWithControl(pair[0], ByteBuffer.wrap(new byte[] {1}), control, true, true, scratch);
-    }
-
-    /** One recvmsg into a fresh header and a control buffer of {@code space} bytes. */
-    private MemorySegment receive(long space) {
-        MemorySegment header = msghdr.allocate(arena);
-        MemorySegment iov = iovec.allocate(arena);
-        MemorySegment data = arena.allocate(16);
-        iovec.iov_base(iov, data);
-        iovec.iov_len(iov, data.byteSize());
-        msghdr.msg_iov(header, iov);
-        msghdr.msg_iovlen(header, 1);
-        msghdr.msg_control(header, arena.allocate(space, cmsghdr.layout().byteAlignment()));
-        msghdr.msg_controllen(header, space);
-        long n = Syscalls.recvmsg(pair[1], header, Libc.MSG_CMSG_CLOEXEC(), capture);
-        assertThat(n).isEqualTo(1);
-        return header;
     }
 
     private static void closeAll(int[] fds) {

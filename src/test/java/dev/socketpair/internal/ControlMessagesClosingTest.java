@@ -1,0 +1,127 @@
+package dev.socketpair.internal;
+
+import dev.socketpair.internal.RawMessages.Message;
+import dev.socketpair.internal.libc.Libc;
+import dev.socketpair.internal.libc.cmsghdr;
+import dev.socketpair.internal.libc.msghdr;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every descriptor that arrives in control data and is not handed to the caller is closed by
+ * {@link ControlMessages#parse}: {@code SCM_RIGHTS} descriptors past the caller's limit, in however many
+ * messages they come, and the pidfd of {@code SCM_PIDFD}, which the kernel delivers under the type
+ * {@link ControlMessages} names.
+ */
+class ControlMessagesClosingTest extends RawPairFixture {
+
+    private static final long INT = ValueLayout.JAVA_INT.byteSize();
+
+    @Test
+    void theKernelDeliversTheSendersPidfdUnderScmPidfdOnceSoPasspidfdIsSet() {
+        PassPidfd.enable(pair[1]);
+        assertThat(RawMessages.send(pair[0], new byte[] {1})).isEqualTo(1);
+        MemorySegment header = receive(ControlMessages.space(INT));
+        long controlLength = msghdr.msg_controllen(header);
+        MemorySegment control = msghdr.msg_control(header).reinterpret(controlLength);
+
+        assertThat(controlLength).isEqualTo(ControlMessages.space(INT));
+        MemorySegment message = control.asSlice(0, cmsghdr.layout().byteSize());
+        assertThat(cmsghdr.cmsg_level(message)).isEqualTo(Libc.SOL_SOCKET());
+        assertThat(cmsghdr.cmsg_type(message)).isEqualTo(ControlMessages.SCM_PIDFD);
+        assertThat(cmsghdr.cmsg_len(message)).isEqualTo(ControlMessages.length(INT));
+        int pidfd = control.get(ValueLayout.JAVA_INT, ControlMessages.data(0));
+        assertThat(PassPidfd.isPidfd(target(pidfd))).as("%d is %s", pidfd, target(pidfd)).isTrue();
+        assertThat(Syscalls.close(pidfd, capture)).isZero();
+    }
+
+    @Test
+    void parseClosesThePidfdAndHandsOutOnlyTheDescriptorsSent() {
+        PassPidfd.enable(pair[1]);
+        String pipeTarget = target(pipe[1]);
+        long pipeEnds = count(pipeTarget);
+        assertThat(RawMessages.send(pair[0], new byte[] {1}, Message.rights(pipe[1]))).isEqualTo(1);
+        MemorySegment header = receive(ControlMessages.receiveSpace(1));
+        long controlLength = msghdr.msg_controllen(header);
+
+        ControlMessages.Received parsed = ControlMessages.parse(
+                msghdr.msg_control(header).reinterpret(controlLength), controlLength, 1, scratch);
+
+        assertThat(parsed.descriptors()).hasSize(1);
+        assertThat(target(parsed.descriptors()[0])).isEqualTo(pipeTarget);
+        assertThat(parsed.closed()).isZero();
+        assertThat(openPidfds()).isEmpty();
+        assertThat(count(pipeTarget)).isEqualTo(pipeEnds + 1);
+        Syscalls.close(parsed.descriptors()[0], capture);
+    }
+
+    @Test
+    void parseKeepsTheFirstDescriptorsOfSeveralRightsMessagesAndClosesEveryOtherOne() {
+        // The kernel merges the SCM_RIGHTS messages of one send into one: only a hand-built buffer has
+        // two, and a pidfd-typed message whose descriptor is a duplicate of the pipe.
+        String pipeTarget = target(pipe[1]);
+        long pipeEnds = count(pipeTarget);
+        int[] copies = new int[5];
+        for (int i = 0; i < copies.length; i++) {
+            copies[i] = SocketControl.duplicate(pipe[1]);
+            assertThat(copies[i]).isPositive();
+        }
+        MemorySegment control = RawMessages.control(arena,
+                Message.rights(copies[0], copies[1]),
+                new Message(ControlMessages.SCM_PIDFD, copies[2]),
+                Message.rights(copies[3], copies[4]));
+
+        ControlMessages.Received parsed = ControlMessages.parse(control, control.byteSize(), 3, scratch);
+
+        assertThat(parsed.descriptors()).containsExactly(copies[0], copies[1], copies[3]);
+        assertThat(parsed.closed()).isEqualTo(1);
+        assertThat(count(pipeTarget)).isEqualTo(pipeEnds + 3);
+        for (int fd : parsed.descriptors()) {
+            Syscalls.close(fd, capture);
+        }
+        assertThat(count(pipeTarget)).isEqualTo(pipeEnds);
+    }
+
+    private static String target(int fd) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<String> targets() {
+        List<String> all = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd"))) {
+            entries.forEach(p -> {
+                try {
+                    all.add(Files.readSymbolicLink(p).toString());
+                } catch (IOException e) {
+                    // The listing's own descriptor, gone by the time it is read.
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return all;
+    }
+
+    private static long count(String target) {
+        return targets().stream().filter(target::equals).count();
+    }
+
+    private static List<String> openPidfds() {
+        return targets().stream().filter(PassPidfd::isPidfd).toList();
+    }
+}
