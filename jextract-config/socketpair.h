@@ -15,3 +15,13 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/*
+ * SCM_PIDFD: the control message in which Linux 6.5 and later install a pidfd of the sender once anyone
+ * sharing the socket has set SO_PASSPIDFD. glibc declares it in <bits/socket.h> from 2.39 on, in the
+ * enum beside SCM_RIGHTS, with the value the kernel gives it in include/linux/socket.h; older headers
+ * lack it, and the library must still close every pidfd it receives.
+ */
+#ifndef SCM_PIDFD
+#define SCM_PIDFD 0x04
+#endif

@@ -33,17 +33,6 @@ public final class ControlMessages {
      */
     public static final int SCM_MAX_FD = 253;
 
-    /**
-     * {@code SCM_PIDFD} (Linux 6.5): the control message in which the kernel installs a pidfd of the
-     * sender, on every receive with room for it, once anyone sharing the socket has set
-     * {@code SO_PASSPIDFD} on it. The library hands no pidfd out, so it must close each one. The
-     * bindings cannot carry the constant yet: it is in glibc's {@code <bits/socket.h>} from glibc 2.39
-     * on (the same value on every Linux architecture, in the enum beside {@code SCM_RIGHTS}), and the
-     * headers the bindings were generated from are older. Bound from there, it replaces this; until
-     * then it is named here, once, and a test shows the kernel delivering a pidfd under this type.
-     */
-    static final int SCM_PIDFD = 0x04;
-
     /** No further header: C's null {@code struct cmsghdr *}. */
     public static final long NONE = -1;
 
@@ -57,6 +46,12 @@ public final class ControlMessages {
     private static final int SOL_SOCKET = Libc.SOL_SOCKET();
     private static final int SCM_RIGHTS = Libc.SCM_RIGHTS();
     private static final int SCM_CREDENTIALS = Libc.SCM_CREDENTIALS();
+    /**
+     * The control message in which Linux 6.5 and later install a pidfd of the sender, on every receive
+     * with room for it, once anyone sharing the socket has set {@code SO_PASSPIDFD}: the library hands
+     * no pidfd out, so it closes each one.
+     */
+    static final int SCM_PIDFD = Libc.SCM_PIDFD();
 
     private ControlMessages() {
     }

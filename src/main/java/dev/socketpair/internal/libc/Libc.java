@@ -356,6 +356,15 @@ public class Libc {
     public static int WNOWAIT() {
         return WNOWAIT;
     }
+    private static final int SCM_PIDFD = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define SCM_PIDFD 4
+     * }
+     */
+    public static int SCM_PIDFD() {
+        return SCM_PIDFD;
+    }
     /**
      * {@snippet lang=c :
      * typedef unsigned long size_t
