@@ -1,0 +1,86 @@
+package dev.socketpair;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Run by {@link ChildProcessDescriptorLimitTest} in a child JVM whose descriptor limit is low: starts
+ * children while no descriptor is free, which posix_spawn needs none for but the JDK's
+ * {@link ProcessHandle#of} does (it reads /proc/[pid]/stat), then asks for their handles once
+ * descriptors are free, before and after a child has exited.
+ */
+public final class ChildProcessDescriptorLimitProbe {
+
+    private ChildProcessDescriptorLimitProbe() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        ClassPreloading.loadLibraryAndNested(ChildProcessDescriptorLimitProbe.class);
+        try (SocketPair stdin = SocketPair.open()) {
+            Process child = new ChildProcessBuilder("cat").place(0, stdin.second()).start();
+            System.out.println("warm-up handle alive " + child.toHandle().isAlive());
+            stdin.first().shutdownOutput();
+            System.out.println("warm-up exit " + child.waitFor() + " " + child.toHandle().onExit().get(10, TimeUnit.SECONDS).isAlive());
+        }
+        try {
+            new ChildProcessBuilder("/nonexistent").start();
+        } catch (ErrnoException expected) {
+            System.out.println("warm-up error " + expected.errnoName());
+        }
+        new FileInputStream("/dev/null").close();
+
+        SocketPair running = SocketPair.open();
+        SocketPair exiting = SocketPair.open();
+        List<FileInputStream> files = fill();
+        Process asked = new ChildProcessBuilder("cat").place(0, running.second()).start();
+        Process exited = new ChildProcessBuilder("cat").place(0, exiting.second()).start();
+        System.out.println("started at the limit: " + asked.isAlive() + " " + exited.isAlive());
+        try {
+            System.out.println("toHandle at the limit: " + asked.toHandle());
+        } catch (UnsupportedOperationException e) {
+            System.out.println("toHandle at the limit: UnsupportedOperationException " + e.getMessage());
+        }
+
+        for (FileInputStream file : files) {
+            file.close();
+        }
+        running.second().close();
+        exiting.second().close();
+        System.out.println("toHandle once descriptors are free: " + describe(asked));
+        exiting.first().shutdownOutput();
+        System.out.println("exit value " + exited.waitFor());
+        System.out.println("toHandle after the exit: " + describe(exited));
+
+        var handleExit = asked.toHandle().onExit();
+        running.first().shutdownOutput();
+        System.out.println("the handle's onExit completes: " + (handleExit.get(10, TimeUnit.SECONDS).pid() == asked.pid())
+                + ", exit value " + asked.waitFor() + ", alive " + asked.toHandle().isAlive());
+        running.close();
+        exiting.close();
+    }
+
+    /** Takes every free descriptor. */
+    private static List<FileInputStream> fill() {
+        List<FileInputStream> files = new ArrayList<>();
+        try {
+            while (files.size() < 100_000) {
+                files.add(new FileInputStream("/dev/null"));
+            }
+        } catch (IOException full) {
+            System.out.println("filled with " + files.size() + " files");
+        }
+        return files;
+    }
+
+    private static String describe(Process process) {
+        try {
+            ProcessHandle handle = process.toHandle();
+            return "pid " + (handle.pid() == process.pid() ? "matches" : handle.pid()) + ", alive " + handle.isAlive();
+        } catch (UnsupportedOperationException e) {
+            return "UnsupportedOperationException " + e.getMessage();
+        }
+    }
+}
