@@ -1,9 +1,8 @@
 package dev.socketpair;
 
 import java.io.FileInputStream;
-import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,7 +17,7 @@ public final class ChildProcessDescriptorLimitProbe {
     }
 
     public static void main(String[] args) throws Exception {
-        ClassPreloading.loadLibraryAndNested(ChildProcessDescriptorLimitProbe.class);
+        AtDescriptorLimit.preloadClasses(ChildProcessDescriptorLimitProbe.class);
         try (SocketPair stdin = SocketPair.open()) {
             Process child = new ChildProcessBuilder("cat").place(0, stdin.second()).start();
             System.out.println("warm-up handle alive " + child.toHandle().isAlive());
@@ -34,7 +33,7 @@ public final class ChildProcessDescriptorLimitProbe {
 
         SocketPair running = SocketPair.open();
         SocketPair exiting = SocketPair.open();
-        List<FileInputStream> files = fill();
+        List<FileInputStream> files = AtDescriptorLimit.fill();
         Process asked = new ChildProcessBuilder("cat").place(0, running.second()).start();
         Process exited = new ChildProcessBuilder("cat").place(0, exiting.second()).start();
         System.out.println("started at the limit: " + asked.isAlive() + " " + exited.isAlive());
@@ -44,9 +43,7 @@ public final class ChildProcessDescriptorLimitProbe {
             System.out.println("toHandle at the limit: UnsupportedOperationException " + e.getMessage());
         }
 
-        for (FileInputStream file : files) {
-            file.close();
-        }
+        AtDescriptorLimit.free(files);
         running.second().close();
         exiting.second().close();
         System.out.println("toHandle once descriptors are free: " + describe(asked));
@@ -54,25 +51,19 @@ public final class ChildProcessDescriptorLimitProbe {
         System.out.println("exit value " + exited.waitFor());
         System.out.println("toHandle after the exit: " + describe(exited));
 
-        var handleExit = asked.toHandle().onExit();
-        running.first().shutdownOutput();
-        System.out.println("the handle's onExit completes: " + (handleExit.get(10, TimeUnit.SECONDS).pid() == asked.pid())
-                + ", exit value " + asked.waitFor() + ", alive " + asked.toHandle().isAlive());
+        String handleExit;
+        try {
+            CompletableFuture<ProcessHandle> onExit = asked.toHandle().onExit();
+            running.first().shutdownOutput();
+            handleExit = (onExit.get(10, TimeUnit.SECONDS).pid() == asked.pid()) + ", exit value " + asked.waitFor()
+                    + ", alive " + asked.toHandle().isAlive();
+        } catch (UnsupportedOperationException e) {
+            running.first().shutdownOutput();
+            handleExit = "UnsupportedOperationException " + e.getMessage();
+        }
+        System.out.println("the handle's onExit completes: " + handleExit);
         running.close();
         exiting.close();
-    }
-
-    /** Takes every free descriptor. */
-    private static List<FileInputStream> fill() {
-        List<FileInputStream> files = new ArrayList<>();
-        try {
-            while (files.size() < 100_000) {
-                files.add(new FileInputStream("/dev/null"));
-            }
-        } catch (IOException full) {
-            System.out.println("filled with " + files.size() + " files");
-        }
-        return files;
     }
 
     private static String describe(Process process) {

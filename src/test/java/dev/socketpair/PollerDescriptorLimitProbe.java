@@ -1,11 +1,9 @@
 package dev.socketpair;
 
 import java.io.FileInputStream;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +19,7 @@ public final class PollerDescriptorLimitProbe {
     }
 
     public static void main(String[] args) throws Exception {
-        ClassPreloading.loadLibraryAndNested(PollerDescriptorLimitProbe.class);
+        AtDescriptorLimit.preloadClasses(PollerDescriptorLimitProbe.class);
         warmUp();
 
         SocketPair reading = SocketPair.open();
@@ -33,7 +31,7 @@ public final class PollerDescriptorLimitProbe {
         // Only the array refers to the pair, so that emptying it makes the pair unreachable.
         SocketPair[] dropped = {SocketPair.open()};
         int[] droppedFds = {dropped[0].first().fd(), dropped[0].second().fd()};
-        List<FileInputStream> files = fill();
+        List<FileInputStream> files = AtDescriptorLimit.fill();
 
         System.out.println("virtual read at the limit: " + outcome(() -> reading.second().read(ByteBuffer.allocate(1))));
         System.out.println("virtual read at the limit again: "
@@ -53,9 +51,7 @@ public final class PollerDescriptorLimitProbe {
 
         System.out.println("cleaner closed the dropped channel: " + cleaned(droppedFds));
 
-        for (FileInputStream file : files) {
-            file.close();
-        }
+        AtDescriptorLimit.free(files);
         System.out.println("virtual select once descriptors are free: " + parked(selector::select,
                 () -> selected.first().write(ByteBuffer.wrap(new byte[] {7}))));
         ByteBuffer one = ByteBuffer.allocate(1);
@@ -89,19 +85,6 @@ public final class PollerDescriptorLimitProbe {
         }
         ProcFd.target(0);
         new FileInputStream("/dev/null").close();
-    }
-
-    /** Takes every free descriptor. */
-    private static List<FileInputStream> fill() {
-        List<FileInputStream> files = new ArrayList<>();
-        try {
-            while (files.size() < 100_000) {
-                files.add(new FileInputStream("/dev/null"));
-            }
-        } catch (IOException full) {
-            System.out.println("filled with " + files.size() + " files");
-        }
-        return files;
     }
 
     /**
