@@ -23,10 +23,11 @@ class ChildProcessPortableTest {
                 List.of(ChildProcessDescriptorsTest.class.getName(), ChildProcessHighDescriptorsTest.class.getName()),
                 100);
 
-        assertThat(output).contains("failed 0", "skipped 0");
-        int found = count(output, "found ");
-        assertThat(found).as(output).isGreaterThanOrEqualTo(16);
-        assertThat(count(output, "succeeded ")).as(output).isEqualTo(found);
+        assertThat(output).contains("failed 0");
+        // Tests of the numbers just below the descriptor limit are skipped where the limit is huge.
+        int succeeded = count(output, "succeeded ");
+        assertThat(succeeded).as(output).isGreaterThanOrEqualTo(13)
+                .isEqualTo(count(output, "found ") - count(output, "skipped "));
     }
 
     private static int count(String output, String label) {

@@ -69,30 +69,43 @@ public final class Poller {
                 return 0;
             }
             int[] epfds = new int[3];
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
-                for (int i = 0; i < epfds.length; i++) {
-                    epfds[i] = Syscalls.epoll_create1(Libc.EPOLL_CLOEXEC(), capture);
-                    if (epfds[i] < 0) {
-                        int failure = epfds[i];
-                        for (int j = 0; j < i; j++) {
-                            Syscalls.close(epfds[j], capture);
-                        }
-                        return failure;
-                    }
+            for (int i = 0; i < epfds.length; i++) {
+                epfds[i] = epollCreate();
+                if (epfds[i] < 0) {
+                    closeAll(epfds, i);
+                    return epfds[i];
                 }
             }
             Poller master = new Poller(epfds[0], Libc.EPOLLIN());
             Poller read = new Poller(epfds[1], Libc.EPOLLIN() | Libc.EPOLLRDHUP());
             Poller write = new Poller(epfds[2], Libc.EPOLLOUT());
             master.initialiseCalls();
-            Thread.ofPlatform().name("socketpair-master-poller").daemon().start(master::masterLoop);
+            try {
+                Thread.ofPlatform().name("socketpair-master-poller").daemon().start(master::masterLoop);
+            } catch (Throwable noThread) {
+                // No thread for the master (out of memory or processes): the next wait tries again.
+                closeAll(epfds, epfds.length);
+                throw noThread;
+            }
             Thread.ofVirtual().name("socketpair-read-poller").start(() -> read.subPollerLoop(master));
             Thread.ofVirtual().name("socketpair-write-poller").start(() -> write.subPollerLoop(master));
             pollers = new Pollers(master, read, write);
             return 0;
         } finally {
             CREATION.unlock();
+        }
+    }
+
+    /** A close-on-exec epoll instance. @return its descriptor, or {@code -errno} */
+    private static int epollCreate() {
+        try (Arena arena = Arena.ofConfined()) {
+            return Syscalls.epoll_create1(Libc.EPOLL_CLOEXEC(), Syscalls.allocateErrnoCapture(arena));
+        }
+    }
+
+    private static void closeAll(int[] fds, int count) {
+        for (int i = 0; i < count; i++) {
+            SocketControl.close(fds[i]);
         }
     }
 
