@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -27,11 +26,13 @@ import java.util.concurrent.locks.ReentrantLock;
 final class ChildProcess extends Process {
 
     private final int pid;
-    private final ProcessHandle handle;
 
-    // Guards reaped and exitValue while they change; signals are sent under it.
+    // Guards reaped, handle, and exitValue while they change; signals are sent under it.
     private final ReentrantLock lock = new ReentrantLock();
     private boolean reaped;
+    // The JDK's handle, taken only while the child is not reaped, so that the pid is still the child's:
+    // when the child starts, else on the first toHandle(), else by the reaper before it reaps.
+    private ProcessHandle handle;
     private volatile int exitValue;
     private volatile IllegalStateException failure;
     private final CountDownLatch exited = new CountDownLatch(1);
@@ -40,7 +41,6 @@ final class ChildProcess extends Process {
     /** Adopts the just-started, not yet reaped, child {@code pid} and starts its reaper thread. */
     ChildProcess(int pid) {
         this.pid = pid;
-        // Taken before the reaper runs: a pid that is not reaped (even a zombie) always has a handle.
         this.handle = ProcessHandle.of(pid).orElse(null);
         Thread.ofPlatform().daemon().name("socketpair-reaper-" + pid).start(this::reap);
     }
@@ -53,6 +53,9 @@ final class ChildProcess extends Process {
             }
             lock.lock();
             try {
+                if (r == 0) {
+                    takeHandle();
+                }
                 int value = r == 0 ? ChildProcesses.reap(pid) : 0;
                 if (value == -Errno.ECHILD) {
                     // Reaped by code outside this library (waitpid(-1), or SIGCHLD ignored): the status
@@ -221,15 +224,45 @@ final class ChildProcess extends Process {
     /**
      * {@inheritDoc}
      *
-     * <p>The handle is the JDK's, taken when the child started; it reports the child alive until this
-     * class has reaped it, and its {@code onExit()} completes after that. Does not block.
+     * <p>The handle is the JDK's, for this child and no process that later gets its pid; it reports the
+     * child alive until this class has reaped it, and its {@code onExit()} completes after that. The
+     * JDK makes a handle from /proc/[pid]/stat, which takes a free descriptor: the handle is taken when
+     * the child starts, or, if this process had no descriptor free then, by the first call of this
+     * method, or before the child is reaped, whichever comes first. Does not block.
      *
-     * @throws UnsupportedOperationException never on Linux, where every unreaped child has a handle
+     * @throws UnsupportedOperationException if no handle could be taken: this process had no descriptor
+     *                                       free whenever one was tried; a call once descriptors are free
+     *                                       succeeds, unless the child was reaped in the meantime
      */
     @Override
     public ProcessHandle toHandle() {
-        return Optional.ofNullable(handle).orElseThrow(
-                () -> new UnsupportedOperationException("no ProcessHandle for pid " + pid));
+        boolean tooLate;
+        lock.lock();
+        try {
+            tooLate = reaped;
+            if (!tooLate) {
+                takeHandle();
+            }
+            if (handle != null) {
+                return handle;
+            }
+        } finally {
+            lock.unlock();
+        }
+        throw new UnsupportedOperationException("no ProcessHandle for pid " + pid + ": /proc/" + pid
+                + "/stat could not be read (no descriptor free?) "
+                + (tooLate ? "before the child was reaped, and its pid may now be another process's"
+                           : "now; try again once descriptors are free"));
+    }
+
+    /**
+     * Asks the JDK for the child's handle if there is none yet; under {@link #lock}, while the child is
+     * not reaped (even a zombie has one).
+     */
+    private void takeHandle() {
+        if (handle == null) {
+            handle = ProcessHandle.of(pid).orElse(null);
+        }
     }
 
     /**

@@ -36,9 +36,14 @@ import java.util.TreeMap;
  * with close-on-exec cleared; and descriptors 0, 1 and 2, where not placed, as this process has them
  * (as {@link ProcessBuilder#inheritIO()} would give them). Every other descriptor is closed in the child
  * before the program runs, whether or not it is close-on-exec: those of this library, of the JDK, and
- * of native code alike: numbers between placed ones are closed one by one (so the cost grows with the
- * highest number placed), and every number above the highest placed one by glibc's
- * {@code posix_spawn_file_actions_addclosefrom_np} (close_range(2); glibc 2.34 or later). A placed
+ * of native code alike. Each placed descriptor is first copied to a free low number, everything above
+ * those copies is closed with glibc's {@code posix_spawn_file_actions_addclosefrom_np}
+ * (close_range(2)), and the copies are then moved to their numbers: the cost does not grow with the
+ * numbers placed, and any number below the descriptor limit can be placed. Where the C library lacks
+ * that function (glibc before 2.34, musl), every descriptor open in this process without close-on-exec
+ * is closed one by one instead, as /proc/self/fd lists them when the child starts: exec closes the
+ * others. A descriptor that another thread opens without close-on-exec while the child starts may then
+ * reach the child. A placed
  * descriptor shares its open file with this process: its file offset, its {@code O_NONBLOCK} flag (a
  * non-blocking channel gives the child a non-blocking socket) and, for a socket, its data. Placing is
  * done so that numbers that are both source and target (placing 3 at 4 and 4 at 3) each get the right
@@ -238,9 +243,12 @@ public final class ChildProcessBuilder {
      *                                  is not executable or the directory not searchable, {@code ENOTDIR}
      *                                  if the directory is not a directory, {@code EBADF} if a placed raw
      *                                  descriptor is not open, {@code EAGAIN} or {@code ENOMEM} if the
-     *                                  system cannot make another process; the message names the program
-     *                                  and the directory
-     * @throws IOException              if some other I/O error occurs
+     *                                  system cannot make another process, {@code ENOSYS} if a working
+     *                                  directory is set and the C library lacks
+     *                                  {@code posix_spawn_file_actions_addchdir_np} (glibc before 2.29);
+     *                                  the message names the program and the directory
+     * @throws IOException              if some other I/O error occurs, such as /proc/self/fd failing to
+     *                                  list where the C library lacks closefrom (no descriptor free)
      */
     public Process start() throws IOException {
         List<String> argv = List.copyOf(command);

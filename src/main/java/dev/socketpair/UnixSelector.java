@@ -212,6 +212,7 @@ final class UnixSelector extends AbstractSelector {
             if (virtual) {
                 n = epoll.waitNow();
                 if (n == 0 && !Thread.currentThread().isInterrupted()) {
+                    UnixSocketChannel.startPollers();
                     int r = epoll.parkUntilReady(remaining);
                     if (r < 0) {
                         throw Errors.onOwnDescriptor("epoll_ctl", -r);

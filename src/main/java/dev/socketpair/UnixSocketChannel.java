@@ -4,6 +4,7 @@ import dev.socketpair.internal.ControlMessages;
 import dev.socketpair.internal.Errno;
 import dev.socketpair.internal.NativeScratch;
 import dev.socketpair.internal.OwnedDescriptors;
+import dev.socketpair.internal.Poller;
 import dev.socketpair.internal.SocketConstants;
 import dev.socketpair.internal.SocketControl;
 import dev.socketpair.internal.SocketControl.IntOption;
@@ -685,6 +686,17 @@ public final class UnixSocketChannel extends SocketChannel {
     }
 
     /**
+     * Makes the pollers that park waiting virtual threads, on the first wait: that can fail (epoll_create1
+     * with EMFILE), and then fails this call only; the next wait tries again.
+     */
+    static void startPollers() throws ErrnoException {
+        int r = Poller.start();
+        if (r < 0) {
+            throw Errors.exception("epoll_create1", -r);
+        }
+    }
+
+    /**
      * Waits until the socket is ready for reading (or writing) or the channel is closing: a virtual
      * thread parks, leaving its carrier free; a platform thread waits in poll(2), which a close wakes
      * by shutting the socket down. (A platform thread in blocking mode normally waits inside recv or
@@ -694,6 +706,7 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     private boolean await(boolean reading, NativeScratch scratch) throws IOException {
         if (Thread.currentThread().isVirtual()) {
+            startPollers();
             int r = descriptor.parkUntilReady(reading, scratch);
             if (r < 0 && r != SocketDescriptor.CLOSED) {
                 throw Errors.onOwnDescriptor("epoll_ctl", -r);

@@ -6,35 +6,59 @@ import dev.socketpair.internal.libc.posix_spawnattr_t;
 import dev.socketpair.internal.libc.siginfo_t;
 import dev.socketpair.internal.libc.sigset_t;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Starts child processes with posix_spawn(3) and waits for, reaps and signals them.
  *
  * <p>Placing descriptors. The child is given {@code sources[i]} at number {@code targets[i]} by file
- * actions that glibc runs in the child, in order:
+ * actions that the C library runs in the child, in order:
  * <ol>
  * <li>chdir to the working directory, if any;
  * <li>dup2 of every source to a temporary number, the lowest from 3 up that is neither a source nor a
  *     target, so that no later dup2 can overwrite a source that another placement still needs (a swap
- *     of 3 and 4, or a source that is also a target); low numbers, since glibc refuses numbers at or
- *     above the descriptor limit;
+ *     of 3 and 4, or a source that is also a target); low numbers, since the C library refuses numbers
+ *     at or above the descriptor limit;
+ * <li>closefrom the number after the highest temporary (and after 2): every other descriptor, sources
+ *     and descriptors inherited without close-on-exec from code outside this library included, whatever
+ *     the targets are (a target at the highest number the limit allows is fine: the number closed from
+ *     stays low);
  * <li>dup2 of every temporary number to its target: the numbers always differ, so dup2 clears
  *     close-on-exec on the target, which a dup2 of a number onto itself would not;
- * <li>close of every number from 3 up to the highest target that is not a target, and closefrom the
- *     number after the highest target (and after 2): every other descriptor, the temporaries and any
- *     descriptor inherited without close-on-exec from code outside this library included.
+ * <li>close of every number from 3 up to the highest temporary that is not a target.
  * </ol>
  * Descriptors 0, 1 and 2 that are not targets are left as the parent has them.
+ *
+ * <p>Without closefrom. Where the C library lacks {@code posix_spawn_file_actions_addclosefrom_np}
+ * (glibc before 2.34, musl), or {@code -Ddev.socketpair.portable=true} makes it count as missing, step 3
+ * closes instead, one by one, every descriptor above the highest temporary that is open without
+ * close-on-exec when the file actions are made: exec closes the others. The open descriptors are read
+ * from /proc/self/fd, which takes one free descriptor for the listing (itself close-on-exec). A
+ * descriptor that another thread opens without close-on-exec while a child starts escapes this: a
+ * program that opens its descriptors close-on-exec, as this library does, loses nothing, and one that
+ * does not leaks them into any program it runs by fork and exec as well. A descriptor numbered
+ * at or above the descriptor limit (possible only where the limit was lowered after it was opened)
+ * cannot be named in a file action, and is left to close-on-exec.
  */
 public final class ChildProcesses {
 
     private static final int FIRST_NON_STDIO = 3;
+    private static final Path OPEN_DESCRIPTORS = Path.of("/proc/self/fd");
+    /**
+     * {@code -Ddev.socketpair.portable=true} makes closefrom count as missing, so that children are
+     * started as on a C library without it: for testing that way on a system that has it. Read once.
+     */
+    private static final boolean PORTABLE = Boolean.getBoolean("dev.socketpair.portable");
 
     /** The outcome of {@link #spawn}: a pid, or the call that failed and its error number. */
     public record Spawned(int pid, String failedCall, int error) {
@@ -51,9 +75,12 @@ public final class ChildProcesses {
      * vector, environment ("NAME=value" strings) and working directory (null: the parent's), and
      * descriptor {@code sources[i]} at {@code targets[i]}. Every number in {@code targets} must be
      * distinct and non-negative; every source must stay open for the call.
+     *
+     * @throws IOException if the C library lacks closefrom and /proc/self/fd cannot be listed (no
+     *                     descriptor free for the listing, say)
      */
     public static Spawned spawn(List<String> argv, List<String> environment, String directory,
-                                int[] targets, int[] sources, Charset charset) {
+                                int[] targets, int[] sources, Charset charset) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment file = arena.allocateFrom(argv.get(0), charset);
             MemorySegment argvArray = stringArray(arena, argv, charset);
@@ -95,7 +122,7 @@ public final class ChildProcesses {
     }
 
     private static Spawned addFileActions(Arena arena, MemorySegment actions, String directory,
-                                          int[] targets, int[] sources, Charset charset) {
+                                          int[] targets, int[] sources, Charset charset) throws IOException {
         int r;
         if (directory != null) {
             r = Syscalls.posix_spawn_file_actions_addchdir_np(actions, arena.allocateFrom(directory, charset));
@@ -103,16 +130,18 @@ public final class ChildProcesses {
                 return Spawned.failed("posix_spawn_file_actions_addchdir_np", r);
             }
         }
-        int highestTarget = FIRST_NON_STDIO - 1;
-        for (int target : targets) {
-            highestTarget = Math.max(highestTarget, target);
-        }
         int[] temporaries = temporaries(sources, targets);
+        int highestTemporary = FIRST_NON_STDIO - 1;
         for (int i = 0; i < targets.length; i++) {
             r = Syscalls.posix_spawn_file_actions_adddup2(actions, sources[i], temporaries[i]);
             if (r < 0) {
                 return Spawned.failed("posix_spawn_file_actions_adddup2", r);
             }
+            highestTemporary = Math.max(highestTemporary, temporaries[i]);
+        }
+        Spawned failed = closeAbove(actions, highestTemporary);
+        if (failed != null) {
+            return failed;
         }
         for (int i = 0; i < targets.length; i++) {
             r = Syscalls.posix_spawn_file_actions_adddup2(actions, temporaries[i], targets[i]);
@@ -122,7 +151,7 @@ public final class ChildProcesses {
         }
         int[] sorted = targets.clone();
         Arrays.sort(sorted);
-        for (int fd = FIRST_NON_STDIO; fd < highestTarget; fd++) {
+        for (int fd = FIRST_NON_STDIO; fd <= highestTemporary; fd++) {
             if (Arrays.binarySearch(sorted, fd) < 0) {
                 r = Syscalls.posix_spawn_file_actions_addclose(actions, fd);
                 if (r < 0) {
@@ -130,11 +159,39 @@ public final class ChildProcesses {
                 }
             }
         }
-        r = Syscalls.posix_spawn_file_actions_addclosefrom_np(actions, highestTarget + 1);
-        if (r < 0) {
-            return Spawned.failed("posix_spawn_file_actions_addclosefrom_np", r);
+        return null;
+    }
+
+    /**
+     * Adds the file actions that close every descriptor numbered above {@code highest} in the child:
+     * closefrom, or where the C library lacks it a close of each descriptor open here above
+     * {@code highest} without close-on-exec.
+     */
+    private static Spawned closeAbove(MemorySegment actions, int highest) throws IOException {
+        int r = PORTABLE ? -Errno.ENOSYS : Syscalls.posix_spawn_file_actions_addclosefrom_np(actions, highest + 1);
+        if (r != -Errno.ENOSYS) {
+            return r < 0 ? Spawned.failed("posix_spawn_file_actions_addclosefrom_np", r) : null;
+        }
+        for (int fd : openDescriptors()) {
+            // EBADF from isCloseOnExec: closed since the listing (the listing's own descriptor, say).
+            if (fd > highest && SocketControl.isCloseOnExec(fd) == 0) {
+                r = Syscalls.posix_spawn_file_actions_addclose(actions, fd);
+                // EBADF: a number at or above the descriptor limit, which no file action can name.
+                if (r < 0 && r != -Errno.EBADF) {
+                    return Spawned.failed("posix_spawn_file_actions_addclose", r);
+                }
+            }
         }
         return null;
+    }
+
+    /** The numbers of this process's open descriptors, as /proc/self/fd lists them. */
+    private static int[] openDescriptors() throws IOException {
+        try (Stream<Path> entries = Files.list(OPEN_DESCRIPTORS)) {
+            return entries.mapToInt(entry -> Integer.parseInt(entry.getFileName().toString())).toArray();
+        } catch (IOException | UncheckedIOException e) {
+            throw new IOException("cannot list the open descriptors to close them in the child: " + e.getMessage(), e);
+        }
     }
 
     /** One temporary number per placement: the lowest from 3 up that are neither sources nor targets. */

@@ -7,6 +7,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.util.Optional;
 
 /**
  * Builds every downcall handle the library uses; the only class that links native code or makes
@@ -255,12 +256,6 @@ final class Downcalls {
         /** {@code int posix_spawn_file_actions_addclose(posix_spawn_file_actions_t *file_actions, int fd)} */
         static final MethodHandle ADD_CLOSE = plain(Libc.posix_spawn_file_actions_addclose$address(),
                 Libc.posix_spawn_file_actions_addclose$descriptor());
-        /** {@code int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *file_actions, int from)} */
-        static final MethodHandle ADD_CLOSEFROM = plain(Libc.posix_spawn_file_actions_addclosefrom_np$address(),
-                Libc.posix_spawn_file_actions_addclosefrom_np$descriptor());
-        /** {@code int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *file_actions, const char *path)} */
-        static final MethodHandle ADD_CHDIR = plain(Libc.posix_spawn_file_actions_addchdir_np$address(),
-                Libc.posix_spawn_file_actions_addchdir_np$descriptor());
         /** {@code int posix_spawnattr_init(posix_spawnattr_t *attr)} */
         static final MethodHandle ATTR_INIT = plain(Libc.posix_spawnattr_init$address(),
                 Libc.posix_spawnattr_init$descriptor());
@@ -282,6 +277,51 @@ final class Downcalls {
         static final MethodHandle SIGFILLSET = plain(Libc.sigfillset$address(), Libc.sigfillset$descriptor());
 
         private Spawn() {
+        }
+    }
+
+    /**
+     * The extensions of the posix_spawn family that some C libraries lack, linked on first use (and
+     * returning errors, not setting errno, so nothing is captured):
+     * {@code int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *file_actions, int from)}
+     * (glibc 2.34 or later; not musl) and
+     * {@code int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *file_actions, const char *path)}
+     * (glibc 2.29, musl 1.1.24).
+     *
+     * <p>Not through the generated holders: a holder looks its symbol up in its class initialiser, which
+     * throws {@code UnsatisfiedLinkError} where the symbol is missing and leaves the class unusable, so
+     * that every later spawn would fail with {@code NoClassDefFoundError}. The descriptor is written
+     * here for the same reason: the generated {@code $descriptor()} lives in that holder.
+     */
+    static final class SpawnExtension {
+        static final SpawnExtension ADD_CLOSEFROM = new SpawnExtension("posix_spawn_file_actions_addclosefrom_np",
+                FunctionDescriptor.of(Libc.C_INT, Libc.C_POINTER, Libc.C_INT));
+        static final SpawnExtension ADD_CHDIR = new SpawnExtension("posix_spawn_file_actions_addchdir_np",
+                FunctionDescriptor.of(Libc.C_INT, Libc.C_POINTER, Libc.C_POINTER));
+
+        private final String name;
+        private final FunctionDescriptor descriptor;
+        // Guarded by this: the handle once linked, or that the symbol is missing (a C library does not
+        // gain a function later).
+        private MethodHandle handle;
+        private boolean missing;
+
+        SpawnExtension(String name, FunctionDescriptor descriptor) {
+            this.name = name;
+            this.descriptor = descriptor;
+        }
+
+        /** Returns the handle, or null if the C library lacks the function. */
+        synchronized MethodHandle handle() {
+            if (handle == null && !missing) {
+                Optional<MemorySegment> address = LINKER.defaultLookup().find(name);
+                if (address.isPresent()) {
+                    handle = plain(address.get(), descriptor);
+                } else {
+                    missing = true;
+                }
+            }
+            return handle;
         }
     }
 

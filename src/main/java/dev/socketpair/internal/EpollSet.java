@@ -165,7 +165,8 @@ public final class EpollSet {
      * {@link Poller} watches it as it watches a socket, and no carrier is held while the thread waits.
      * The poller is the master, whose platform thread unparks the waiter itself: a selecting thread may
      * be pinned to its carrier while it waits (on JDK 22 and 23 it parks inside the selector's monitor),
-     * and the virtual sub-pollers might then find no carrier to run on.
+     * and the virtual sub-pollers might then find no carrier to run on. The caller has made the pollers
+     * ({@link Poller#start()}).
      *
      * @return 0, or {@code -errno} from epoll_ctl(2) when registering with the poller
      */

@@ -30,6 +30,8 @@ public final class Errno {
     public static final int ECHILD = ErrnoValues.ECHILD();
     /** An address outside the process. */
     public static final int EFAULT = ErrnoValues.EFAULT();
+    /** The function is not implemented: here, one the C library lacks. */
+    public static final int ENOSYS = ErrnoValues.ENOSYS();
 
     private Errno() {
     }

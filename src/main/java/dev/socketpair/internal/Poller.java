@@ -10,6 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Parks virtual threads until their socket is ready, so that a virtual thread waiting on a channel
@@ -25,7 +26,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>A direction of a channel has at most one waiter at a time (its lock sees to it), so waiters are
  * keyed by descriptor. A wake-up may be spurious: a waiter always tries its transfer again, and waits
- * again if it would still block. The pollers and their threads are created on first use.
+ * again if it would still block. The pollers and their threads are made by the first wait
+ * ({@link #start()}), never by a class initialiser: making them can fail for want of descriptors.
  */
 public final class Poller {
 
@@ -33,36 +35,77 @@ public final class Poller {
     /** How often a sub-poller that the master could not register polls. */
     private static final long UNREGISTERED_POLL_NANOS = 1_000_000;
 
+    /** The pollers, once {@link #start()} has made them; they then live as long as the process. */
+    private static volatile Pollers pollers;
+    // Serialises the making of the pollers, so that concurrent first waits make one set.
+    private static final ReentrantLock CREATION = new ReentrantLock();
+
+    private record Pollers(Poller master, Poller read, Poller write) {
+    }
 
     private final int epfd;
     private final int interest;
     private final Waiters waiters = new Waiters();
 
-    private Poller(int interest) {
-        try (Arena arena = Arena.ofConfined()) {
-            epfd = Syscalls.epoll_create1(Libc.EPOLL_CLOEXEC(), Syscalls.allocateErrnoCapture(arena));
-        }
-        if (epfd < 0) {
-            throw new IllegalStateException("epoll_create1: " + Errno.name(-epfd) + " (" + Errno.description(-epfd) + ")");
-        }
+    private Poller(int epfd, int interest) {
+        this.epfd = epfd;
         this.interest = interest | Libc.EPOLLONESHOT();
     }
 
-    private static final class Pollers {
-        static final Poller MASTER = new Poller(Libc.EPOLLIN());
-        static final Poller READ = new Poller(Libc.EPOLLIN() | Libc.EPOLLRDHUP());
-        static final Poller WRITE = new Poller(Libc.EPOLLOUT());
-
-        static {
-            Poller master = MASTER;
-            Poller read = READ;
-            Poller write = WRITE;
+    /**
+     * Makes the pollers and starts their threads, unless that is done: on the first wait of a virtual
+     * thread, not in a class initialiser, so that a failure (EMFILE, say) fails that one wait, leaves
+     * nothing behind, and the next wait tries again. May block while another thread makes them.
+     *
+     * @return 0, or {@code -errno} from epoll_create1(2)
+     */
+    public static int start() {
+        if (pollers != null) {
+            return 0;
+        }
+        CREATION.lock();
+        try {
+            if (pollers != null) {
+                return 0;
+            }
+            int[] epfds = new int[3];
+            for (int i = 0; i < epfds.length; i++) {
+                epfds[i] = epollCreate();
+                if (epfds[i] < 0) {
+                    closeAll(epfds, i);
+                    return epfds[i];
+                }
+            }
+            Poller master = new Poller(epfds[0], Libc.EPOLLIN());
+            Poller read = new Poller(epfds[1], Libc.EPOLLIN() | Libc.EPOLLRDHUP());
+            Poller write = new Poller(epfds[2], Libc.EPOLLOUT());
             master.initialiseCalls();
-            Thread.ofPlatform().name("socketpair-master-poller").daemon().start(master::masterLoop);
-            // The lambdas capture locals: a poller thread that read a field of this class while its
-            // initialisation runs would wait for it, and a virtual thread that waits so is pinned.
+            try {
+                Thread.ofPlatform().name("socketpair-master-poller").daemon().start(master::masterLoop);
+            } catch (Throwable noThread) {
+                // No thread for the master (out of memory or processes): the next wait tries again.
+                closeAll(epfds, epfds.length);
+                throw noThread;
+            }
             Thread.ofVirtual().name("socketpair-read-poller").start(() -> read.subPollerLoop(master));
             Thread.ofVirtual().name("socketpair-write-poller").start(() -> write.subPollerLoop(master));
+            pollers = new Pollers(master, read, write);
+            return 0;
+        } finally {
+            CREATION.unlock();
+        }
+    }
+
+    /** A close-on-exec epoll instance. @return its descriptor, or {@code -errno} */
+    private static int epollCreate() {
+        try (Arena arena = Arena.ofConfined()) {
+            return Syscalls.epoll_create1(Libc.EPOLL_CLOEXEC(), Syscalls.allocateErrnoCapture(arena));
+        }
+    }
+
+    private static void closeAll(int[] fds, int count) {
+        for (int i = 0; i < count; i++) {
+            SocketControl.close(fds[i]);
         }
     }
 
@@ -82,44 +125,63 @@ public final class Poller {
         }
     }
 
+    /** The pollers, which {@link #start()} must have made. */
+    private static Pollers started() {
+        Pollers started = pollers;
+        if (started == null) {
+            throw new IllegalStateException("the pollers are not started");
+        }
+        return started;
+    }
+
     /**
      * The master poller, for readiness to read: its platform thread unparks a waiter directly, so it
      * serves a virtual thread that may stay pinned to its carrier while it waits, which the virtual
-     * sub-pollers might never get to run for. Each wake-up costs a switch of kernel threads.
+     * sub-pollers might never get to run for. Each wake-up costs a switch of kernel threads. Only
+     * after {@link #start()} has succeeded.
      */
     static Poller master() {
-        return Pollers.MASTER;
+        return started().master();
     }
 
-    /** The poller for readiness to read. */
+    /** The poller for readiness to read; only after {@link #start()} has succeeded. */
     static Poller reading() {
-        return Pollers.READ;
+        return started().read();
     }
 
-    /** The poller for readiness to write. */
+    /** The poller for readiness to write; only after {@link #start()} has succeeded. */
     static Poller writing() {
-        return Pollers.WRITE;
+        return started().write();
     }
 
     /**
      * Unparks whatever virtual thread waits on {@code fd} in either direction; used when closing a
-     * descriptor that a virtual thread has waited on (so the pollers exist).
+     * descriptor that a virtual thread has waited on. Makes no pollers: where there are none, no
+     * thread can wait in one.
      */
     static void wakeupAll(int fd) {
-        Pollers.READ.wakeup(fd);
-        Pollers.WRITE.wakeup(fd);
+        Pollers started = pollers;
+        if (started != null) {
+            started.read().wakeup(fd);
+            started.write().wakeup(fd);
+        }
     }
 
     /**
      * Takes {@code fd} out of the read and write pollers' sets, where it is if a virtual thread ever
      * waited on it; for its owner's close, before close(2), while the number still names the socket.
+     * Makes no pollers: where there are none, no set holds the descriptor.
      */
     static void forget(int fd) {
+        Pollers started = pollers;
+        if (started == null) {
+            return;
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
             // ENOENT where no thread waited in that direction: nothing to take out.
-            Syscalls.epoll_ctl(Pollers.READ.epfd, Libc.EPOLL_CTL_DEL(), fd, MemorySegment.NULL, capture);
-            Syscalls.epoll_ctl(Pollers.WRITE.epfd, Libc.EPOLL_CTL_DEL(), fd, MemorySegment.NULL, capture);
+            Syscalls.epoll_ctl(started.read().epfd, Libc.EPOLL_CTL_DEL(), fd, MemorySegment.NULL, capture);
+            Syscalls.epoll_ctl(started.write().epfd, Libc.EPOLL_CTL_DEL(), fd, MemorySegment.NULL, capture);
         }
     }
 

@@ -129,7 +129,7 @@ public final class SocketDescriptor {
     /**
      * Parks the current virtual thread until the socket is ready for reading (or writing) or close
      * begins, through the {@link Poller}: a virtual thread must not wait in a blocking downcall, which
-     * would pin its carrier.
+     * would pin its carrier. The caller has made the pollers ({@link Poller#start()}).
      *
      * @return 0 to try the transfer again, {@link #CLOSED} if close has begun, or {@code -errno} from
      *         epoll_ctl(2)

@@ -5,6 +5,7 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
@@ -482,12 +483,17 @@ public final class Syscalls {
      * in the child, closes every descriptor numbered {@code from} or higher (glibc 2.34+; close_range(2),
      * or a walk of /proc/self/fd where the kernel lacks it).
      *
-     * @return 0, or {@code -error}
+     * @return 0, or {@code -error}: {@code EBADF} for a number at or above the descriptor limit,
+     *         {@code ENOSYS} if the C library lacks the function
      * @see <a href="https://man7.org/linux/man-pages/man3/posix_spawn_file_actions_addclosefrom_np.3.html">posix_spawn_file_actions_addclosefrom_np(3)</a>
      */
     public static int posix_spawn_file_actions_addclosefrom_np(MemorySegment fileActions, int from) {
+        MethodHandle handle = Downcalls.SpawnExtension.ADD_CLOSEFROM.handle();
+        if (handle == null) {
+            return -Errno.ENOSYS;
+        }
         try {
-            return -(int) Downcalls.Spawn.ADD_CLOSEFROM.invokeExact(fileActions, from);
+            return -(int) handle.invokeExact(fileActions, from);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -496,11 +502,15 @@ public final class Syscalls {
     /**
      * {@code int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *file_actions, const char *path)}.
      *
-     * @return 0, or {@code -error}
+     * @return 0, or {@code -error}: {@code ENOSYS} if the C library lacks the function
      */
     public static int posix_spawn_file_actions_addchdir_np(MemorySegment fileActions, MemorySegment path) {
+        MethodHandle handle = Downcalls.SpawnExtension.ADD_CHDIR.handle();
+        if (handle == null) {
+            return -Errno.ENOSYS;
+        }
         try {
-            return -(int) Downcalls.Spawn.ADD_CHDIR.invokeExact(fileActions, path);
+            return -(int) handle.invokeExact(fileActions, path);
         } catch (Throwable t) {
             throw unexpected(t);
         }
