@@ -76,7 +76,9 @@ import java.util.function.IntToLongFunction;
  * <h2>Errors</h2>
  * Every operation on a closed channel throws {@link ClosedChannelException}. A failed system call
  * throws {@link ErrnoException}, a {@link java.net.SocketException}, naming the call and the errno:
- * writing after the peer has gone throws it with {@code EPIPE} and never raises SIGPIPE.
+ * writing after the peer has gone throws it with {@code EPIPE} and never raises SIGPIPE. Once a read
+ * of a STREAM or SEQPACKET channel has thrown it with {@code ECONNRESET} (the peer closed with data
+ * unread), every later read throws it again rather than return -1, as the JDK's channels do.
  *
  * <h2>Selectors</h2>
  * In non-blocking mode the channel can be registered with a selector of its own provider, from
@@ -110,9 +112,12 @@ public final class UnixSocketChannel extends SocketChannel {
     private final SocketType type;
     private final boolean messageBased;
 
-    // Serialises reads; also guards readScratch.
+    // Serialises reads; also guards readScratch and connectionReset.
     private final ReentrantLock readLock = new ReentrantLock();
     private final NativeScratch readScratch;
+    // A read failed with ECONNRESET: every later read fails so too, as the JDK's channels do, where the
+    // kernel would report the reset once and then end of stream.
+    private boolean connectionReset;
 
     // Serialises writes; also guards writeScratch.
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -272,7 +277,8 @@ public final class UnixSocketChannel extends SocketChannel {
      * @throws java.nio.channels.ClosedByInterruptException if another thread interrupts the current
      *         thread while the read is in progress; the channel is then closed and the interrupt status set
      * @throws ErrnoException           if recv(2) fails, such as {@code ECONNRESET} when the peer closed
-     *                                  with data still unread
+     *                                  with data still unread; after that, on STREAM and SEQPACKET, every
+     *                                  later read throws it too (never -1), as the JDK's channels do
      * @throws IOException              if some other I/O error occurs
      */
     @Override
@@ -324,6 +330,9 @@ public final class UnixSocketChannel extends SocketChannel {
         readLock.lock();
         try {
             ensureOpen();
+            if (connectionReset) {
+                throw Errors.onOwnDescriptor(receiveCall(dst), Errno.ECONNRESET);
+            }
             if (!hasSpace) {
                 return 0;
             }
@@ -361,11 +370,17 @@ public final class UnixSocketChannel extends SocketChannel {
             if (n == 0 || n == -Errno.EAGAIN) {
                 return 0;
             }
-            throw Errors.onOwnDescriptor(dst instanceof ByteBuffer[] || dst instanceof IncomingAncillary ? "recvmsg" : "recv",
-                    (int) -n);
+            // A datagram socket has no connection to lose: its reads go on after any error.
+            connectionReset = n == -Errno.ECONNRESET && type != SocketType.DGRAM;
+            throw Errors.onOwnDescriptor(receiveCall(dst), (int) -n);
         } finally {
             readLock.unlock();
         }
+    }
+
+    /** The system call that reads into {@code dst}, as errors name it. */
+    private static String receiveCall(Object dst) {
+        return dst instanceof ByteBuffer[] || dst instanceof IncomingAncillary ? "recvmsg" : "recv";
     }
 
     /**

@@ -30,6 +30,8 @@ public final class Errno {
     public static final int ECHILD = ErrnoValues.ECHILD();
     /** An address outside the process. */
     public static final int EFAULT = ErrnoValues.EFAULT();
+    /** The peer closed the connection with data still unread. */
+    public static final int ECONNRESET = ErrnoValues.ECONNRESET();
 
     private Errno() {
     }
