@@ -430,9 +430,13 @@ final class UnixSelector extends AbstractSelector {
         return ready;
     }
 
-    /** Queues a key whose interest set changed; called by the key. */
+    /**
+     * Queues a key whose interest set changed; called by the key. Never throws: a key whose selector is
+     * closing is still valid until close deregisters it, and its interest set may change until then,
+     * as {@link SelectionKey#interestOps(int)} specifies (close empties the queue, and a closed selector
+     * never reads what comes after).
+     */
     void setEventOps(UnixSelectionKey key) {
-        ensureOpen();
         synchronized (updateLock) {
             updateKeys.addLast(key);
         }
@@ -450,10 +454,13 @@ final class UnixSelector extends AbstractSelector {
         channel.selectorKeys.add(key);
         keys.add(key);
         try {
-            // A close that began before the key was in the key set may not have seen it.
-            ensureOpen();
             key.interestOps(ops);
-        } catch (ClosedSelectorException | CancelledKeyException e) {
+        } catch (CancelledKeyException e) {
+            // Another thread found the new key in the key set and cancelled it: the registration
+            // happened, and a cancelled key is what it returns.
+        }
+        // A close that began before the key was in the key set may not have seen it.
+        if (!isOpen()) {
             keys.remove(key);
             channel.selectorKeys.remove(key);
             key.cancel();

@@ -22,6 +22,7 @@ import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.AlreadyConnectedException;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.IllegalBlockingModeException;
 import java.nio.channels.SelectionKey;
@@ -57,15 +58,16 @@ import java.util.function.IntToLongFunction;
  *
  * <h2>End of stream</h2>
  * A read returns -1 once the peer has closed or shut down its output (STREAM, SEQPACKET) or this
- * channel's input was shut down (every type). A DGRAM pair has no end of stream: after the peer closed,
- * reads wait for ever and writes fail with {@code ECONNREFUSED}. A read of 0 bytes from a DGRAM channel
- * is an empty datagram.
+ * channel's input was shut down (every type). A DGRAM pair has no end of stream: after the peer closed
+ * or shut down its output, reads wait for ever (after a close, writes fail with {@code ECONNREFUSED}).
+ * A read of 0 bytes from a DGRAM channel is an empty datagram.
  *
  * <h2>Threads</h2>
  * The channel is safe for use by multiple threads. One read and one write may proceed at the same time;
  * a second reader (or writer) waits for the first. A thread blocked in a read or write when another
- * thread closes the channel gets {@link java.nio.channels.AsynchronousCloseException}; a thread
- * interrupted while blocked closes the channel and gets
+ * thread closes the channel gets {@link java.nio.channels.AsynchronousCloseException}, and so does one
+ * blocked in a write when another thread shuts down the output (one blocked in a read when another
+ * shuts down the input returns -1); a thread interrupted while blocked closes the channel and gets
  * {@link java.nio.channels.ClosedByInterruptException} with its interrupt status set. Non-blocking
  * operations ignore interrupts.
  *
@@ -78,7 +80,9 @@ import java.util.function.IntToLongFunction;
  * <h2>Errors</h2>
  * Every operation on a closed channel throws {@link ClosedChannelException}. A failed system call
  * throws {@link ErrnoException}, a {@link java.net.SocketException}, naming the call and the errno:
- * writing after the peer has gone throws it with {@code EPIPE} and never raises SIGPIPE.
+ * writing after the peer has gone throws it with {@code EPIPE} and never raises SIGPIPE. Once a read
+ * of a STREAM or SEQPACKET channel has thrown it with {@code ECONNRESET} (the peer closed with data
+ * unread), every later read throws it again rather than return -1, as the JDK's channels do.
  *
  * <h2>Selectors</h2>
  * In non-blocking mode the channel can be registered with a selector of its own provider, from
@@ -112,9 +116,12 @@ public final class UnixSocketChannel extends SocketChannel {
     private final SocketType type;
     private final boolean messageBased;
 
-    // Serialises reads; also guards readScratch.
+    // Serialises reads; also guards readScratch and connectionReset.
     private final ReentrantLock readLock = new ReentrantLock();
     private final NativeScratch readScratch;
+    // A read failed with ECONNRESET: every later read fails so too, as the JDK's channels do, where the
+    // kernel would report the reset once and then end of stream.
+    private boolean connectionReset;
 
     // Serialises writes; also guards writeScratch.
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -291,7 +298,8 @@ public final class UnixSocketChannel extends SocketChannel {
      * @throws java.nio.channels.ClosedByInterruptException if another thread interrupts the current
      *         thread while the read is in progress; the channel is then closed and the interrupt status set
      * @throws ErrnoException           if recv(2) fails, such as {@code ECONNRESET} when the peer closed
-     *                                  with data still unread
+     *                                  with data still unread; after that, on STREAM and SEQPACKET, every
+     *                                  later read throws it too (never -1), as the JDK's channels do
      * @throws IOException              if some other I/O error occurs
      */
     @Override
@@ -343,6 +351,9 @@ public final class UnixSocketChannel extends SocketChannel {
         readLock.lock();
         try {
             ensureOpen();
+            if (connectionReset) {
+                throw Errors.onOwnDescriptor(receiveCall(dst), Errno.ECONNRESET);
+            }
             if (!hasSpace) {
                 return 0;
             }
@@ -380,11 +391,17 @@ public final class UnixSocketChannel extends SocketChannel {
             if (n == 0 || n == -Errno.EAGAIN) {
                 return 0;
             }
-            throw Errors.onOwnDescriptor(dst instanceof ByteBuffer[] || dst instanceof IncomingAncillary ? "recvmsg" : "recv",
-                    (int) -n);
+            // A datagram socket has no connection to lose: its reads go on after any error.
+            connectionReset = n == -Errno.ECONNRESET && type != SocketType.DGRAM;
+            throw Errors.onOwnDescriptor(receiveCall(dst), (int) -n);
         } finally {
             readLock.unlock();
         }
+    }
+
+    /** The system call that reads into {@code dst}, as errors name it. */
+    private static String receiveCall(Object dst) {
+        return dst instanceof ByteBuffer[] || dst instanceof IncomingAncillary ? "recvmsg" : "recv";
     }
 
     /**
@@ -480,9 +497,9 @@ public final class UnixSocketChannel extends SocketChannel {
      *
      * @return the number of bytes written
      * @throws ClosedChannelException   if this channel is closed, or its output has been shut down
-     * @throws java.nio.channels.AsynchronousCloseException if another thread closes this channel while
-     *         the write is in progress, even after part of the buffer was written: its position says how
-     *         much
+     * @throws java.nio.channels.AsynchronousCloseException if another thread closes this channel, or
+     *         shuts down its output, while the write is in progress, even after part of the buffer was
+     *         written: its position says how much
      * @throws java.nio.channels.ClosedByInterruptException if another thread interrupts the current
      *         thread while the write is in progress; the channel is then closed and the interrupt status set
      * @throws ErrnoException           if send(2) fails, such as {@code EPIPE} when the peer has gone
@@ -562,7 +579,7 @@ public final class UnixSocketChannel extends SocketChannel {
                 if (first < 0 && first != -Errno.EAGAIN && first != -Errno.EINTR && first != NOT_HELD) {
                     // Reported now: a failed send can change the socket (a datagram socket whose peer
                     // has gone disconnects), so trying again would report something else.
-                    throw Errors.onOwnDescriptor("send", (int) -first);
+                    throw outputShutdown ? new AsynchronousCloseException() : Errors.onOwnDescriptor("send", (int) -first);
                 }
                 written = Math.max(first, 0);
             }
@@ -581,7 +598,8 @@ public final class UnixSocketChannel extends SocketChannel {
                     if (done || !descriptor.isOpen()) {
                         break;
                     }
-                    if (n < 0 && n != -Errno.EINTR && (n != -Errno.EAGAIN || !blocking || !await(false, writeScratch))) {
+                    if (n < 0 && n != -Errno.EINTR
+                            && (n != -Errno.EAGAIN || !blocking || !await(false, writeScratch) || outputShutdown)) {
                         break;
                     }
                 }
@@ -589,6 +607,10 @@ public final class UnixSocketChannel extends SocketChannel {
                 // Closed part-way through a blocking write: the exception, not a short count, says so;
                 // the buffer's position tells how much went out.
                 endIo(blocking, acquired, blockInKernel, done || (descriptor.isOpen() && (written > 0 || n >= 0)));
+            }
+            if (!done && outputShutdown) {
+                // Output shut down under the write, which that ended (EPIPE) or woke: as for a close.
+                throw new AsynchronousCloseException();
             }
             if (written > 0 || n >= 0 || n == -Errno.EAGAIN) {
                 return written;
@@ -745,8 +767,8 @@ public final class UnixSocketChannel extends SocketChannel {
      * @throws IllegalArgumentException if more than {@link #MAX_DESCRIPTORS} descriptors are given, one
      *                                  is negative, or {@code src} is empty on STREAM or SEQPACKET
      * @throws ClosedChannelException   if this channel is closed, or its output has been shut down
-     * @throws java.nio.channels.AsynchronousCloseException if another thread closes this channel while
-     *         the write is in progress
+     * @throws java.nio.channels.AsynchronousCloseException if another thread closes this channel, or
+     *         shuts down its output, while the write is in progress
      * @throws java.nio.channels.ClosedByInterruptException if another thread interrupts the current
      *         thread while the write is in progress; the channel is then closed and the interrupt status set
      * @throws ErrnoException           if sendmsg(2) fails, such as {@code EBADF} when one of {@code fds}
@@ -1050,9 +1072,10 @@ public final class UnixSocketChannel extends SocketChannel {
     }
 
     /**
-     * Shuts down reading without closing the channel. Later reads return -1, and so does a read blocked
-     * in another thread; the peer's writes fail with {@code EPIPE} (STREAM, SEQPACKET). Shutting down
-     * input that is already shut down has no effect.
+     * Shuts down reading without closing the channel. Later reads return -1 on every type, and so does
+     * a read blocked in another thread, platform or virtual; what was queued and not yet read is never
+     * read. The peer's writes then fail with {@code EPIPE} on every type. Shutting down input that is
+     * already shut down has no effect.
      *
      * @return this channel
      * @throws ClosedChannelException if this channel is closed
@@ -1060,28 +1083,20 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     @Override
     public UnixSocketChannel shutdownInput() throws IOException {
-        synchronized (stateLock) {
-            if (!inputShutdown) {
-                // Set first: a reader the shutdown wakes must find it set, or a DGRAM reader would take
-                // the wake-up for an empty datagram.
-                inputShutdown = true;
-                try {
-                    control("shutdown", SocketControl::shutdownInput);
-                } catch (IOException | RuntimeException e) {
-                    inputShutdown = false;
-                    throw e;
-                }
-            } else {
-                ensureOpen();
-            }
-        }
+        shutdown(true);
         return this;
     }
 
     /**
-     * Shuts down writing without closing the channel: the peer reads -1 once it has read what was sent.
-     * Later writes throw {@link ClosedChannelException}. Shutting down output that is already shut down
-     * has no effect.
+     * Shuts down writing without closing the channel. Later writes throw {@link ClosedChannelException};
+     * a write blocked in another thread, platform or virtual, throws
+     * {@link java.nio.channels.AsynchronousCloseException} (a STREAM write may have written part of its
+     * buffer: the buffer's position says how much). Reading goes on as before.
+     *
+     * <p>What the peer sees depends on the type. On STREAM and SEQPACKET it reads what was sent, then -1.
+     * On DGRAM it sees nothing: there is no end of stream, so once it has read the datagrams already
+     * sent, its blocking reads wait and its non-blocking reads return 0, as if this end had simply
+     * stopped writing. Shutting down output that is already shut down has no effect.
      *
      * @return this channel
      * @throws ClosedChannelException if this channel is closed
@@ -1089,15 +1104,36 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     @Override
     public UnixSocketChannel shutdownOutput() throws IOException {
-        synchronized (stateLock) {
-            if (!outputShutdown) {
-                control("shutdown", SocketControl::shutdownOutput);
-                outputShutdown = true;
-            } else {
-                ensureOpen();
-            }
-        }
+        shutdown(false);
         return this;
+    }
+
+    private void shutdown(boolean input) throws IOException {
+        synchronized (stateLock) {
+            if (input ? inputShutdown : outputShutdown) {
+                ensureOpen();
+                return;
+            }
+            // Set first: a reader or writer that the shutdown wakes must find it set, or a DGRAM reader
+            // would take the wake-up for an empty datagram and a writer would report EPIPE.
+            setShutdown(input, true);
+            try {
+                control("shutdown", input ? SocketControl::shutdownInput : SocketControl::shutdownOutput);
+            } catch (IOException | RuntimeException e) {
+                setShutdown(input, false);
+                throw e;
+            }
+            // A virtual thread parked for this direction: no readiness event need come to wake it.
+            descriptor.shutDown(input);
+        }
+    }
+
+    private void setShutdown(boolean input, boolean shutdown) {
+        if (input) {
+            inputShutdown = shutdown;
+        } else {
+            outputShutdown = shutdown;
+        }
     }
 
     /**

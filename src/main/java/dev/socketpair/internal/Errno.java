@@ -32,6 +32,8 @@ public final class Errno {
     public static final int EFAULT = ErrnoValues.EFAULT();
     /** The function is not implemented: here, one the C library lacks. */
     public static final int ENOSYS = ErrnoValues.ENOSYS();
+    /** The peer closed the connection with data still unread. */
+    public static final int ECONNRESET = ErrnoValues.ECONNRESET();
 
     private Errno() {
     }

@@ -160,10 +160,18 @@ public final class Poller {
      * thread can wait in one.
      */
     static void wakeupAll(int fd) {
+        wakeup(fd, true);
+        wakeup(fd, false);
+    }
+
+    /**
+     * Unparks whatever virtual thread waits on {@code fd} for reading (or writing); used when that
+     * direction is shut down. Makes no pollers: where there are none, no thread can wait in one.
+     */
+    static void wakeup(int fd, boolean reading) {
         Pollers started = pollers;
         if (started != null) {
-            started.read().wakeup(fd);
-            started.write().wakeup(fd);
+            (reading ? started.read() : started.write()).wakeup(fd);
         }
     }
 

@@ -12,7 +12,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Owns one socket descriptor from adoption to its single close: the count of operations in flight on
- * it (and of those that may block in the kernel), and the native memory of the channel that uses it.
+ * it (and of those that may block in the kernel), the directions its owner has shut down, and the
+ * native memory of the channel that uses it.
  *
  * <p>Close protocol. An operation brackets its system calls with {@link #acquire()} and
  * {@link #release()}, or, if it may block in the kernel (a platform thread's blocking recv, send or
@@ -40,6 +41,10 @@ public final class SocketDescriptor {
 
     private final int fd;
     private final AtomicInteger state = new AtomicInteger();
+    // Set once the owner has shut down reading (writing) with shutdown(2): a virtual thread must not
+    // park in that direction any more, since no readiness event may ever come to end the wait.
+    private volatile boolean inputShutDown;
+    private volatile boolean outputShutDown;
     private final Resources resources;
     private final Cleaner.Cleanable cleanable;
 
@@ -127,12 +132,31 @@ public final class SocketDescriptor {
     }
 
     /**
-     * Parks the current virtual thread until the socket is ready for reading (or writing) or close
-     * begins, through the {@link Poller}: a virtual thread must not wait in a blocking downcall, which
-     * would pin its carrier. The caller has made the pollers ({@link Poller#start()}).
+     * Records that the owner has shut down reading (or writing) with shutdown(2), and wakes the virtual
+     * thread parked in that direction, if any. A shutdown does not always make the socket ready: after
+     * {@code SHUT_WR} the socket becomes no more writable than it was, so a writer waiting for room
+     * would otherwise stay parked until close.
+     */
+    public void shutDown(boolean reading) {
+        if (reading) {
+            inputShutDown = true;
+        } else {
+            outputShutDown = true;
+        }
+        // The same order as close: the mark first, then the waiter (see parkUntilReady).
+        if (resources.registeredWithPoller) {
+            Poller.wakeup(fd, reading);
+        }
+    }
+
+    /**
+     * Parks the current virtual thread until the socket is ready for reading (or writing), that
+     * direction is {@linkplain #shutDown shut down}, or close begins, through the {@link Poller}: a
+     * virtual thread must not wait in a blocking downcall, which would pin its carrier. The caller has
+     * made the pollers ({@link Poller#start()}).
      *
-     * @return 0 to try the transfer again, {@link #CLOSED} if close has begun, or {@code -errno} from
-     *         epoll_ctl(2)
+     * @return 0 to try the transfer again (the caller checks whether the direction was shut down),
+     *         {@link #CLOSED} if close has begun, or {@code -errno} from epoll_ctl(2)
      */
     public int parkUntilReady(boolean reading, NativeScratch scratch) {
         if (!resources.registeredWithPoller) {
@@ -144,9 +168,9 @@ public final class SocketDescriptor {
             return r;
         }
         try {
-            // close() marks the descriptor closing before it wakes the pollers' waiters: either it
-            // finds this registration, or this check sees it closing.
-            if (isOpen()) {
+            // close() marks the descriptor closing, and shutDown the direction, before waking the
+            // pollers' waiters: either that finds this registration, or this check sees the mark.
+            if (isOpen() && !(reading ? inputShutDown : outputShutDown)) {
                 LockSupport.park(this);
             }
         } finally {
