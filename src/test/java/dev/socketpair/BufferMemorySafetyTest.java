@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -133,6 +134,29 @@ class BufferMemorySafetyTest {
         }
     }
 
+    @ParameterizedTest(name = "virtual {0}")
+    @ValueSource(booleans = {false, true})
+    void aSharedArenaClosedWhileAReceiveWaitsLeavesNoDescriptorThatCameOpen(boolean virtual) throws Exception {
+        try (SocketPair pair = SocketPair.open(); SocketPair passengers = SocketPair.open()) {
+            Arena arena = Arena.ofShared();
+            ByteBuffer buffer = arena.allocate(64).asByteBuffer();
+            Map<Integer, String> before = sockets();
+            CompletableFuture<Reader> reader = new CompletableFuture<>();
+            CompletableFuture<ReceivedMessage> received = Concurrently.start(virtual, () -> {
+                reader.complete(Reader.current());
+                return pair.second().receive(buffer, 1);
+            });
+            reader.get(10, TimeUnit.SECONDS).awaitWaiting(received, pair.second().fd());
+
+            arena.close();
+            pair.first().sendDescriptors(ByteBuffer.wrap(Bytes.ascii("fd")), passengers.second().fd());
+
+            assertThat(Concurrently.failureOf(received)).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("Already closed");
+            assertThat(sockets()).isEqualTo(before);
+        }
+    }
+
     @ParameterizedTest(name = "{0} byte buffer")
     @ValueSource(ints = {64, 1 << 20})
     void aSharedArenaCannotBeClosedWhileASingleBufferReadWaitsInTheKernel(int size) throws Exception {
@@ -152,6 +176,13 @@ class BufferMemorySafetyTest {
             assertThat(Concurrently.await(read)).isEqualTo(4);
             assertThat(Bytes.ascii(buffer.flip())).isEqualTo("done");
         }
+    }
+
+    /** The process's open sockets (the virtual-thread poller opens its epoll descriptors on first use). */
+    private static Map<Integer, String> sockets() {
+        Map<Integer, String> open = ProcFd.list();
+        open.values().removeIf(target -> !target.startsWith("socket:"));
+        return open;
     }
 
     /** Queues a message for an operation that receives, to show afterwards that it is still there. */

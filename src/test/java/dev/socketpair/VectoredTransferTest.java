@@ -100,53 +100,52 @@ class VectoredTransferTest {
     @MethodSource("writeCases")
     void gatheringWriteDeliversEveryByteInOrder(SocketType type, BufferMemory first, BufferMemory second, Mode mode)
             throws Exception {
-        Random random = new Random(31L * first.ordinal() + second.ordinal());
-        try (Arena shared = Arena.ofShared()) {
-            int maxMessage = maxMessage(type);
-            for (int[] size : sizes(type, maxMessage)) {
-                int total = size[0] + size[1];
-                byte[] data = data(random, total);
-                try (SocketPair pair = SocketPair.open(type)) {
-                    pair.first().setOption(StandardSocketOptions.SO_SNDBUF, SEND_BUFFER);
-                    ByteBuffer[] srcs = {first.source(data, 0, size[0], shared),
-                            second.source(data, size[0], total, shared)};
-                    CompletableFuture<byte[]> received = Concurrently.start(false,
-                            () -> readFully(pair.second(), type, total));
-                    CompletableFuture<Long> written = Concurrently.start(mode.virtual(),
-                            () -> writeFully(pair.first(), srcs, mode));
-                    String what = Arrays.toString(size);
-                    assertThat(Concurrently.await(written)).as("written of %s", what).isEqualTo(total);
-                    assertSameBytes(Concurrently.await(received), data, what);
-                    assertThat(srcs).as("positions of %s", what)
-                            .allSatisfy(b -> assertThat(b.hasRemaining()).isFalse());
-                }
-            }
-        }
+        forEachSize(type, 31L * first.ordinal() + second.ordinal(), (pair, size, data, shared) -> {
+            int total = data.length;
+            ByteBuffer[] srcs = {first.source(data, 0, size[0], shared), second.source(data, size[0], total, shared)};
+            CompletableFuture<byte[]> received = Concurrently.start(false, () -> readFully(pair.second(), type, total));
+            CompletableFuture<Long> written = Concurrently.start(mode.virtual(),
+                    () -> writeFully(pair.first(), srcs, mode));
+            String what = Arrays.toString(size);
+            assertThat(Concurrently.await(written)).as("written of %s", what).isEqualTo(total);
+            assertSameBytes(Concurrently.await(received), data, what);
+            assertThat(srcs).as("positions of %s", what).allSatisfy(b -> assertThat(b.hasRemaining()).isFalse());
+        });
     }
 
     @ParameterizedTest(name = "{0} read {1} + {2}, {3}")
     @MethodSource("readCases")
     void scatteringReadFillsTheBuffersInOrder(SocketType type, BufferMemory first, BufferMemory second, Mode mode)
             throws Exception {
-        Random random = new Random(37L * first.ordinal() + second.ordinal());
+        forEachSize(type, 37L * first.ordinal() + second.ordinal(), (pair, size, data, shared) -> {
+            ByteBuffer[] dsts = {first.allocate(size[0], shared), second.allocate(size[1], shared)};
+            CompletableFuture<Integer> sent = Concurrently.start(false,
+                    () -> pair.first().write(ByteBuffer.allocateDirect(data.length).put(data).flip()));
+            CompletableFuture<Long> read = Concurrently.start(mode.virtual(),
+                    () -> readFully(pair.second(), dsts, mode, type == SocketType.STREAM));
+            String what = Arrays.toString(size);
+            assertThat(Concurrently.await(read)).as("read of %s", what).isEqualTo(data.length);
+            assertThat(Concurrently.await(sent)).isEqualTo(data.length);
+            assertThat(dsts[0].position()).as("first position of %s", what).isEqualTo(size[0]);
+            assertThat(dsts[1].position()).as("second position of %s", what).isEqualTo(size[1]);
+            assertSameBytes(contents(dsts), data, what);
+        });
+    }
+
+    /** One transfer of the two-buffer cases: a fresh pair, the sizes of the buffers and the bytes. */
+    private interface SizeCase {
+        void run(SocketPair pair, int[] size, byte[] data, Arena shared) throws Exception;
+    }
+
+    /** Runs {@code body} for each size of {@link #sizes}, on a new pair whose first end can send them. */
+    private static void forEachSize(SocketType type, long seed, SizeCase body) throws Exception {
+        Random random = new Random(seed);
         try (Arena shared = Arena.ofShared()) {
-            int maxMessage = maxMessage(type);
-            for (int[] size : sizes(type, maxMessage)) {
-                int total = size[0] + size[1];
-                byte[] data = data(random, total);
+            for (int[] size : sizes(type, maxMessage(type))) {
+                byte[] data = data(random, size[0] + size[1]);
                 try (SocketPair pair = SocketPair.open(type)) {
                     pair.first().setOption(StandardSocketOptions.SO_SNDBUF, SEND_BUFFER);
-                    ByteBuffer[] dsts = {first.allocate(size[0], shared), second.allocate(size[1], shared)};
-                    CompletableFuture<Integer> sent = Concurrently.start(false,
-                            () -> pair.first().write(ByteBuffer.allocateDirect(total).put(data).flip()));
-                    CompletableFuture<Long> read = Concurrently.start(mode.virtual(),
-                            () -> readFully(pair.second(), dsts, mode, type == SocketType.STREAM));
-                    String what = Arrays.toString(size);
-                    assertThat(Concurrently.await(read)).as("read of %s", what).isEqualTo(total);
-                    assertThat(Concurrently.await(sent)).isEqualTo(total);
-                    assertThat(dsts[0].position()).as("first position of %s", what).isEqualTo(size[0]);
-                    assertThat(dsts[1].position()).as("second position of %s", what).isEqualTo(size[1]);
-                    assertSameBytes(contents(dsts), data, what);
+                    body.run(pair, size, data, shared);
                 }
             }
         }

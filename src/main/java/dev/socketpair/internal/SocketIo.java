@@ -243,7 +243,7 @@ public final class SocketIo {
      *
      * @return the number of bytes sent, or {@code -errno}
      */
-    public static long sendWithControl(int fd, ByteBuffer src, MemorySegment control, boolean wholeMessage,
+    static long sendWithControl(int fd, ByteBuffer src, MemorySegment control, boolean wholeMessage,
                                        boolean block, NativeScratch scratch) {
         return message(false, fd, new ByteBuffer[] {src}, 0, 1, control, flags(false, block), wholeMessage, scratch,
                 null);
@@ -258,7 +258,7 @@ public final class SocketIo {
      *
      * @return the number of bytes of the message, or {@code -errno}
      */
-    public static long receiveWithControl(int fd, ByteBuffer dst, MemorySegment control, boolean wholeMessage,
+    static long receiveWithControl(int fd, ByteBuffer dst, MemorySegment control, boolean wholeMessage,
                                           boolean block, NativeScratch scratch, long[] result) {
         int flags = flags(true, block) | CMSG_CLOEXEC | (wholeMessage ? TRUNC : 0);
         return message(true, fd, new ByteBuffer[] {dst}, 0, 1, control, flags, wholeMessage, scratch, result);
@@ -268,7 +268,8 @@ public final class SocketIo {
      * One sendmsg or recvmsg over the buffers of {@code buffers[offset .. offset+length)} that have bytes
      * (or space) left, at most IOV_MAX of them, with {@code control} as the ancillary data; then copies
      * received bytes out of the bounce buffer and advances every buffer by its share of the result.
-     * {@code result}, if not null, receives {@code msg_controllen} and {@code msg_flags}.
+     * {@code result}, if not null, receives {@code msg_controllen} and {@code msg_flags} (zeros until the
+     * call succeeds), even if copying out then fails.
      *
      * <p>The iovec array is planned first: each buffer is either used in place ({@link #staysAlive}) or
      * copied, and on a stream the copied bytes end where the bounce buffer does. The memory of each
@@ -282,6 +283,10 @@ public final class SocketIo {
         long room = NativeScratch.bounceLength(Long.MAX_VALUE, wholeMessage);
         long copied = 0;
         int entries = 0;
+        if (result != null) {
+            result[0] = 0;
+            result[1] = 0;
+        }
         try {
             for (int i = offset; i < offset + length && entries < IOV_MAX; i++) {
                 ByteBuffer b = buffers[i];

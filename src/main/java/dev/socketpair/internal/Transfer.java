@@ -232,7 +232,15 @@ public sealed interface Transfer {
         @Override
         public long receive(int fd, boolean wholeMessage, boolean block, NativeScratch scratch) {
             MemorySegment control = ControlMessages.incoming(scratch, maxDescriptors);
-            long n = SocketIo.receiveWithControl(fd, dst, control, wholeMessage, block, scratch, result);
+            long n;
+            try {
+                n = SocketIo.receiveWithControl(fd, dst, control, wholeMessage, block, scratch, result);
+            } catch (RuntimeException bytesNotStored) {
+                // The message came but could not be stored (the buffer's arena was closed during the
+                // call): the descriptors that came with it would have no owner.
+                ControlMessages.parse(control, result[0], 0, scratch);
+                throw bytesNotStored;
+            }
             if (n >= 0) {
                 received = ControlMessages.parse(control, result[0], maxDescriptors, scratch);
             }
