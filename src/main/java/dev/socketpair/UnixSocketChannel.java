@@ -10,6 +10,7 @@ import dev.socketpair.internal.SocketControl;
 import dev.socketpair.internal.SocketControl.IntOption;
 import dev.socketpair.internal.SocketDescriptor;
 import dev.socketpair.internal.SocketIo;
+import dev.socketpair.internal.Transfer;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -72,10 +73,25 @@ import java.util.function.IntToLongFunction;
  * operations ignore interrupts.
  *
  * <h2>Memory</h2>
- * Direct buffers and native segments are read and written in place. Each direction keeps, besides its
- * own small native memory, a view of the last ByteBuffer it transferred, so that a loop over one buffer
- * allocates nothing: that buffer stays reachable until the direction is used with another buffer or the
- * channel is closed. Native memory of the channel is freed when it is closed.
+ * Direct buffers and native segments are read and written in place; heap memory is copied through
+ * native memory of the channel, except where a call that cannot block uses it in place. Scattering
+ * reads, gathering writes, and sends and receives with ancillary data, which hand the kernel bare
+ * addresses, use a direct buffer in place only if its memory cannot be freed while the buffer is
+ * reachable ({@link ByteBuffer#allocateDirect}, {@link java.lang.foreign.Arena#global()},
+ * {@link java.lang.foreign.Arena#ofAuto()}), and copy the memory of an arena that can be closed.
+ *
+ * <p>Memory of an arena is checked as any access to it is: an operation given memory of a closed arena
+ * throws {@link IllegalStateException}, and one given memory confined to another thread throws
+ * {@link WrongThreadException}, before anything is sent or received. While a platform thread reads or
+ * writes one buffer or segment in place, waiting in the kernel, its arena is held: closing a shared
+ * arena then throws {@link IllegalStateException}, as with the JDK's channels. Memory that is copied is
+ * not held: closing its arena under a receive that waits makes the receive throw
+ * {@link IllegalStateException} when the bytes arrive, without storing them.
+ *
+ * <p>Each direction keeps, besides its own small native memory, a view of the last ByteBuffer or segment
+ * it transferred, so that a loop over one buffer allocates nothing: that buffer stays reachable until the
+ * direction is used with another one or the channel is closed. Native memory of the channel is freed
+ * when it is closed.
  *
  * <h2>Errors</h2>
  * Every operation on a closed channel throws {@link ClosedChannelException}. A failed system call
@@ -126,6 +142,12 @@ public final class UnixSocketChannel extends SocketChannel {
     // Serialises writes; also guards writeScratch.
     private final ReentrantLock writeLock = new ReentrantLock();
     private final NativeScratch writeScratch;
+
+    // The transfer of one buffer or segment that each direction made last, used again while callers pass
+    // the same one, so that a loop over one buffer allocates nothing. Read and written without a lock:
+    // a transfer is immutable, and a race costs at most a new one.
+    private Transfer lastRead;
+    private Transfer lastWritten;
 
     // Serialises shutdownInput/shutdownOutput; the flags are read without it.
     private final Object stateLock = new Object();
@@ -308,21 +330,28 @@ public final class UnixSocketChannel extends SocketChannel {
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("Read-only buffer");
         }
-        return (int) read(dst, 0, 0, dst.hasRemaining());
+        Transfer.Buffer transfer = Transfer.of(dst, lastRead);
+        lastRead = transfer;
+        return (int) read(transfer, dst.hasRemaining());
     }
 
     /**
      * Reads into a sequence of buffers with one recvmsg(2), filling them in order (a scattering read
      * as readv(2) does). On DGRAM and SEQPACKET one message is read across the buffers. At most IOV_MAX
-     * buffers take part in one call. Blocking, end of stream, threads and exceptions are as for
-     * {@link #read(ByteBuffer)}.
+     * buffers with space left take part in one call. On STREAM a call that copies (heap buffers, see
+     * the class description) moves at most 256 KiB of copied bytes, and then fills only the buffers up
+     * to the one where that limit falls: the bytes read always fill the buffers from the first one on. A
+     * buffer that appears more than once is filled once for each appearance from its position when the
+     * call began, and ends after the furthest byte stored. Blocking, end of stream, threads and
+     * exceptions are as for {@link #read(ByteBuffer)}.
      *
      * @throws IndexOutOfBoundsException if {@code offset} and {@code length} do not fit {@code dsts}
      * @throws IllegalArgumentException  if any of the buffers is read-only
      */
     @Override
     public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-        return read(dsts, offset, length, checkBuffers(dsts, offset, length, true));
+        boolean hasSpace = checkBuffers(dsts, offset, length, true);
+        return read(new Transfer.Buffers(dsts, offset, length), hasSpace);
     }
 
     /**
@@ -340,19 +369,21 @@ public final class UnixSocketChannel extends SocketChannel {
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("Read-only segment");
         }
-        return read(dst, 0, 0, dst.byteSize() > 0);
+        Transfer.Segment transfer = Transfer.of(dst, lastRead);
+        lastRead = transfer;
+        return read(transfer, dst.byteSize() > 0);
     }
 
     /**
      * The read protocol common to every destination kind: lock, begin, attempt, wait and attempt again
      * while blocking, end, translate.
      */
-    private long read(Object dst, int offset, int length, boolean hasSpace) throws IOException {
+    private long read(Transfer dst, boolean hasSpace) throws IOException {
         readLock.lock();
         try {
             ensureOpen();
             if (connectionReset) {
-                throw Errors.onOwnDescriptor(receiveCall(dst), Errno.ECONNRESET);
+                throw Errors.onOwnDescriptor(dst.syscall(true), Errno.ECONNRESET);
             }
             if (!hasSpace) {
                 return 0;
@@ -367,7 +398,7 @@ public final class UnixSocketChannel extends SocketChannel {
                     return -1;
                 }
                 for (;;) {
-                    n = receive(dst, offset, length, blockInKernel);
+                    n = receive(dst, blockInKernel);
                     if (n <= 0 && !descriptor.isOpen()) {
                         break;
                     }
@@ -393,15 +424,10 @@ public final class UnixSocketChannel extends SocketChannel {
             }
             // A datagram socket has no connection to lose: its reads go on after any error.
             connectionReset = n == -Errno.ECONNRESET && type != SocketType.DGRAM;
-            throw Errors.onOwnDescriptor(receiveCall(dst), (int) -n);
+            throw Errors.onOwnDescriptor(dst.syscall(true), (int) -n);
         } finally {
             readLock.unlock();
         }
-    }
-
-    /** The system call that reads into {@code dst}, as errors name it. */
-    private static String receiveCall(Object dst) {
-        return dst instanceof ByteBuffer[] || dst instanceof IncomingAncillary ? "recvmsg" : "recv";
     }
 
     /**
@@ -451,37 +477,9 @@ public final class UnixSocketChannel extends SocketChannel {
         return blocking && !Thread.currentThread().isVirtual();
     }
 
-    private long receive(Object dst, int offset, int length, boolean block) {
-        return switch (dst) {
-            case ByteBuffer b -> SocketIo.receive(fd, b, messageBased, block, readScratch);
-            case MemorySegment s -> SocketIo.receive(fd, s, messageBased, block, readScratch);
-            case ByteBuffer[] bs -> SocketIo.receive(fd, bs, offset, length, messageBased, block, readScratch);
-            case IncomingAncillary r -> {
-                MemorySegment control = ControlMessages.incoming(readScratch, r.maxDescriptors);
-                long n = SocketIo.receiveWithControl(fd, r.dst, control, messageBased, block, readScratch, r.result);
-                if (n >= 0) {
-                    r.received = ControlMessages.parse(control, r.result[0], r.maxDescriptors, readScratch);
-                }
-                yield n;
-            }
-            default -> throw new AssertionError(dst);
-        };
-    }
-
-    /**
-     * A receive with ancillary data: the buffer, how many descriptors the caller accepts, and what the
-     * one successful recvmsg brought ({@code result}: {@code msg_controllen}, {@code msg_flags}).
-     */
-    private static final class IncomingAncillary {
-        final ByteBuffer dst;
-        final int maxDescriptors;
-        final long[] result = new long[2];
-        ControlMessages.Received received;
-
-        IncomingAncillary(ByteBuffer dst, int maxDescriptors) {
-            this.dst = dst;
-            this.maxDescriptors = maxDescriptors;
-        }
+    /** One attempt of a read: the transfer's system call on this socket, with the read scratch. */
+    private long receive(Transfer dst, boolean block) {
+        return dst.receive(fd, messageBased, block, readScratch);
     }
 
     // -- writing
@@ -508,19 +506,27 @@ public final class UnixSocketChannel extends SocketChannel {
     @Override
     public int write(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src, "src");
-        return (int) write(src, 0, 0, src.hasRemaining());
+        Transfer.Buffer transfer = Transfer.of(src, lastWritten);
+        lastWritten = transfer;
+        return (int) write(transfer, src.hasRemaining());
     }
 
     /**
      * Writes a sequence of buffers with one sendmsg(2), in order (a gathering write as writev(2) does).
-     * On DGRAM and SEQPACKET the buffers form one message. At most IOV_MAX buffers take part in one call.
-     * Blocking, threads and exceptions are as for {@link #write(ByteBuffer)}.
+     * On DGRAM and SEQPACKET the buffers form one message; with no bytes remaining a DGRAM write sends an
+     * empty datagram, as {@link #write(ByteBuffer)} does. At most IOV_MAX buffers with bytes left take
+     * part in one call. On STREAM a call that copies (heap buffers, see the class description) sends at
+     * most 256 KiB of copied bytes, and then only the buffers up to the one where that limit falls: the
+     * bytes written are always the first ones of the sequence. A buffer that appears more than once is
+     * sent once for each appearance from its position when the call began, and ends after the furthest
+     * byte sent. Blocking, threads and exceptions are as for {@link #write(ByteBuffer)}.
      *
      * @throws IndexOutOfBoundsException if {@code offset} and {@code length} do not fit {@code srcs}
      */
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        return write(srcs, offset, length, checkBuffers(srcs, offset, length, false));
+        boolean hasData = checkBuffers(srcs, offset, length, false);
+        return write(new Transfer.Buffers(srcs, offset, length), hasData);
     }
 
     /**
@@ -552,14 +558,16 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     public long write(MemorySegment src) throws IOException {
         Objects.requireNonNull(src, "src");
-        return write(src, 0, 0, src.byteSize() > 0);
+        Transfer.Segment transfer = Transfer.of(src, lastWritten);
+        lastWritten = transfer;
+        return write(transfer, src.byteSize() > 0);
     }
 
     /**
      * The write protocol common to every source kind. A blocking STREAM write repeats until the source
      * is drained; a message goes in one attempt.
      */
-    private long write(Object src, int offset, int length, boolean hasData) throws IOException {
+    private long write(Transfer src, boolean hasData) throws IOException {
         writeLock.lock();
         try {
             ensureOpen();
@@ -571,15 +579,16 @@ public final class UnixSocketChannel extends SocketChannel {
             }
             boolean blocking = isBlocking();
             long written = 0;
-            if (blocking && isSmall(src) && !Thread.currentThread().isInterrupted()) {
-                long first = sendWithoutWaiting(src, offset, length);
-                if (first >= 0 && (messageBased || !hasRemaining(src, offset, length, first))) {
+            if (blocking && src.isSingleAtMost(SMALL_WRITE) && !Thread.currentThread().isInterrupted()) {
+                long first = sendWithoutWaiting(src);
+                if (first >= 0 && (messageBased || !src.hasRemaining(first))) {
                     return first;
                 }
                 if (first < 0 && first != -Errno.EAGAIN && first != -Errno.EINTR && first != NOT_HELD) {
                     // Reported now: a failed send can change the socket (a datagram socket whose peer
                     // has gone disconnects), so trying again would report something else.
-                    throw outputShutdown ? new AsynchronousCloseException() : Errors.onOwnDescriptor("send", (int) -first);
+                    throw outputShutdown ? new AsynchronousCloseException()
+                            : Errors.onOwnDescriptor(src.syscall(false), (int) -first);
                 }
                 written = Math.max(first, 0);
             }
@@ -590,10 +599,10 @@ public final class UnixSocketChannel extends SocketChannel {
             try {
                 acquired = beginIo(blocking, blockInKernel);
                 for (;;) {
-                    n = send(src, offset, length, written, blockInKernel);
+                    n = send(src, written, blockInKernel);
                     if (n >= 0) {
                         written += n;
-                        done = !blocking || messageBased || !hasRemaining(src, offset, length, written);
+                        done = !blocking || messageBased || !src.hasRemaining(written);
                     }
                     if (done || !descriptor.isOpen()) {
                         break;
@@ -615,50 +624,22 @@ public final class UnixSocketChannel extends SocketChannel {
             if (written > 0 || n >= 0 || n == -Errno.EAGAIN) {
                 return written;
             }
-            if (src instanceof Ancillary m && n == -Errno.EBADF && m.fds.length > 0) {
+            if (n == -Errno.EBADF && src.passesDescriptors()) {
                 // This channel's descriptor is held open for the call: EBADF names one of the caller's.
                 throw Errors.exception("sendmsg", Errno.EBADF);
             }
-            throw Errors.onOwnDescriptor(src instanceof ByteBuffer[] || src instanceof Ancillary ? "sendmsg" : "send",
-                    (int) -n);
+            throw Errors.onOwnDescriptor(src.syscall(false), (int) -n);
         } finally {
             writeLock.unlock();
         }
     }
 
-    private long send(Object src, int offset, int length, long written, boolean block) {
-        return switch (src) {
-            case ByteBuffer b -> SocketIo.send(fd, b, messageBased, block, writeScratch);
-            case MemorySegment s -> SocketIo.send(fd, written == 0 ? s : s.asSlice(written), messageBased, block,
-                    writeScratch);
-            case ByteBuffer[] bs -> SocketIo.send(fd, bs, offset, length, messageBased, block, writeScratch);
-            case Ancillary m -> {
-                long n = SocketIo.sendWithControl(fd, m.src,
-                        written == 0 ? ControlMessages.outgoing(writeScratch, m.fds, m.credentials) : MemorySegment.NULL,
-                        messageBased, block, writeScratch);
-                m.sent |= n >= 0;
-                yield n;
-            }
-            default -> throw new AssertionError(src);
-        };
-    }
-
     /**
-     * Bytes to send with ancillary data (descriptors, credentials), which goes with the first bytes
-     * sent; {@link #sent} records whether any sendmsg succeeded, since an empty datagram sent and one
-     * not sent both write 0 bytes.
+     * One attempt of a write: the transfer's system call on this socket, with the write scratch, for
+     * what is left after {@code written} bytes.
      */
-    private static final class Ancillary {
-        final ByteBuffer src;
-        final int[] fds;
-        final boolean credentials;
-        boolean sent;
-
-        Ancillary(ByteBuffer src, int[] fds, boolean credentials) {
-            this.src = src;
-            this.fds = fds;
-            this.credentials = credentials;
-        }
+    private long send(Transfer src, long written, boolean block) {
+        return src.send(fd, written, messageBased, block, writeScratch);
     }
 
     /**
@@ -670,41 +651,15 @@ public final class UnixSocketChannel extends SocketChannel {
      *
      * @return the bytes written, {@code -errno}, or {@link #NOT_HELD} if the channel is closing
      */
-    private long sendWithoutWaiting(Object src, int offset, int length) {
+    private long sendWithoutWaiting(Transfer src) {
         if (!descriptor.acquire()) {
             return NOT_HELD;
         }
         try {
-            return send(src, offset, length, 0, false);
+            return send(src, 0, false);
         } finally {
             descriptor.release();
         }
-    }
-
-    /** Whether a write is small enough for {@link #sendWithoutWaiting}. */
-    private static boolean isSmall(Object src) {
-        return switch (src) {
-            case ByteBuffer b -> b.remaining() <= SMALL_WRITE;
-            case MemorySegment s -> s.byteSize() <= SMALL_WRITE;
-            default -> false;
-        };
-    }
-
-    private static boolean hasRemaining(Object src, int offset, int length, long written) {
-        return switch (src) {
-            case ByteBuffer b -> b.hasRemaining();
-            case MemorySegment s -> written < s.byteSize();
-            case Ancillary m -> m.src.hasRemaining();
-            case ByteBuffer[] bs -> {
-                for (int i = offset; i < offset + length; i++) {
-                    if (bs[i].hasRemaining()) {
-                        yield true;
-                    }
-                }
-                yield false;
-            }
-            default -> throw new AssertionError(src);
-        };
     }
 
     /**
@@ -908,7 +863,7 @@ public final class UnixSocketChannel extends SocketChannel {
     }
 
     /**
-     * Sends with ancillary data through the write protocol of {@link #write(Object, int, int, boolean)},
+     * Sends with ancillary data through the write protocol of {@link #write(Transfer, boolean)},
      * the data attached until the first byte has gone.
      *
      * @return the number of bytes written, or -1 if nothing went (non-blocking, the socket full): an
@@ -918,9 +873,9 @@ public final class UnixSocketChannel extends SocketChannel {
         if (!src.hasRemaining() && type != SocketType.DGRAM) {
             throw new IllegalArgumentException("a " + type + " message with ancillary data needs at least one byte");
         }
-        Ancillary message = new Ancillary(src, fds, credentials);
-        long written = write(message, 0, 0, src.hasRemaining());
-        return message.sent ? written : -1;
+        Transfer.SendAncillary message = new Transfer.SendAncillary(src, fds, credentials);
+        long written = write(message, src.hasRemaining());
+        return message.sent() ? written : -1;
     }
 
     /**
@@ -965,17 +920,17 @@ public final class UnixSocketChannel extends SocketChannel {
             throw new IllegalArgumentException("maxDescriptors must be from 0 to " + MAX_DESCRIPTORS + ": "
                     + maxDescriptors);
         }
-        IncomingAncillary incoming = new IncomingAncillary(dst, maxDescriptors);
+        Transfer.ReceiveAncillary incoming = new Transfer.ReceiveAncillary(dst, maxDescriptors);
         boolean hasSpace = dst.hasRemaining() || messageBased;
         long n;
         try {
-            n = read(incoming, 0, 0, hasSpace);
+            n = read(incoming, hasSpace);
         } catch (Throwable t) {
             // Closed or interrupted under a receive that did not complete: nobody gets them.
-            closeReceived(incoming.received);
+            closeReceived(incoming.received());
             throw t;
         }
-        ControlMessages.Received received = incoming.received;
+        ControlMessages.Received received = incoming.received();
         if (received == null) {
             // No recvmsg succeeded: the end of input, nothing ready without blocking, or no call made (a
             // STREAM buffer without space).
@@ -986,7 +941,7 @@ public final class UnixSocketChannel extends SocketChannel {
             closeReceived(received);
             return new ReceivedMessage(-1, false, false, new int[0], null);
         }
-        int flags = (int) incoming.result[1];
+        int flags = incoming.flags();
         return new ReceivedMessage((int) n, (flags & SocketConstants.MSG_TRUNC) != 0,
                 (flags & SocketConstants.MSG_CTRUNC) != 0 || received.closed() > 0, received.descriptors(),
                 received.hasCredentials() ? Credentials.of(received.pid(), received.uid(), received.gid()) : null);

@@ -9,11 +9,12 @@ import dev.socketpair.internal.libc.pollfd;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * The native memory one direction of a channel (its reads, or its writes) works in: the errno capture,
- * the poll set, the epoll event, the message header, the iovec array and the bounce buffer for heap
- * memory.
+ * the poll set, the epoll event, the message header, the iovec array (with the table of the buffers
+ * its entries describe) and the bounce buffer that copied memory goes through.
  *
  * <p>Not thread-safe: each instance is used only under the lock that serialises its direction, which is
  * what lets every read and write run without allocating. Memory comes from the descriptor's arena and
@@ -28,6 +29,9 @@ public final class NativeScratch {
     /** The largest bounce buffer kept between calls; larger whole messages use a temporary one. */
     public static final long MAX_BOUNCE = 256 * 1024;
 
+    /** The fewest iovec entries allocated, so that a small array of buffers never reallocates. */
+    private static final int MIN_IOVECS = 8;
+
     private static final long MIN_BOUNCE = 8 * 1024;
 
     private final Arena arena;
@@ -38,7 +42,15 @@ public final class NativeScratch {
     private MemorySegment iovecs;
     private int iovecCapacity;
     private MemorySegment bounce = MemorySegment.NULL;
+    // The arena of a bounce buffer larger than MAX_BOUNCE, from bounce() until releaseBounce().
+    private Arena temporary;
     private MemorySegment control = MemorySegment.NULL;
+    // For each iovec entry of the call in progress (see SocketIo.message): the buffer, its position when
+    // the call began, and, for a buffer that is copied, a segment over its bytes from there. Cleared after
+    // each call, so that no caller's buffer is kept between calls.
+    private ByteBuffer[] partBuffers = new ByteBuffer[0];
+    private int[] partStarts = new int[0];
+    private MemorySegment[] partCopies = new MemorySegment[0];
     // The buffer last seen, and a segment over all of it: callers pass the same buffer again and again,
     // and making a segment of a buffer costs an allocation each time, which slicing a kept one does not.
     // The slice last made is kept too: a loop that clears its buffer before each call asks for the same
@@ -113,13 +125,53 @@ public final class NativeScratch {
         return messageHeader.fill((byte) 0);
     }
 
-    /** An array of at least {@code count} {@code struct iovec}. */
+    /**
+     * An array of at least {@code count} {@code struct iovec}, and room for as many parts: allocated on
+     * first use even for none, since a message header always points at one.
+     */
     MemorySegment iovecs(int count) {
-        if (count > iovecCapacity) {
-            iovecCapacity = Math.max(count, Math.max(8, iovecCapacity * 2));
+        if (iovecs == null || count > iovecCapacity) {
+            iovecCapacity = Math.max(count, Math.max(MIN_IOVECS, iovecCapacity * 2));
             iovecs = Downcalls.unguarded(iovec.allocateArray(iovecCapacity, arena));
+            partBuffers = new ByteBuffer[iovecCapacity];
+            partStarts = new int[iovecCapacity];
+            partCopies = new MemorySegment[iovecCapacity];
         }
         return iovecs;
+    }
+
+    /**
+     * Records what iovec entry {@code index} describes: {@code buffer} from its current position, in place
+     * if {@code copy} is null, otherwise through the bounce buffer from and to {@code copy}.
+     */
+    void part(int index, ByteBuffer buffer, MemorySegment copy) {
+        partBuffers[index] = buffer;
+        partStarts[index] = buffer.position();
+        partCopies[index] = copy;
+    }
+
+    /** The memory that entry {@code index} is copied from or to, or null if the kernel uses it in place. */
+    MemorySegment partCopy(int index) {
+        return partCopies[index];
+    }
+
+    /**
+     * Advances the buffer of entry {@code index} past the {@code moved} bytes it transferred, counted from
+     * its position when the call began. A buffer that appears in more than one entry ends after the
+     * furthest byte that any of them moved.
+     */
+    void advancePart(int index, long moved) {
+        ByteBuffer buffer = partBuffers[index];
+        int end = partStarts[index] + (int) moved;
+        if (end > buffer.position()) {
+            buffer.position(end);
+        }
+    }
+
+    /** Forgets the first {@code count} parts. */
+    void clearParts(int count) {
+        Arrays.fill(partBuffers, 0, count, null);
+        Arrays.fill(partCopies, 0, count, null);
     }
 
     /**
@@ -134,13 +186,38 @@ public final class NativeScratch {
         return control;
     }
 
-    /** A native buffer of at least {@code size} bytes, {@code size <= MAX_BOUNCE}. */
+    /**
+     * How many of {@code copied} bytes, which the kernel must not see where they are, one call moves
+     * through native memory: all of a whole message, and at most {@link #MAX_BOUNCE} of a stream. The one
+     * rule every copying transfer follows.
+     */
+    static long bounceLength(long copied, boolean wholeMessage) {
+        return wholeMessage ? copied : Math.min(copied, MAX_BOUNCE);
+    }
+
+    /**
+     * A native buffer of at least {@code size} bytes to copy through: the kept bounce buffer, grown as
+     * needed up to {@link #MAX_BOUNCE}, or for a larger size a temporary one. Every call is paired with
+     * {@link #releaseBounce()} in a finally block.
+     */
     MemorySegment bounce(long size) {
-        assert size <= MAX_BOUNCE;
+        if (size > MAX_BOUNCE) {
+            temporary = Arena.ofConfined();
+            return temporary.allocate(size, 16);
+        }
         if (bounce.byteSize() < size) {
             long capacity = Math.max(MIN_BOUNCE, Long.highestOneBit(Math.max(1, size - 1)) << 1);
             bounce = Downcalls.unguarded(arena.allocate(Math.min(capacity, MAX_BOUNCE), 16));
         }
         return bounce;
+    }
+
+    /** Frees the temporary buffer {@link #bounce} made, if it made one. */
+    void releaseBounce() {
+        if (temporary != null) {
+            Arena used = temporary;
+            temporary = null;
+            used.close();
+        }
     }
 }

@@ -16,14 +16,27 @@ import java.nio.ByteBuffer;
  * <p>With {@code block} false a transfer passes {@code MSG_DONTWAIT} and never waits in the kernel,
  * whatever the descriptor's {@code O_NONBLOCK} flag says; with {@code block} true it waits there as C
  * code would, on a descriptor in blocking mode. Every send passes {@code MSG_NOSIGNAL}, so a vanished
- * peer is an {@code EPIPE}, never a SIGPIPE. Native memory is used in place; heap memory is used in
- * place by critical calls where the transfer cannot block, and otherwise goes through the scratch
- * bounce buffer.
+ * peer is an {@code EPIPE}, never a SIGPIPE.
+ *
+ * <p>Where the kernel reads and writes. One buffer or segment goes to send(2) or recv(2) as a downcall
+ * argument, which the linker checks (a closed arena, another thread's confined memory) and keeps alive
+ * for the call: native memory is used in place, heap memory in place by a critical call where the call
+ * cannot block, and otherwise copied. An array of buffers, or a buffer with ancillary data, goes to
+ * sendmsg(2) or recvmsg(2) as bare addresses in an iovec array, which nothing checks or keeps alive:
+ * there a buffer is used in place only if its memory is native and can never be freed while the buffer
+ * is reachable (see {@link #staysAlive}); any other is copied, and the copy checks it as any access
+ * does, so the kernel only ever sees memory that the caller's buffers keep alive or that the channel
+ * owns.
+ *
+ * <p>Every copy follows one rule ({@link NativeScratch#bounceLength}). With {@code wholeMessage} (DGRAM
+ * and SEQPACKET) one call moves one message however large, as in C, copying all of it, through a
+ * temporary buffer if it is larger than {@link NativeScratch#MAX_BOUNCE}. Without it (STREAM) a call
+ * copies at most {@code MAX_BOUNCE} bytes: an iovec array then ends with the first copied buffer that
+ * does not fit whole, holding the part of it that fits, so the bytes a call moves are always the first
+ * ones of its buffers, in order.
  *
  * <p>Each method returns the number of bytes transferred or {@code -errno}; ByteBuffer positions are
- * advanced by what was transferred. With {@code wholeMessage} (DGRAM and SEQPACKET) one call moves one
- * message however large, as in C; without it (STREAM) heap memory moves at most
- * {@link NativeScratch#MAX_BOUNCE} bytes per call.
+ * advanced by what was transferred.
  */
 public final class SocketIo {
 
@@ -37,16 +50,60 @@ public final class SocketIo {
     private static final int CMSG_CLOEXEC = Libc.MSG_CMSG_CLOEXEC();
     private static final int TRUNC = Libc.MSG_TRUNC();
 
+    /**
+     * The classes of the memory scopes that are never closed: the global arena's, that of memory a heap
+     * object keeps alive (ByteBuffer.allocateDirect, mapped files), and the automatic arena's. Taken from
+     * instances, since the API names no such classes; if a class of a scope that can be closed is among
+     * them, no scope is trusted and every direct buffer is copied.
+     */
+    private static final Class<?>[] NEVER_CLOSED = neverClosedScopes();
+
     private SocketIo() {
     }
 
+    private static Class<?>[] neverClosedScopes() {
+        Class<?>[] never = {
+                Arena.global().scope().getClass(),
+                MemorySegment.ofArray(new byte[0]).scope().getClass(),
+                Arena.ofAuto().scope().getClass()};
+        Class<?> confined = Arena.ofConfined().scope().getClass();
+        Class<?> shared = Arena.ofShared().scope().getClass();
+        for (Class<?> c : never) {
+            if (c == confined || c == shared) {
+                return new Class<?>[0];
+            }
+        }
+        return never;
+    }
+
+    /**
+     * Whether {@code memory} may go to the kernel as a bare address for a whole call: native memory of a
+     * scope that is never closed, so that it lives as long as the buffer over it is reachable (which the
+     * caller's array ensures). Memory of an arena that can be closed cannot: nothing would stop its
+     * owner from closing it during the call, nor another thread from using confined memory.
+     */
+    private static boolean staysAlive(MemorySegment memory) {
+        if (!memory.isNative()) {
+            return false;
+        }
+        Class<?> scope = memory.scope().getClass();
+        for (Class<?> c : NEVER_CLOSED) {
+            if (scope == c) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // -- one buffer or segment: send(2) and recv(2)
+
     /** Receives into {@code dst}'s remaining bytes. */
-    public static long receive(int fd, ByteBuffer dst, boolean wholeMessage, boolean block, NativeScratch scratch) {
+    static long receive(int fd, ByteBuffer dst, boolean wholeMessage, boolean block, NativeScratch scratch) {
         return transfer(true, fd, dst, wholeMessage, block, scratch);
     }
 
     /** Sends {@code src}'s remaining bytes. */
-    public static long send(int fd, ByteBuffer src, boolean wholeMessage, boolean block, NativeScratch scratch) {
+    static long send(int fd, ByteBuffer src, boolean wholeMessage, boolean block, NativeScratch scratch) {
         return transfer(false, fd, src, wholeMessage, block, scratch);
     }
 
@@ -62,13 +119,12 @@ public final class SocketIo {
     }
 
     /** Receives into {@code dst}. */
-    public static long receive(int fd, MemorySegment dst, boolean wholeMessage, boolean block,
-                               NativeScratch scratch) {
+    static long receive(int fd, MemorySegment dst, boolean wholeMessage, boolean block, NativeScratch scratch) {
         return transfer(true, fd, dst, wholeMessage, block, scratch);
     }
 
     /** Sends {@code src}. */
-    public static long send(int fd, MemorySegment src, boolean wholeMessage, boolean block, NativeScratch scratch) {
+    static long send(int fd, MemorySegment src, boolean wholeMessage, boolean block, NativeScratch scratch) {
         return transfer(false, fd, src, wholeMessage, block, scratch);
     }
 
@@ -95,13 +151,20 @@ public final class SocketIo {
                 return n;
             }
         }
-        long length = wholeMessage ? memory.byteSize() : Math.min(memory.byteSize(), NativeScratch.MAX_BOUNCE);
-        if (length > NativeScratch.MAX_BOUNCE) {
-            try (Arena temporary = Arena.ofConfined()) {
-                return transferVia(temporary.allocate(length), receiving, fd, memory, length, flags, scratch);
+        long length = NativeScratch.bounceLength(memory.byteSize(), wholeMessage);
+        MemorySegment bounce = scratch.bounce(length);
+        try {
+            if (!receiving) {
+                MemorySegment.copy(memory, 0, bounce, 0, length);
             }
+            long n = call(receiving, fd, bounce, length, flags, scratch);
+            if (receiving && n > 0) {
+                MemorySegment.copy(bounce, 0, memory, 0, n);
+            }
+            return n;
+        } finally {
+            scratch.releaseBounce();
         }
-        return transferVia(scratch.bounce(length), receiving, fd, memory, length, flags, scratch);
     }
 
     /**
@@ -118,55 +181,25 @@ public final class SocketIo {
 
     private static long transferArrayVia(boolean receiving, int fd, ByteBuffer heap, boolean wholeMessage,
                                          NativeScratch scratch) {
-        int remaining = heap.remaining();
-        if (wholeMessage && remaining > NativeScratch.MAX_BOUNCE) {
-            return transferArrayViaTemporary(receiving, fd, heap, scratch);
-        }
         // Kept shallow on purpose: the JIT must inline down to the downcall for the capture segment's
         // checks to allocate nothing.
-        int length = (int) Math.min(remaining, NativeScratch.MAX_BOUNCE);
+        int length = (int) NativeScratch.bounceLength(heap.remaining(), wholeMessage);
         int index = heap.arrayOffset() + heap.position();
         MemorySegment bounce = scratch.bounce(length);
-        int flags = flags(receiving, true);
-        if (receiving) {
-            long n = Syscalls.recv(fd, bounce, length, flags, scratch.errno());
-            if (n > 0) {
-                MemorySegment.copy(bounce, ValueLayout.JAVA_BYTE, 0, heap.array(), index, (int) n);
+        try {
+            int flags = flags(receiving, true);
+            if (receiving) {
+                long n = Syscalls.recv(fd, bounce, length, flags, scratch.errno());
+                if (n > 0) {
+                    MemorySegment.copy(bounce, ValueLayout.JAVA_BYTE, 0, heap.array(), index, (int) n);
+                }
+                return n;
             }
-            return n;
+            MemorySegment.copy(heap.array(), index, bounce, ValueLayout.JAVA_BYTE, 0, length);
+            return Syscalls.send(fd, bounce, length, flags, scratch.errno());
+        } finally {
+            scratch.releaseBounce();
         }
-        MemorySegment.copy(heap.array(), index, bounce, ValueLayout.JAVA_BYTE, 0, length);
-        return Syscalls.send(fd, bounce, length, flags, scratch.errno());
-    }
-
-    /** A whole message larger than the kept bounce buffer: through a temporary one. */
-    private static long transferArrayViaTemporary(boolean receiving, int fd, ByteBuffer heap, NativeScratch scratch) {
-        int length = heap.remaining();
-        int index = heap.arrayOffset() + heap.position();
-        try (Arena temporary = Arena.ofConfined()) {
-            MemorySegment bounce = temporary.allocate(length);
-            if (!receiving) {
-                MemorySegment.copy(heap.array(), index, bounce, ValueLayout.JAVA_BYTE, 0, length);
-            }
-            long n = call(receiving, fd, bounce, length, flags(receiving, true), scratch);
-            if (receiving && n > 0) {
-                MemorySegment.copy(bounce, ValueLayout.JAVA_BYTE, 0, heap.array(), index, (int) n);
-            }
-            return n;
-        }
-    }
-
-    /** Moves heap memory through native {@code bounce}: copied in before a send, out after a receive. */
-    private static long transferVia(MemorySegment bounce, boolean receiving, int fd, MemorySegment heap,
-                                    long length, int flags, NativeScratch scratch) {
-        if (!receiving) {
-            MemorySegment.copy(heap, 0, bounce, 0, length);
-        }
-        long n = call(receiving, fd, bounce, length, flags, scratch);
-        if (receiving && n > 0) {
-            MemorySegment.copy(bounce, 0, heap, 0, n);
-        }
-        return n;
     }
 
     private static int flags(boolean receiving, boolean block) {
@@ -180,121 +213,40 @@ public final class SocketIo {
                 : Syscalls.send(fd, buffer, length, flags, scratch.errno());
     }
 
+    // -- arrays of buffers and ancillary data: sendmsg(2) and recvmsg(2)
+
     /**
      * Receives into {@code dsts[offset .. offset+length)} with one recvmsg, filling them in order. At
-     * most IOV_MAX buffers take part.
+     * most IOV_MAX buffers with space left take part.
      */
-    public static long receive(int fd, ByteBuffer[] dsts, int offset, int length, boolean wholeMessage,
-                               boolean block, NativeScratch scratch) {
-        return transferVectored(true, fd, dsts, offset, length, wholeMessage, block, scratch);
+    static long receive(int fd, ByteBuffer[] dsts, int offset, int length, boolean wholeMessage, boolean block,
+                        NativeScratch scratch) {
+        return message(true, fd, dsts, offset, length, MemorySegment.NULL, flags(true, block), wholeMessage,
+                scratch, null);
     }
 
     /**
      * Sends {@code srcs[offset .. offset+length)} with one sendmsg, gathered in order. At most IOV_MAX
-     * buffers take part.
+     * buffers with bytes left take part; with none, a message sends an empty one.
      */
-    public static long send(int fd, ByteBuffer[] srcs, int offset, int length, boolean wholeMessage,
-                            boolean block, NativeScratch scratch) {
-        return transferVectored(false, fd, srcs, offset, length, wholeMessage, block, scratch);
-    }
-
-    private static long transferVectored(boolean receiving, int fd, ByteBuffer[] buffers, int offset,
-                                         int length, boolean wholeMessage, boolean block, NativeScratch scratch) {
-        // Buffers already drained by earlier calls would otherwise use up the IOV_MAX entries.
-        while (length > 0 && !buffers[offset].hasRemaining()) {
-            offset++;
-            length--;
-        }
-        int count = Math.min(length, IOV_MAX);
-        long heapBytes = 0;
-        for (int i = 0; i < count; i++) {
-            ByteBuffer b = buffers[offset + i];
-            if (!b.isDirect()) {
-                heapBytes += b.remaining();
-            }
-        }
-        if (!wholeMessage) {
-            heapBytes = Math.min(heapBytes, NativeScratch.MAX_BOUNCE);
-        }
-        int flags = flags(receiving, block);
-        if (heapBytes > NativeScratch.MAX_BOUNCE) {
-            try (Arena temporary = Arena.ofConfined()) {
-                return transferVectoredVia(temporary.allocate(heapBytes), heapBytes, receiving, fd, buffers,
-                        offset, count, flags, scratch);
-            }
-        }
-        return transferVectoredVia(scratch.bounce(heapBytes), heapBytes, receiving, fd, buffers, offset, count,
-                flags, scratch);
-    }
-
-    /**
-     * Fills the iovec array (heap buffers get consecutive slices of {@code bounce}, up to
-     * {@code heapBytes} in all), makes the call, then copies received bytes out of the bounce buffer and
-     * advances every buffer's position by its share of the result.
-     */
-    private static long transferVectoredVia(MemorySegment bounce, long heapBytes, boolean receiving, int fd,
-                                            ByteBuffer[] buffers, int offset, int count, int flags,
-                                            NativeScratch scratch) {
-        MemorySegment iov = scratch.iovecs(count);
-        long bounceUsed = 0;
-        int used = 0;
-        for (; used < count; used++) {
-            ByteBuffer b = buffers[offset + used];
-            MemorySegment entry = iovec.asSlice(iov, used);
-            if (b.isDirect()) {
-                MemorySegment segment = MemorySegment.ofBuffer(b);
-                iovec.iov_base(entry, segment);
-                iovec.iov_len(entry, segment.byteSize());
-            } else {
-                long share = Math.min(b.remaining(), heapBytes - bounceUsed);
-                if (share == 0 && b.hasRemaining()) {
-                    break;
-                }
-                MemorySegment slice = bounce.asSlice(bounceUsed, share);
-                if (!receiving) {
-                    MemorySegment.copy(MemorySegment.ofBuffer(b), 0, slice, 0, share);
-                }
-                iovec.iov_base(entry, slice);
-                iovec.iov_len(entry, share);
-                bounceUsed += share;
-            }
-        }
-        MemorySegment header = scratch.messageHeader();
-        msghdr.msg_iov(header, iov);
-        msghdr.msg_iovlen(header, used);
-        long n = receiving
-                ? Syscalls.recvmsg(fd, header, flags, scratch.errno())
-                : Syscalls.sendmsg(fd, header, flags, scratch.errno());
-        long left = n;
-        long bounceOffset = 0;
-        for (int i = 0; i < used && left > 0; i++) {
-            ByteBuffer b = buffers[offset + i];
-            long entryLength = iovec.iov_len(iovec.asSlice(iov, i));
-            int moved = (int) Math.min(left, entryLength);
-            if (!b.isDirect()) {
-                if (receiving) {
-                    MemorySegment.copy(bounce, bounceOffset, MemorySegment.ofBuffer(b), 0, moved);
-                }
-                bounceOffset += entryLength;
-            }
-            b.position(b.position() + moved);
-            left -= moved;
-        }
-        return n;
+    static long send(int fd, ByteBuffer[] srcs, int offset, int length, boolean wholeMessage, boolean block,
+                     NativeScratch scratch) {
+        return message(false, fd, srcs, offset, length, MemorySegment.NULL, flags(false, block), wholeMessage,
+                scratch, null);
     }
 
     /**
      * Sends {@code src}'s remaining bytes with one sendmsg(2) carrying {@code control} (from
      * {@link ControlMessages#outgoing}, or {@link MemorySegment#NULL} for none) as ancillary data. The
      * kernel attaches the control data to the first byte that goes: a caller that sends the rest of a
-     * partly written stream passes none. Heap memory goes through the scratch bounce buffer, at most
-     * {@link NativeScratch#MAX_BOUNCE} bytes unless {@code wholeMessage}.
+     * partly written stream passes none.
      *
      * @return the number of bytes sent, or {@code -errno}
      */
-    public static long sendWithControl(int fd, ByteBuffer src, MemorySegment control, boolean wholeMessage,
+    static long sendWithControl(int fd, ByteBuffer src, MemorySegment control, boolean wholeMessage,
                                        boolean block, NativeScratch scratch) {
-        return transferWithControl(false, fd, src, control, 0, wholeMessage, block, scratch, null);
+        return message(false, fd, new ByteBuffer[] {src}, 0, 1, control, flags(false, block), wholeMessage, scratch,
+                null);
     }
 
     /**
@@ -306,68 +258,112 @@ public final class SocketIo {
      *
      * @return the number of bytes of the message, or {@code -errno}
      */
-    public static long receiveWithControl(int fd, ByteBuffer dst, MemorySegment control, boolean wholeMessage,
+    static long receiveWithControl(int fd, ByteBuffer dst, MemorySegment control, boolean wholeMessage,
                                           boolean block, NativeScratch scratch, long[] result) {
-        int extra = CMSG_CLOEXEC | (wholeMessage ? TRUNC : 0);
-        return transferWithControl(true, fd, dst, control, extra, wholeMessage, block, scratch, result);
-    }
-
-    private static long transferWithControl(boolean receiving, int fd, ByteBuffer buffer, MemorySegment control,
-                                            int extraFlags, boolean wholeMessage, boolean block,
-                                            NativeScratch scratch, long[] result) {
-        int remaining = buffer.remaining();
-        if (buffer.isDirect() || remaining == 0) {
-            MemorySegment memory = remaining == 0 ? MemorySegment.NULL : scratch.segmentOf(buffer);
-            return messageCall(receiving, fd, buffer, memory, remaining, control, extraFlags, block, scratch, result,
-                    null);
-        }
-        int length = wholeMessage ? remaining : (int) Math.min(remaining, NativeScratch.MAX_BOUNCE);
-        if (length > NativeScratch.MAX_BOUNCE) {
-            try (Arena temporary = Arena.ofConfined()) {
-                return messageCall(receiving, fd, buffer, temporary.allocate(length), length, control, extraFlags,
-                        block, scratch, result, buffer);
-            }
-        }
-        return messageCall(receiving, fd, buffer, scratch.bounce(length), length, control, extraFlags, block,
-                scratch, result, buffer);
+        int flags = flags(true, block) | CMSG_CLOEXEC | (wholeMessage ? TRUNC : 0);
+        return message(true, fd, new ByteBuffer[] {dst}, 0, 1, control, flags, wholeMessage, scratch, result);
     }
 
     /**
-     * One sendmsg or recvmsg with one iovec over {@code memory}; {@code heap}, if not null, is the heap
-     * buffer that {@code memory} bounces for, copied in before a send and out after a receive.
+     * One sendmsg or recvmsg over the buffers of {@code buffers[offset .. offset+length)} that have bytes
+     * (or space) left, at most IOV_MAX of them, with {@code control} as the ancillary data; then copies
+     * received bytes out of the bounce buffer and advances every buffer by its share of the result.
+     * {@code result}, if not null, receives {@code msg_controllen} and {@code msg_flags} (zeros until the
+     * call succeeds), even if copying out then fails.
+     *
+     * <p>The iovec array is planned first: each buffer is either used in place ({@link #staysAlive}) or
+     * copied, and on a stream the copied bytes end where the bounce buffer does. The memory of each
+     * copied native buffer is checked as it is planned, so that a closed or foreign one throws before
+     * anything moves. Then sends copy in, the call is made, and receives copy out.
      */
-    private static long messageCall(boolean receiving, int fd, ByteBuffer buffer, MemorySegment memory, int length,
-                                    MemorySegment control, int extraFlags, boolean block, NativeScratch scratch,
-                                    long[] result, ByteBuffer heap) {
-        int position = buffer.position();
-        if (heap != null && !receiving) {
-            MemorySegment.copy(heap.array(), heap.arrayOffset() + position, memory, ValueLayout.JAVA_BYTE, 0, length);
-        }
-        MemorySegment iov = scratch.iovecs(1);
-        iovec.iov_base(iov, memory);
-        iovec.iov_len(iov, length);
-        MemorySegment header = scratch.messageHeader();
-        msghdr.msg_iov(header, iov);
-        msghdr.msg_iovlen(header, 1);
-        msghdr.msg_control(header, control);
-        msghdr.msg_controllen(header, control.byteSize());
-        int flags = flags(receiving, block) | extraFlags;
-        long n = receiving
-                ? Syscalls.recvmsg(fd, header, flags, scratch.errno())
-                : Syscalls.sendmsg(fd, header, flags, scratch.errno());
+    private static long message(boolean receiving, int fd, ByteBuffer[] buffers, int offset, int length,
+                                MemorySegment control, int flags, boolean wholeMessage, NativeScratch scratch,
+                                long[] result) {
+        MemorySegment iov = scratch.iovecs(Math.min(length, IOV_MAX));
+        long room = NativeScratch.bounceLength(Long.MAX_VALUE, wholeMessage);
+        long copied = 0;
+        int entries = 0;
         if (result != null) {
-            result[0] = n >= 0 ? msghdr.msg_controllen(header) : 0;
-            result[1] = n >= 0 ? msghdr.msg_flags(header) : 0;
+            result[0] = 0;
+            result[1] = 0;
         }
-        if (n > 0) {
-            int stored = (int) Math.min(n, length);
-            if (heap != null && receiving) {
-                MemorySegment.copy(memory, ValueLayout.JAVA_BYTE, 0, heap.array(), heap.arrayOffset() + position,
-                        stored);
+        try {
+            for (int i = offset; i < offset + length && entries < IOV_MAX; i++) {
+                ByteBuffer b = buffers[i];
+                int remaining = b.remaining();
+                if (remaining == 0) {
+                    continue;
+                }
+                MemorySegment memory = MemorySegment.ofBuffer(b);
+                MemorySegment entry = iovec.asSlice(iov, entries);
+                if (staysAlive(memory)) {
+                    iovec.iov_base(entry, memory);
+                    iovec.iov_len(entry, remaining);
+                    scratch.part(entries++, b, null);
+                    continue;
+                }
+                long share = Math.min(remaining, room - copied);
+                if (share == 0) {
+                    break;
+                }
+                if (memory.isNative()) {
+                    // Any access checks the scope: IllegalStateException if closed, WrongThreadException
+                    // if confined to another thread.
+                    memory.get(ValueLayout.JAVA_BYTE, 0);
+                }
+                iovec.iov_len(entry, share);
+                scratch.part(entries++, b, memory);
+                copied += share;
+                if (share < remaining) {
+                    break;
+                }
             }
-            buffer.position(position + stored);
+            MemorySegment bounce = scratch.bounce(copied);
+            long at = 0;
+            for (int j = 0; j < entries; j++) {
+                MemorySegment memory = scratch.partCopy(j);
+                if (memory != null) {
+                    MemorySegment entry = iovec.asSlice(iov, j);
+                    long share = iovec.iov_len(entry);
+                    if (!receiving) {
+                        MemorySegment.copy(memory, 0, bounce, at, share);
+                    }
+                    iovec.iov_base(entry, bounce.asSlice(at, share));
+                    at += share;
+                }
+            }
+            MemorySegment header = scratch.messageHeader();
+            msghdr.msg_iov(header, iov);
+            msghdr.msg_iovlen(header, entries);
+            msghdr.msg_control(header, control);
+            msghdr.msg_controllen(header, control.byteSize());
+            long n = receiving
+                    ? Syscalls.recvmsg(fd, header, flags, scratch.errno())
+                    : Syscalls.sendmsg(fd, header, flags, scratch.errno());
+            if (result != null) {
+                result[0] = n >= 0 ? msghdr.msg_controllen(header) : 0;
+                result[1] = n >= 0 ? msghdr.msg_flags(header) : 0;
+            }
+            long left = n;
+            at = 0;
+            for (int j = 0; j < entries && left > 0; j++) {
+                long share = iovec.iov_len(iovec.asSlice(iov, j));
+                long moved = Math.min(left, share);
+                MemorySegment memory = scratch.partCopy(j);
+                if (memory != null) {
+                    if (receiving) {
+                        MemorySegment.copy(bounce, at, memory, 0, moved);
+                    }
+                    at += share;
+                }
+                scratch.advancePart(j, moved);
+                left -= moved;
+            }
+            return n;
+        } finally {
+            scratch.releaseBounce();
+            scratch.clearParts(entries);
         }
-        return n;
     }
 
     /**

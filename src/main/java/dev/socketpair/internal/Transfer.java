@@ -1,0 +1,265 @@
+package dev.socketpair.internal;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+
+/**
+ * What one read or write of a channel moves: one ByteBuffer, a slice of a ByteBuffer array, one memory
+ * segment, or one buffer with ancillary data. Each kind makes its system call through {@link SocketIo},
+ * which holds the one policy for which memory the kernel uses in place and which is copied; a channel
+ * runs the same read or write protocol around every kind.
+ *
+ * <p>A transfer is used only under the lock of its channel's direction, with that direction's scratch.
+ * {@link Buffer}, {@link Buffers} and {@link Segment} are immutable, so a channel may keep one and use it
+ * again for the same buffer from any thread; the ancillary kinds record what their operation did and
+ * serve one operation each.
+ */
+public sealed interface Transfer {
+
+    /**
+     * Receives into this transfer's memory with one system call, advancing buffer positions by what was
+     * stored.
+     *
+     * @return the number of bytes received, or {@code -errno}
+     */
+    long receive(int fd, boolean wholeMessage, boolean block, NativeScratch scratch);
+
+    /**
+     * Sends, with one system call, what is left after the {@code written} bytes that earlier calls of the
+     * same operation sent, advancing buffer positions by what went.
+     *
+     * @return the number of bytes sent, or {@code -errno}
+     */
+    long send(int fd, long written, boolean wholeMessage, boolean block, NativeScratch scratch);
+
+    /** Whether bytes are left to send once {@code written} bytes of the operation have gone. */
+    boolean hasRemaining(long written);
+
+    /** Whether this is one buffer or segment of at most {@code bytes} bytes. */
+    default boolean isSingleAtMost(long bytes) {
+        return false;
+    }
+
+    /** The system call this transfer makes, which errors name. */
+    String syscall(boolean receiving);
+
+    /** Whether a send carries descriptors of the caller, so that an {@code EBADF} may name one of them. */
+    default boolean passesDescriptors() {
+        return false;
+    }
+
+    /**
+     * {@return a transfer of {@code buffer}: {@code last} if it is one already, so that a loop over one
+     * buffer allocates nothing}
+     */
+    static Buffer of(ByteBuffer buffer, Transfer last) {
+        return last instanceof Buffer t && t.buffer == buffer ? t : new Buffer(buffer);
+    }
+
+    /** {@return a transfer of {@code segment}: {@code last} if it is one already} */
+    static Segment of(MemorySegment segment, Transfer last) {
+        return last instanceof Segment t && t.segment == segment ? t : new Segment(segment);
+    }
+
+    /** The remaining bytes of one ByteBuffer, with send(2) or recv(2). */
+    record Buffer(ByteBuffer buffer) implements Transfer {
+        @Override
+        public long receive(int fd, boolean wholeMessage, boolean block, NativeScratch scratch) {
+            return SocketIo.receive(fd, buffer, wholeMessage, block, scratch);
+        }
+
+        @Override
+        public long send(int fd, long written, boolean wholeMessage, boolean block, NativeScratch scratch) {
+            return SocketIo.send(fd, buffer, wholeMessage, block, scratch);
+        }
+
+        @Override
+        public boolean hasRemaining(long written) {
+            return buffer.hasRemaining();
+        }
+
+        @Override
+        public boolean isSingleAtMost(long bytes) {
+            return buffer.remaining() <= bytes;
+        }
+
+        @Override
+        public String syscall(boolean receiving) {
+            return receiving ? "recv" : "send";
+        }
+    }
+
+    /**
+     * The remaining bytes of {@code buffers[offset .. offset+length)}, in order, with sendmsg(2) or
+     * recvmsg(2). A buffer may appear more than once: each appearance covers its remaining bytes as they
+     * were when the call began.
+     */
+    record Buffers(ByteBuffer[] buffers, int offset, int length) implements Transfer {
+        @Override
+        public long receive(int fd, boolean wholeMessage, boolean block, NativeScratch scratch) {
+            return SocketIo.receive(fd, buffers, offset, length, wholeMessage, block, scratch);
+        }
+
+        @Override
+        public long send(int fd, long written, boolean wholeMessage, boolean block, NativeScratch scratch) {
+            return SocketIo.send(fd, buffers, offset, length, wholeMessage, block, scratch);
+        }
+
+        @Override
+        public boolean hasRemaining(long written) {
+            for (int i = offset; i < offset + length; i++) {
+                if (buffers[i].hasRemaining()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public String syscall(boolean receiving) {
+            return receiving ? "recvmsg" : "sendmsg";
+        }
+    }
+
+    /** All of one memory segment, from its start, with send(2) or recv(2). */
+    record Segment(MemorySegment segment) implements Transfer {
+        @Override
+        public long receive(int fd, boolean wholeMessage, boolean block, NativeScratch scratch) {
+            return SocketIo.receive(fd, segment, wholeMessage, block, scratch);
+        }
+
+        @Override
+        public long send(int fd, long written, boolean wholeMessage, boolean block, NativeScratch scratch) {
+            return SocketIo.send(fd, written == 0 ? segment : segment.asSlice(written), wholeMessage, block, scratch);
+        }
+
+        @Override
+        public boolean hasRemaining(long written) {
+            return written < segment.byteSize();
+        }
+
+        @Override
+        public boolean isSingleAtMost(long bytes) {
+            return segment.byteSize() <= bytes;
+        }
+
+        @Override
+        public String syscall(boolean receiving) {
+            return receiving ? "recv" : "send";
+        }
+    }
+
+    /**
+     * A buffer's remaining bytes sent with ancillary data (descriptors, credentials), with sendmsg(2).
+     * The data goes with the first bytes sent; {@link #sent()} tells whether any sendmsg succeeded, since
+     * an empty datagram sent and one not sent both write 0 bytes.
+     */
+    final class SendAncillary implements Transfer {
+        private final ByteBuffer src;
+        private final int[] fds;
+        private final boolean credentials;
+        private boolean sent;
+
+        public SendAncillary(ByteBuffer src, int[] fds, boolean credentials) {
+            this.src = src;
+            this.fds = fds;
+            this.credentials = credentials;
+        }
+
+        /** {@return whether a sendmsg of this transfer succeeded} */
+        public boolean sent() {
+            return sent;
+        }
+
+        @Override
+        public long receive(int fd, boolean wholeMessage, boolean block, NativeScratch scratch) {
+            throw new AssertionError("ancillary data to send is never received");
+        }
+
+        @Override
+        public long send(int fd, long written, boolean wholeMessage, boolean block, NativeScratch scratch) {
+            // The kernel attaches control data to the first byte that goes: the rest of a stream goes without.
+            MemorySegment control = written == 0
+                    ? ControlMessages.outgoing(scratch, fds, credentials)
+                    : MemorySegment.NULL;
+            long n = SocketIo.sendWithControl(fd, src, control, wholeMessage, block, scratch);
+            sent |= n >= 0;
+            return n;
+        }
+
+        @Override
+        public boolean hasRemaining(long written) {
+            return src.hasRemaining();
+        }
+
+        @Override
+        public String syscall(boolean receiving) {
+            return "sendmsg";
+        }
+
+        @Override
+        public boolean passesDescriptors() {
+            return fds.length > 0;
+        }
+    }
+
+    /**
+     * Bytes received into a buffer together with ancillary data, with recvmsg(2): how many descriptors
+     * the caller accepts, and what the successful recvmsg brought.
+     */
+    final class ReceiveAncillary implements Transfer {
+        private final ByteBuffer dst;
+        private final int maxDescriptors;
+        // msg_controllen and msg_flags of the last recvmsg
+        private final long[] result = new long[2];
+        private ControlMessages.Received received;
+
+        public ReceiveAncillary(ByteBuffer dst, int maxDescriptors) {
+            this.dst = dst;
+            this.maxDescriptors = maxDescriptors;
+        }
+
+        /** {@return what the control data of the successful recvmsg carried, or null if none succeeded} */
+        public ControlMessages.Received received() {
+            return received;
+        }
+
+        /** {@return the {@code msg_flags} of the successful recvmsg} */
+        public int flags() {
+            return (int) result[1];
+        }
+
+        @Override
+        public long receive(int fd, boolean wholeMessage, boolean block, NativeScratch scratch) {
+            MemorySegment control = ControlMessages.incoming(scratch, maxDescriptors);
+            long n;
+            try {
+                n = SocketIo.receiveWithControl(fd, dst, control, wholeMessage, block, scratch, result);
+            } catch (RuntimeException bytesNotStored) {
+                // The message came but could not be stored (the buffer's arena was closed during the
+                // call): the descriptors that came with it would have no owner.
+                ControlMessages.parse(control, result[0], 0, scratch);
+                throw bytesNotStored;
+            }
+            if (n >= 0) {
+                received = ControlMessages.parse(control, result[0], maxDescriptors, scratch);
+            }
+            return n;
+        }
+
+        @Override
+        public long send(int fd, long written, boolean wholeMessage, boolean block, NativeScratch scratch) {
+            throw new AssertionError("a receive with ancillary data is never sent");
+        }
+
+        @Override
+        public boolean hasRemaining(long written) {
+            throw new AssertionError("a receive with ancillary data is never sent");
+        }
+
+        @Override
+        public String syscall(boolean receiving) {
+            return "recvmsg";
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.socketpair;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+
+/**
+ * The memory behind a ByteBuffer, as far as a channel cares: heap or native, writable or read-only,
+ * and for native memory of a segment, whether its arena can be closed.
+ */
+enum BufferMemory {
+    HEAP, DIRECT, READ_ONLY_HEAP, READ_ONLY_DIRECT,
+    /** A heap segment's view, part-way into its array. */
+    HEAP_SEGMENT,
+    /** Native memory of a shared arena, which can be closed. */
+    SHARED_SEGMENT,
+    /** Native memory of an automatic arena, which is never closed. */
+    AUTO_SEGMENT;
+
+    boolean isWritable() {
+        return this != READ_ONLY_HEAP && this != READ_ONLY_DIRECT;
+    }
+
+    /** An empty buffer of {@code capacity} bytes; a shared segment's comes from {@code shared}. */
+    ByteBuffer allocate(int capacity, Arena shared) {
+        return switch (this) {
+            case HEAP, READ_ONLY_HEAP -> ByteBuffer.allocate(capacity);
+            case DIRECT, READ_ONLY_DIRECT -> ByteBuffer.allocateDirect(capacity);
+            case HEAP_SEGMENT -> MemorySegment.ofArray(new byte[capacity + 3]).asSlice(3).asByteBuffer();
+            case SHARED_SEGMENT -> shared.allocate(capacity).asByteBuffer();
+            case AUTO_SEGMENT -> Arena.ofAuto().allocate(capacity).asByteBuffer();
+        };
+    }
+
+    /** A buffer holding {@code bytes[from .. to)}, ready to be written. */
+    ByteBuffer source(byte[] bytes, int from, int to, Arena shared) {
+        ByteBuffer b = allocate(to - from, shared).put(bytes, from, to - from).flip();
+        return isWritable() ? b : b.asReadOnlyBuffer();
+    }
+}
