@@ -67,10 +67,32 @@ class ChildProcessLifecycleTest {
     @Test
     void destroySendsSigtermAndTheExitValueIs128PlusSigterm() throws Exception {
         Process child = sleepingChild();
-        assertThat(child.supportsNormalTermination()).isTrue();
         child.destroy();
         assertThat(child.waitFor()).isEqualTo(128 + Libc.SIGTERM());
         assertThat(Children.state(child.pid())).isNull();
+    }
+
+    /** What {@link Process#supportsNormalTermination()} promises: the child's SIGTERM handler runs. */
+    @Test
+    void destroyLetsAChildThatHandlesSigtermTerminateNormally() throws Exception {
+        try (SocketPair link = SocketPair.open()) {
+            Process child = Children.python("""
+                    import signal, socket, sys
+                    link = socket.socket(fileno=3)
+                    def finish(signum, frame):
+                        link.send(b'cleaned up')
+                        sys.exit(3)
+                    signal.signal(signal.SIGTERM, finish)
+                    link.send(b'r')
+                    signal.pause()
+                    """).place(3, link.second()).start();
+            link.second().close();
+            assertThat(link.first().read(ByteBuffer.allocate(1))).as("handler installed by now").isEqualTo(1);
+            assertThat(child.supportsNormalTermination()).isTrue();
+            child.destroy();
+            assertThat(child.waitFor()).as("the handler's exit status").isEqualTo(3);
+            assertThat(Children.readAll(link.first())).isEqualTo("cleaned up");
+        }
     }
 
     @Test

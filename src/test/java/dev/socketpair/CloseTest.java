@@ -6,6 +6,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.PhantomReference;
+import java.lang.ref.ReferenceQueue;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
@@ -162,17 +164,29 @@ class CloseTest {
     @Test
     void unreachableChannelHasItsDescriptorClosedByTheCleaner() throws Exception {
         List<Integer> fds = new ArrayList<>();
+        ReferenceQueue<Object> collected = new ReferenceQueue<>();
+        List<PhantomReference<Object>> owners = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             SocketPair pair = SocketPair.open();
-            fds.add(pair.first().fd());
-            fds.add(pair.second().fd());
+            for (UnixSocketChannel end : List.of(pair.first(), pair.second())) {
+                fds.add(end.fd());
+                owners.add(new PhantomReference<>(end.descriptor(), collected));
+            }
             pair.first().write(ByteBuffer.wrap(new byte[] {1}));
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (fds.stream().anyMatch(ProcFd::isOpenSocket)) {
-            assertThat(System.nanoTime()).as("descriptors still open: %s", fds).isLessThan(deadline);
+        // The descriptors' owners, unreachable with their channels, are found by a collection: the cleaner
+        // learns of each at the same moment as this queue.
+        for (int found = 0; found < owners.size(); ) {
+            assertThat(System.nanoTime() - deadline).as("owners collected: %d of %d", found, owners.size()).isNegative();
             System.gc();
-            Thread.sleep(20);
+            for (var owner = collected.remove(100); owner != null; owner = collected.poll()) {
+                found++;
+            }
+        }
+        while (fds.stream().anyMatch(ProcFd::isOpenSocket)) {
+            assertThat(System.nanoTime() - deadline).as("descriptors still open: %s", fds).isNegative();
+            Thread.yield();
         }
     }
 }

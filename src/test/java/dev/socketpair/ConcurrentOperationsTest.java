@@ -55,7 +55,7 @@ class ConcurrentOperationsTest {
                 secondThread.complete(Thread.currentThread());
                 return readOneByte(end);
             });
-            awaitWaitingForLock(secondThread.get(10, TimeUnit.SECONDS), "read");
+            Concurrently.awaitWaitingForLock(secondThread.get(10, TimeUnit.SECONDS));
 
             pair.first().write(ByteBuffer.wrap(new byte[] {1}));
             assertThat(Concurrently.await(first.outcome())).isEqualTo((byte) 1);
@@ -79,7 +79,7 @@ class ConcurrentOperationsTest {
                 secondThread.complete(Thread.currentThread());
                 return end.write(ByteBuffer.wrap(Bytes.ascii("BBBB")));
             });
-            awaitWaitingForLock(secondThread.get(10, TimeUnit.SECONDS), "write");
+            Concurrently.awaitWaitingForLock(secondThread.get(10, TimeUnit.SECONDS));
 
             ByteBuffer all = ByteBuffer.allocate(LARGE + 4);
             while (all.hasRemaining()) {
@@ -184,7 +184,7 @@ class ConcurrentOperationsTest {
             end.configureBlocking(false);
             return null;
         });
-        awaitWaitingForLock(configurerThread.get(10, TimeUnit.SECONDS), "implConfigureBlocking");
+        Concurrently.awaitWaitingForLock(configurerThread.get(10, TimeUnit.SECONDS));
         return configure;
     }
 
@@ -204,34 +204,5 @@ class ConcurrentOperationsTest {
             read += n;
         }
         return read;
-    }
-
-    /**
-     * Waits until {@code thread} is parked on one of the channel's locks, inside the channel method
-     * {@code method}, and has not reached the blocking part of a read or write.
-     */
-    private static void awaitWaitingForLock(Thread thread, String method) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            StackTraceElement[] stack = thread.getStackTrace();
-            if (thread.getState() == Thread.State.WAITING && waitsForLockIn(stack, method)) {
-                return;
-            }
-            Thread.onSpinWait();
-        }
-        throw new AssertionError(thread + " never waited for a lock in " + method);
-    }
-
-    private static boolean waitsForLockIn(StackTraceElement[] stack, String method) {
-        boolean locking = false;
-        for (StackTraceElement frame : stack) {
-            if (frame.getClassName().equals("java.util.concurrent.locks.ReentrantLock")
-                    && frame.getMethodName().equals("lock")) {
-                locking = true;
-            } else if (frame.getClassName().equals(UnixSocketChannel.class.getName())) {
-                return locking && frame.getMethodName().equals(method);
-            }
-        }
-        return false;
     }
 }

@@ -1,5 +1,7 @@
 package dev.socketpair;
 
+import dev.socketpair.internal.SocketDescriptor;
+
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -11,16 +13,18 @@ final class Concurrently {
         T run() throws Exception;
     }
 
-    private static final java.util.Set<String> BLOCKING_FRAMES = java.util.Set.of("await", "receive", "send");
-
     private Concurrently() {
     }
 
-    /** Starts {@code task} on a new platform or virtual thread. */
+    /**
+     * Starts {@code task} on a new platform or virtual thread. A platform thread records its kernel task
+     * id first, for {@link #awaitBlocked} and the other waits of {@link ThreadStates}.
+     */
     static <T> CompletableFuture<T> start(boolean virtual, Task<T> task) {
         CompletableFuture<T> outcome = new CompletableFuture<>();
         Runnable body = () -> {
             try {
+                ThreadStates.recordTaskId();
                 outcome.complete(task.run());
             } catch (Throwable t) {
                 outcome.completeExceptionally(t);
@@ -79,23 +83,20 @@ final class Concurrently {
     }
 
     /**
-     * Waits until {@code thread} has reached the blocking part of a channel read or write: a platform
-     * thread's recv or send (it shows RUNNABLE in native code, so its stack tells where it is), a
-     * virtual thread's park. Whether it is already blocked or just about to block does not matter to
-     * the tests: a close, shutdown or interrupt that comes first leaves the socket shut down or the
-     * channel closed, and the thread does not stay blocked.
+     * Waits until {@code thread}, started here, waits inside a channel read or write: a platform thread
+     * sleeps in the kernel in a system call on a socket (the blocking recv or send), a virtual thread is
+     * parked on a channel's descriptor until it is ready. A platform thread that waits in poll(2) (when
+     * another holder of the socket set O_NONBLOCK under a blocking channel) names its descriptor in
+     * memory, not in the call's arguments, and is not recognised.
      */
     static void awaitBlocked(Thread thread) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            for (StackTraceElement frame : thread.getStackTrace()) {
-                if (BLOCKING_FRAMES.contains(frame.getMethodName())
-                        && frame.getClassName().endsWith("UnixSocketChannel")) {
-                    return;
-                }
-            }
-            Thread.onSpinWait();
-        }
-        throw new AssertionError(thread + " never blocked");
+        ThreadStates.await(thread, "blocked in a channel read or write", () -> thread.isVirtual()
+                ? ThreadStates.parkedOn(thread, SocketDescriptor.class)
+                : ThreadStates.sleepingInCallOn(thread, "socket:"));
+    }
+
+    /** Waits until {@code thread} waits for a lock (one of a channel's, say) that another thread holds. */
+    static void awaitWaitingForLock(Thread thread) {
+        ThreadStates.await(thread, "waited for a lock", () -> ThreadStates.waitingForLock(thread));
     }
 }

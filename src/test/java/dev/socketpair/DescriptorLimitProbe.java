@@ -41,6 +41,10 @@ public final class DescriptorLimitProbe {
         }
         System.out.println("opened " + pairs.size());
         System.out.println("failure " + (failure == null ? "none" : failure.getMessage()));
+        if (failure != null) {
+            System.out.println("failure syscall " + failure.syscall() + ", errno " + failure.errno() + " named "
+                    + failure.errnoName());
+        }
 
         System.out.println("first pair carries " + exchange(pairs.getFirst()));
         // socketpair needs two free numbers: one may be left. Take it, so that none is.

@@ -1,5 +1,6 @@
 package dev.socketpair;
 
+import dev.socketpair.internal.libc.ErrnoValues;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -17,7 +18,8 @@ class DescriptorLimitTest {
         String output = ProbeJvm.runWithDescriptorLimit(128, DescriptorLimitProbe.class,
                 List.of("-Xmx64m", "-XX:TieredStopAtLevel=1"), List.of(), 30);
 
-        assertThat(output).contains("failure socketpair: EMFILE (Too many open files)");
+        assertThat(output).contains("failure socketpair: EMFILE (Too many open files)",
+                "failure syscall socketpair, errno " + ErrnoValues.EMFILE() + " named EMFILE");
         int opened = Integer.parseInt(output.lines().filter(l -> l.startsWith("opened ")).findFirst()
                 .orElseThrow().substring("opened ".length()));
         // Two descriptors a pair, below a limit of 128 with the JVM's own files open.

@@ -153,7 +153,8 @@ class DescriptorReuseStressTest {
                             Concurrently.start(virtual, () -> write(b, ba, heap[1], direct[1], new Random(seed + 1))),
                             Concurrently.start(virtual, () -> read(b, ab, traffic, heap[2], direct[2], new Random(seed + 2))),
                             Concurrently.start(virtual, () -> read(a, ba, traffic, heap[3], direct[3], new Random(seed + 3))));
-                    traffic.await(10, TimeUnit.SECONDS);
+                    assertThat(traffic.await(10, TimeUnit.SECONDS)).as("%d records each way, or the readers ended", TRAFFIC)
+                            .isTrue();
                     List<UnixSocketChannel> ends = switch (random.nextInt(3)) {
                         case 0 -> List.of(a);
                         case 1 -> List.of(b);

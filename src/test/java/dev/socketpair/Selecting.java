@@ -1,5 +1,7 @@
 package dev.socketpair;
 
+import dev.socketpair.internal.EpollSet;
+
 import java.nio.channels.Selector;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -28,22 +30,14 @@ final class Selecting {
     }
 
     /**
-     * Waits until {@code thread} is inside the selector's wait (epoll_wait for a platform thread, the
-     * park for a virtual one), or has finished. Whether it already waits or is about to does not matter
-     * to the tests: what releases it (a write, wakeup, close, interrupt) lasts until it is seen.
+     * Waits until {@code thread} waits inside a selection operation, or has finished: a platform thread
+     * sleeps in the kernel in epoll_wait(2) on an epoll set, a virtual thread is parked on a selector's
+     * epoll set until it has events. Whether it already waits or is about to does not matter to the
+     * tests: what releases it (a write, wakeup, close, interrupt) lasts until it is seen.
      */
     static void awaitSelecting(Thread thread, CompletableFuture<?> outcome) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline && !outcome.isDone()) {
-            for (StackTraceElement frame : thread.getStackTrace()) {
-                if (frame.getMethodName().equals("waitForEvents") && frame.getClassName().endsWith("UnixSelector")) {
-                    return;
-                }
-            }
-            Thread.onSpinWait();
-        }
-        if (!outcome.isDone()) {
-            throw new AssertionError(thread + " never waited in select");
-        }
+        ThreadStates.await(thread, "waited in select", () -> outcome.isDone() || (thread.isVirtual()
+                ? ThreadStates.parkedOn(thread, EpollSet.class)
+                : ThreadStates.sleepingInCallOn(thread, "anon_inode:[eventpoll]")));
     }
 }

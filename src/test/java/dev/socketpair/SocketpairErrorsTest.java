@@ -1,5 +1,6 @@
 package dev.socketpair;
 
+import dev.socketpair.internal.SocketControl;
 import dev.socketpair.internal.libc.ErrnoValues;
 import dev.socketpair.internal.libc.Libc;
 import org.junit.jupiter.api.Test;
@@ -16,59 +17,67 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * Every error of the socketpair(2) seed pages that a user-space caller can provoke on Linux, with the
  * exact errno name Java reports. EMFILE needs a lowered descriptor limit and lives in
  * {@link DescriptorLimitTest}; EFAULT needs an invalid address, which only the internal layer can pass,
- * and lives in {@code SyscallsTest}; the rest are in {@link ErrnoTranslationTest}.
+ * and lives in {@code SyscallsTest}; the rest cannot be provoked, and {@link ErrnoTranslationTest} has the
+ * kernel report them on demand.
  */
 class SocketpairErrorsTest {
 
     private static ErrnoException socketpairFailure(int domain, int type, int protocol) {
         ErrnoException e = catchThrowableOfType(ErrnoException.class, () -> SocketPair.open(domain, type, protocol).close());
-        assertThat(e).as("socketpair(%d, %d, %d) must fail", domain, type, protocol).isNotNull();
+        assertThat(e).as("socketpair(%d, %d, %d) must fail", domain, type, protocol).isNotNull()
+                .isInstanceOf(SocketException.class);
         assertThat(e.syscall()).isEqualTo("socketpair");
         return e;
+    }
+
+    /** Checks that the call fails with {@code errno}, named {@code name}, and the message C would print. */
+    private static void assertSocketpairFails(int domain, int type, int protocol, int errno, String name,
+                                              String description) {
+        ErrnoException e = socketpairFailure(domain, type, protocol);
+        assertThat(e.errno()).as("socketpair(%d, %d, %d)", domain, type, protocol).isEqualTo(errno);
+        assertThat(e.errnoName()).isEqualTo(name);
+        assertThat(e).hasMessage("socketpair: " + name + " (" + description + ")");
     }
 
     @ParameterizedTest
     @ValueSource(ints = {0, 12345, -1})
     void socketpairRejectsUnknownDomainWithEafnosupport(int domain) {
-        ErrnoException e = socketpairFailure(domain, Libc.SOCK_STREAM(), 0);
-        assertThat(e.errnoName()).isEqualTo("EAFNOSUPPORT");
-        assertThat(e.errno()).isEqualTo(ErrnoValues.EAFNOSUPPORT());
-        assertThat(e.getMessage()).isEqualTo("socketpair: EAFNOSUPPORT (Address family not supported by protocol)");
+        assertSocketpairFails(domain, Libc.SOCK_STREAM(), 0, ErrnoValues.EAFNOSUPPORT(), "EAFNOSUPPORT",
+                "Address family not supported by protocol");
     }
 
     @Test
     void socketpairRejectsInetDomainWithEopnotsupp() {
-        ErrnoException e = socketpairFailure(Libc.AF_INET(), Libc.SOCK_STREAM(), 0);
-        assertThat(e.errnoName()).isEqualTo("EOPNOTSUPP");
-        assertThat(e.getMessage()).isEqualTo("socketpair: EOPNOTSUPP (Operation not supported)");
-        assertThat(e).isInstanceOf(SocketException.class);
+        assertSocketpairFails(Libc.AF_INET(), Libc.SOCK_STREAM(), 0, ErrnoValues.EOPNOTSUPP(), "EOPNOTSUPP",
+                "Operation not supported");
     }
 
     @Test
     void socketpairRejectsInet6DomainWithEopnotsupp() {
-        assertThat(socketpairFailure(Libc.AF_INET6(), Libc.SOCK_DGRAM(), 0).errnoName()).isEqualTo("EOPNOTSUPP");
+        assertSocketpairFails(Libc.AF_INET6(), Libc.SOCK_DGRAM(), 0, ErrnoValues.EOPNOTSUPP(), "EOPNOTSUPP",
+                "Operation not supported");
     }
 
     @Test
     void socketpairOnTipcFailsWithEafnosupportOrEopnotsupp() {
         // AF_TIPC, named by the Linux page: EAFNOSUPPORT where the tipc module is not loaded (as here),
         // EOPNOTSUPP where it is, since TIPC sockets have no socketpair operation either.
-        assertThat(socketpairFailure(Libc.AF_TIPC(), Libc.SOCK_SEQPACKET(), 0).errnoName())
-                .isIn("EAFNOSUPPORT", "EOPNOTSUPP");
+        ErrnoException e = socketpairFailure(Libc.AF_TIPC(), Libc.SOCK_SEQPACKET(), 0);
+        assertThat(e.errnoName()).isIn("EAFNOSUPPORT", "EOPNOTSUPP");
+        assertThat(e.errno()).isIn(ErrnoValues.EAFNOSUPPORT(), ErrnoValues.EOPNOTSUPP());
     }
 
     @Test
     void socketpairRejectsUnknownProtocolWithEprotonosupport() {
-        ErrnoException e = socketpairFailure(Libc.AF_UNIX(), Libc.SOCK_STREAM(), 5);
-        assertThat(e.errnoName()).isEqualTo("EPROTONOSUPPORT");
-        assertThat(e.getMessage()).isEqualTo("socketpair: EPROTONOSUPPORT (Protocol not supported)");
+        assertSocketpairFails(Libc.AF_UNIX(), Libc.SOCK_STREAM(), 5, ErrnoValues.EPROTONOSUPPORT(), "EPROTONOSUPPORT",
+                "Protocol not supported");
     }
 
     @Test
     void socketpairRejectsTypesUnixSocketsLackWithEsocktnosupport() {
         for (int type : new int[] {Libc.SOCK_RDM(), Libc.SOCK_PACKET(), Libc.SOCK_DCCP(), 0}) {
-            assertThat(socketpairFailure(Libc.AF_UNIX(), type, 0).errnoName()).as("type %d", type)
-                    .isEqualTo("ESOCKTNOSUPPORT");
+            assertSocketpairFails(Libc.AF_UNIX(), type, 0, ErrnoValues.ESOCKTNOSUPPORT(), "ESOCKTNOSUPPORT",
+                    "Socket type not supported");
         }
     }
 
@@ -76,7 +85,7 @@ class SocketpairErrorsTest {
     @ValueSource(ints = {99, -1, 1 << 8})
     void socketpairRejectsInvalidTypeBitsWithEinval(int bits) {
         int type = bits == 1 << 8 ? Libc.SOCK_STREAM() | bits : bits;
-        assertThat(socketpairFailure(Libc.AF_UNIX(), type, 0).errnoName()).isEqualTo("EINVAL");
+        assertSocketpairFails(Libc.AF_UNIX(), type, 0, ErrnoValues.EINVAL(), "EINVAL", "Invalid argument");
     }
 
     @Test
@@ -89,9 +98,10 @@ class SocketpairErrorsTest {
 
     @Test
     void localIsAnotherNameForUnix() throws Exception {
-        assertThat(Libc.AF_LOCAL()).isEqualTo(Libc.AF_UNIX());
         try (SocketPair pair = SocketPair.open(Libc.AF_LOCAL(), Libc.SOCK_SEQPACKET(), 0)) {
             assertThat(pair.first().type()).isEqualTo(SocketType.SEQPACKET);
+            assertThat(SocketControl.intOption(pair.first().fd(), SocketControl.IntOption.DOMAIN))
+                    .as("SO_DOMAIN, read back").isEqualTo(Libc.AF_UNIX());
         }
     }
 

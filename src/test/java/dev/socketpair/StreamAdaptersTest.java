@@ -67,7 +67,10 @@ class StreamAdaptersTest {
                 out.write(7);
                 return null;
             });
-            awaitBlockedInJdkOutputStream(writerThread.get(10, TimeUnit.SECONDS));
+            // Blocked entering a monitor: the stream's own is free (one writer), so it is the channel's
+            // blocking lock, which the reader holds.
+            Thread writer = writerThread.get(10, TimeUnit.SECONDS);
+            ThreadStates.await(writer, "blocked entering a monitor", () -> writer.getState() == Thread.State.BLOCKED);
             assertThat(write).isNotDone();
             pair.second().configureBlocking(false);
             assertThat(pair.second().read(ByteBuffer.allocate(1))).as("nothing written yet").isZero();
@@ -357,22 +360,5 @@ class StreamAdaptersTest {
                 assertThat(in.read()).isEqualTo('g');
             }
         }
-    }
-
-    /**
-     * Waits until {@code thread} is blocked entering a monitor in the JDK's channel output stream: the
-     * stream's own monitor is free (one writer), so it is the channel's blocking lock.
-     */
-    private static void awaitBlockedInJdkOutputStream(Thread thread) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            StackTraceElement[] stack = thread.getStackTrace();
-            if (thread.getState() == Thread.State.BLOCKED && stack.length > 0
-                    && stack[0].getClassName().equals("sun.nio.ch.ChannelOutputStream")) {
-                return;
-            }
-            Thread.onSpinWait();
-        }
-        throw new AssertionError(thread + " never blocked on the channel's blocking lock");
     }
 }

@@ -1,0 +1,139 @@
+package dev.socketpair;
+
+import org.junit.jupiter.api.Assumptions;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Makes the kernel fail chosen system calls of one thread with a chosen errno, for the failures no test
+ * can bring about by honest means (the system's file table full, the kernel out of memory, a security
+ * module's refusal): a seccomp filter on a platform thread of its own returns the errno for every call
+ * whose first argument is a given value, before the kernel acts on the call. The library's code under
+ * test runs unchanged and sees exactly what it would see from the real failure: the call returns -1 and
+ * errno is set.
+ *
+ * <p>The filter belongs to that thread alone and ends with it (no {@code SECCOMP_FILTER_FLAG_TSYNC});
+ * {@code PR_SET_NO_NEW_PRIVS}, which installing a filter requires, is likewise that thread's. The value
+ * matched should be one no other call of the task passes first: an out-of-range address family, or a
+ * descriptor number, which only calls on that descriptor pass first.
+ *
+ * @see <a href="https://man7.org/linux/man-pages/man2/seccomp.2.html">seccomp(2)</a>
+ */
+@SuppressWarnings("restricted")
+final class InjectedErrno {
+
+    // Linux's generic user-space API (<linux/prctl.h>, <linux/seccomp.h>, <linux/filter.h>, <linux/bpf_common.h>),
+    // the same on every architecture. The library's generated bindings do not cover seccomp, which only
+    // this test helper uses.
+    private static final int PR_SET_SECCOMP = 22;
+    private static final int PR_SET_NO_NEW_PRIVS = 38;
+    private static final int SECCOMP_MODE_FILTER = 2;
+    private static final int SECCOMP_RET_ERRNO = 0x0005_0000;
+    private static final int SECCOMP_RET_ALLOW = 0x7fff_0000;
+    private static final int SECCOMP_RET_DATA = 0x0000_ffff;
+    private static final short BPF_LD_W_ABS = 0x20;
+    private static final short BPF_JMP_JEQ_K = 0x15;
+    private static final short BPF_RET_K = 0x06;
+    /** {@code offsetof(struct seccomp_data, args)}: after {@code int nr, __u32 arch, __u64 instruction_pointer}. */
+    private static final int SECCOMP_DATA_ARGS = 16;
+
+    /** {@code struct sock_filter { __u16 code; __u8 jt; __u8 jf; __u32 k; }} */
+    private static final StructLayout SOCK_FILTER = MemoryLayout.structLayout(
+            ValueLayout.JAVA_SHORT.withName("code"), ValueLayout.JAVA_BYTE.withName("jt"),
+            ValueLayout.JAVA_BYTE.withName("jf"), ValueLayout.JAVA_INT.withName("k"));
+    /** {@code struct sock_fprog { unsigned short len; struct sock_filter *filter; }} */
+    private static final StructLayout SOCK_FPROG = MemoryLayout.structLayout(
+            ValueLayout.JAVA_SHORT.withName("len"),
+            MemoryLayout.paddingLayout(ValueLayout.ADDRESS.byteAlignment() - ValueLayout.JAVA_SHORT.byteSize()),
+            ValueLayout.ADDRESS.withName("filter"));
+    private static final VarHandle CODE = SOCK_FILTER.varHandle(MemoryLayout.PathElement.groupElement("code"));
+    private static final VarHandle JT = SOCK_FILTER.varHandle(MemoryLayout.PathElement.groupElement("jt"));
+    private static final VarHandle JF = SOCK_FILTER.varHandle(MemoryLayout.PathElement.groupElement("jf"));
+    private static final VarHandle K = SOCK_FILTER.varHandle(MemoryLayout.PathElement.groupElement("k"));
+    private static final VarHandle FPROG_LEN = SOCK_FPROG.varHandle(MemoryLayout.PathElement.groupElement("len"));
+    private static final VarHandle FPROG_FILTER = SOCK_FPROG.varHandle(MemoryLayout.PathElement.groupElement("filter"));
+
+    private InjectedErrno() {
+    }
+
+    /**
+     * Runs {@code task} on a new platform thread on which every system call whose first argument is
+     * {@code firstArgument} fails with {@code errno}, and returns what the task returned or rethrows what
+     * it threw. Aborts the calling test if the kernel does not take the filter (no seccomp filters).
+     */
+    static <T> T failing(long firstArgument, int errno, Concurrently.Task<T> task) throws Exception {
+        var outcome = Concurrently.start(false, () -> {
+            String refused = install(firstArgument, errno);
+            if (refused != null) {
+                Assumptions.abort("the kernel refuses a seccomp filter (" + refused + "): errno cannot be injected");
+            }
+            return task.run();
+        });
+        try {
+            return outcome.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case Exception cause -> throw cause;
+                case Error cause -> throw cause;
+                default -> throw e;
+            }
+        }
+    }
+
+    /** Installs the filter on the current thread; returns null, or what refused it. */
+    private static String install(long value, int errno) {
+        if ((errno & ~SECCOMP_RET_DATA) != 0) {
+            throw new IllegalArgumentException("errno " + errno);
+        }
+        boolean little = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+        int low = SECCOMP_DATA_ARGS + (little ? 0 : Integer.BYTES);
+        int high = SECCOMP_DATA_ARGS + (little ? Integer.BYTES : 0);
+        int[][] program = {
+                {BPF_LD_W_ABS, 0, 0, high},
+                {BPF_JMP_JEQ_K, 0, 3, (int) (value >>> 32)},   // not ours: to ALLOW
+                {BPF_LD_W_ABS, 0, 0, low},
+                {BPF_JMP_JEQ_K, 0, 1, (int) value},            // not ours: to ALLOW
+                {BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno},
+                {BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW},
+        };
+        Linker linker = Linker.nativeLinker();
+        MethodHandle prctl = linker.downcallHandle(
+                linker.defaultLookup().find("prctl").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+                Linker.Option.firstVariadicArg(1));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment filter = arena.allocate(SOCK_FILTER, program.length);
+            for (int i = 0; i < program.length; i++) {
+                long at = i * SOCK_FILTER.byteSize();
+                CODE.set(filter, at, (short) program[i][0]);
+                JT.set(filter, at, (byte) program[i][1]);
+                JF.set(filter, at, (byte) program[i][2]);
+                K.set(filter, at, program[i][3]);
+            }
+            MemorySegment fprog = arena.allocate(SOCK_FPROG);
+            FPROG_LEN.set(fprog, 0L, (short) program.length);
+            FPROG_FILTER.set(fprog, 0L, filter);
+            if ((int) prctl.invokeExact(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) != 0) {
+                return "PR_SET_NO_NEW_PRIVS";
+            }
+            if ((int) prctl.invokeExact(PR_SET_SECCOMP, (long) SECCOMP_MODE_FILTER, fprog.address(), 0L, 0L) != 0) {
+                return "PR_SET_SECCOMP";
+            }
+        } catch (Throwable t) {
+            throw new AssertionError("prctl", t);
+        }
+        return null;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.socketpair;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.AbstractQueuedSynchronizer;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/**
+ * What a thread waits for, as the JVM and the kernel report it, so that a test can wait until another
+ * thread has reached a wait without knowing how the code it runs is written:
+ * <ul>
+ * <li>a virtual thread (or a platform thread waiting for a lock) is parked, and
+ *     {@link LockSupport#getBlocker} names the object it parked on;</li>
+ * <li>a platform thread blocked in a system call sleeps in the kernel: /proc/self/task/<i>tid</i>/stat
+ *     shows state S, and /proc/self/task/<i>tid</i>/syscall the call's arguments, the first of which is
+ *     the descriptor for every call a channel or selector blocks in (recvfrom, sendto, recvmsg, sendmsg,
+ *     epoll_wait). No syscall number is read: they differ between architectures.</li>
+ * </ul>
+ * The kernel knows a thread by its task id, which the JVM does not give: {@link #recordTaskId()} has a
+ * platform thread note its own, as {@link Concurrently} does for every thread it starts.
+ */
+final class ThreadStates {
+
+    private static final Map<Thread, Long> TASK_IDS = Collections.synchronizedMap(new WeakHashMap<>());
+
+    private ThreadStates() {
+    }
+
+    /** Notes the kernel's task id of the current platform thread, from /proc/thread-self. */
+    static void recordTaskId() {
+        if (Thread.currentThread().isVirtual()) {
+            return;
+        }
+        try {
+            Path self = Files.readSymbolicLink(Path.of("/proc/thread-self"));   // "pid/task/tid"
+            TASK_IDS.put(Thread.currentThread(), Long.parseLong(self.getFileName().toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits up to 10 seconds for {@code condition}, failing with what {@code thread} never did. */
+    static void await(Thread thread, String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError(thread + " never " + what + " (state " + thread.getState() + ", blocker "
+                        + LockSupport.getBlocker(thread) + ")");
+            }
+            Thread.yield();
+        }
+    }
+
+    /** Whether {@code thread} is parked on an instance of {@code blocker}. */
+    static boolean parkedOn(Thread thread, Class<?> blocker) {
+        Thread.State state = thread.getState();
+        return (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)
+                && blocker.isInstance(LockSupport.getBlocker(thread));
+    }
+
+    /**
+     * Whether {@code thread} is parked waiting for a lock (a {@link java.util.concurrent.locks.Lock} or
+     * any synchronizer built on {@link AbstractQueuedSynchronizer}), queued behind its holder.
+     */
+    static boolean waitingForLock(Thread thread) {
+        return thread.getState() == Thread.State.WAITING
+                && LockSupport.getBlocker(thread) instanceof AbstractQueuedSynchronizer lock
+                && lock.isQueued(thread);
+    }
+
+    /**
+     * Whether platform {@code thread} sleeps in the kernel inside a system call whose first argument is
+     * a descriptor whose /proc/self/fd target starts with {@code targetPrefix} ("socket:",
+     * "anon_inode:[eventpoll]").
+     */
+    static boolean sleepingInCallOn(Thread thread, String targetPrefix) {
+        Long tid = TASK_IDS.get(thread);
+        if (tid == null) {
+            throw new IllegalArgumentException(thread + " did not record its task id");
+        }
+        Path task = Path.of("/proc/self/task", tid.toString());
+        // "nr arg0 ... arg5 sp pc" while in a call; "running", or "-1 sp pc" outside one. The same line
+        // before and after the state, stack and program counter included, is one call that slept throughout.
+        String before = read(task.resolve("syscall"));
+        String stat = read(task.resolve("stat"));
+        String after = read(task.resolve("syscall"));
+        if (before == null || stat == null || !before.equals(after)) {
+            return false;   // ended, or moved on
+        }
+        String[] call = before.trim().split(" ");
+        if (call.length < 8) {
+            return false;
+        }
+        // "tid (comm) S ...": comm may hold spaces and parentheses.
+        if (stat.charAt(stat.lastIndexOf(')') + 2) != 'S') {
+            return false;
+        }
+        long first = Long.parseUnsignedLong(call[1].substring(2), 16);
+        if (first < 0 || first > Integer.MAX_VALUE) {
+            return false;
+        }
+        String target = ProcFd.target((int) first);
+        return target != null && target.startsWith(targetPrefix);
+    }
+
+    /** The file's text, or null once the thread has ended. */
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
