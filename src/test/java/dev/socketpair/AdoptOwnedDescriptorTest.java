@@ -100,9 +100,9 @@ class AdoptOwnedDescriptorTest {
 
     @Test
     void theWakeUpSocketsOfASelectorAreRefused() throws Exception {
-        Map<Integer, String> before = DescriptorLeakCheck.sockets();
+        Map<Integer, String> before = ProcFd.sockets();
         try (Selector selector = UnixSocketChannel.openSelector()) {
-            Map<Integer, String> sockets = DescriptorLeakCheck.sockets();
+            Map<Integer, String> sockets = ProcFd.sockets();
             sockets.keySet().removeAll(before.keySet());
             assertThat(sockets).hasSize(2);
             for (int fd : sockets.keySet()) {

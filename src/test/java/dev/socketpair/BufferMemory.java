@@ -5,8 +5,9 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 
 /**
- * The memory behind a ByteBuffer, as far as a channel cares: heap or native, writable or read-only,
- * and for native memory of a segment, whether its arena can be closed.
+ * The memory a channel reads from and writes to, as far as it cares: heap or native, writable or
+ * read-only, and for native memory of a segment, whether its arena can be closed. Each kind comes as a
+ * ByteBuffer; the segment kinds also as a MemorySegment, for the channel's segment methods.
  */
 enum BufferMemory {
     HEAP, DIRECT, READ_ONLY_HEAP, READ_ONLY_DIRECT,
@@ -19,6 +20,10 @@ enum BufferMemory {
 
     boolean isWritable() {
         return this != READ_ONLY_HEAP && this != READ_ONLY_DIRECT;
+    }
+
+    boolean isSegment() {
+        return this == HEAP_SEGMENT || this == SHARED_SEGMENT || this == AUTO_SEGMENT;
     }
 
     /** An empty buffer of {@code capacity} bytes; a shared segment's comes from {@code shared}. */
@@ -36,5 +41,16 @@ enum BufferMemory {
     ByteBuffer source(byte[] bytes, int from, int to, Arena shared) {
         ByteBuffer b = allocate(to - from, shared).put(bytes, from, to - from).flip();
         return isWritable() ? b : b.asReadOnlyBuffer();
+    }
+
+    /** A segment of this kind holding {@code bytes}; a shared segment's comes from {@code shared}. */
+    MemorySegment segment(byte[] bytes, Arena shared) {
+        MemorySegment segment = switch (this) {
+            case HEAP_SEGMENT -> MemorySegment.ofArray(new byte[bytes.length + 3]).asSlice(3);
+            case SHARED_SEGMENT -> shared.allocate(bytes.length);
+            case AUTO_SEGMENT -> Arena.ofAuto().allocate(bytes.length);
+            default -> throw new IllegalStateException(this + " is not a segment");
+        };
+        return segment.copyFrom(MemorySegment.ofArray(bytes));
     }
 }

@@ -10,8 +10,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -116,12 +114,8 @@ class BufferMemorySafetyTest {
         try (SocketPair pair = SocketPair.open(); Arena probes = Arena.ofShared()) {
             Arena arena = Arena.ofShared();
             ByteBuffer buffer = arena.allocate(size).asByteBuffer();
-            CompletableFuture<Reader> reader = new CompletableFuture<>();
-            CompletableFuture<Long> read = Concurrently.start(virtual, () -> {
-                reader.complete(Reader.current());
-                return pair.second().read(new ByteBuffer[] {buffer});
-            });
-            reader.get(10, TimeUnit.SECONDS).awaitWaiting(read, pair.second().fd());
+            CompletableFuture<Long> read = Concurrently.startBlocked(virtual, pair.second().fd(),
+                    () -> pair.second().read(new ByteBuffer[] {buffer})).outcome();
 
             arena.close();
             // Freed memory of that size is usually handed out again at once: to this probe.
@@ -140,20 +134,16 @@ class BufferMemorySafetyTest {
         try (SocketPair pair = SocketPair.open(); SocketPair passengers = SocketPair.open()) {
             Arena arena = Arena.ofShared();
             ByteBuffer buffer = arena.allocate(64).asByteBuffer();
-            Map<Integer, String> before = sockets();
-            CompletableFuture<Reader> reader = new CompletableFuture<>();
-            CompletableFuture<ReceivedMessage> received = Concurrently.start(virtual, () -> {
-                reader.complete(Reader.current());
-                return pair.second().receive(buffer, 1);
-            });
-            reader.get(10, TimeUnit.SECONDS).awaitWaiting(received, pair.second().fd());
+            Map<Integer, String> before = ProcFd.sockets();
+            CompletableFuture<ReceivedMessage> received = Concurrently.startBlocked(virtual, pair.second().fd(),
+                    () -> pair.second().receive(buffer, 1)).outcome();
 
             arena.close();
             pair.first().sendDescriptors(ByteBuffer.wrap(Bytes.ascii("fd")), passengers.second().fd());
 
             assertThat(Concurrently.failureOf(received)).isInstanceOf(IllegalStateException.class)
                     .hasMessage("Already closed");
-            assertThat(sockets()).isEqualTo(before);
+            assertThat(ProcFd.sockets()).isEqualTo(before);
         }
     }
 
@@ -162,12 +152,8 @@ class BufferMemorySafetyTest {
     void aSharedArenaCannotBeClosedWhileASingleBufferReadWaitsInTheKernel(int size) throws Exception {
         try (SocketPair pair = SocketPair.open(); Arena arena = Arena.ofShared()) {
             ByteBuffer buffer = arena.allocate(size).asByteBuffer();
-            CompletableFuture<Reader> reader = new CompletableFuture<>();
-            CompletableFuture<Integer> read = Concurrently.start(false, () -> {
-                reader.complete(Reader.current());
-                return pair.second().read(buffer);
-            });
-            reader.get(10, TimeUnit.SECONDS).awaitWaiting(read, pair.second().fd());
+            CompletableFuture<Integer> read = Concurrently.startBlocked(false, pair.second().fd(),
+                    () -> pair.second().read(buffer)).outcome();
 
             assertThatThrownBy(arena::close).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("acquired");
@@ -176,13 +162,6 @@ class BufferMemorySafetyTest {
             assertThat(Concurrently.await(read)).isEqualTo(4);
             assertThat(Bytes.ascii(buffer.flip())).isEqualTo("done");
         }
-    }
-
-    /** The process's open sockets (the virtual-thread poller opens its epoll descriptors on first use). */
-    private static Map<Integer, String> sockets() {
-        Map<Integer, String> open = ProcFd.list();
-        open.values().removeIf(target -> !target.startsWith("socket:"));
-        return open;
     }
 
     /** Queues a message for an operation that receives, to show afterwards that it is still there. */
@@ -203,37 +182,5 @@ class BufferMemorySafetyTest {
         }
         assertThat(pair.second().receive(ByteBuffer.allocate(16), 1)).as("a message after %s", operation).isNull();
         assertThat(passenger.isOpen()).isTrue();
-    }
-
-    /** A thread about to read, and its task id (its carrier's, for a virtual thread). */
-    private record Reader(Thread thread, String tid) {
-
-        static Reader current() throws Exception {
-            return new Reader(Thread.currentThread(),
-                    Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString());
-        }
-
-        /**
-         * Waits until the read waits for data: a virtual thread parks; a platform thread is inside a
-         * system call on {@code fd}, which the kernel shows, with its first argument, in
-         * /proc/self/task/TID/syscall ("running" outside a call).
-         */
-        void awaitWaiting(CompletableFuture<?> read, int fd) throws Exception {
-            Path syscall = Path.of("/proc/self/task", tid, "syscall");
-            String onFd = "0x" + Integer.toHexString(fd);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (System.nanoTime() < deadline && !read.isDone()) {
-                if (thread.isVirtual() ? thread.getState() == Thread.State.WAITING : inCallOn(syscall, onFd)) {
-                    return;
-                }
-                Thread.onSpinWait();
-            }
-            throw new AssertionError("the read never waited; done: " + read.isDone());
-        }
-
-        private static boolean inCallOn(Path syscall, String fd) throws Exception {
-            String[] fields = Files.readString(syscall).trim().split(" ");
-            return fields.length > 1 && fields[1].equals(fd);
-        }
     }
 }

@@ -176,7 +176,7 @@ class ChildProcessDescriptorsTest {
     @Test
     void childHasExactlyThePlacedDescriptorsAndStdioEvenWhereOursAreInheritable() throws Exception {
         int[] inheritable = RawFd.pipe(false);
-        assertThat(RawFd.closeOnExec(inheritable[0])).isFalse();
+        assertThat(Kernel.closeOnExec(inheritable[0])).isFalse();
         try (SocketPair a = SocketPair.open();
              SocketPair b = SocketPair.open(SocketType.STREAM, java.util.EnumSet.noneOf(SocketFlag.class))) {
             assertThat(b.second().isCloseOnExec()).isFalse();

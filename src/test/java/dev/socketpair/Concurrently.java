@@ -5,9 +5,15 @@ import dev.socketpair.internal.SocketDescriptor;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
 
-/** Runs a task on a thread of a given kind and hands back its outcome. */
+/**
+ * Runs a task on a thread of a given kind and hands back its outcome; knows when that thread waits in
+ * a channel's read or write, or for a lock, from what the JVM and the kernel report ({@link ThreadStates}).
+ */
 final class Concurrently {
+
+    private static final IntPredicate ANY_SOCKET = fd -> true;
 
     interface Task<T> {
         T run() throws Exception;
@@ -44,13 +50,26 @@ final class Concurrently {
 
     /** Starts {@code task} and returns once its thread waits inside a read or write of a channel. */
     static <T> Started<T> startBlocked(boolean virtual, Task<T> task) throws Exception {
+        return startBlockedOn(virtual, ANY_SOCKET, task);
+    }
+
+    /**
+     * Starts {@code task} and returns once its thread waits inside a read or write of the channel whose
+     * descriptor is {@code fd}.
+     */
+    static <T> Started<T> startBlocked(boolean virtual, int fd, Task<T> task) throws Exception {
+        return startBlockedOn(virtual, socket -> socket == fd, task);
+    }
+
+    private static <T> Started<T> startBlockedOn(boolean virtual, IntPredicate socket, Task<T> task) throws Exception {
         CompletableFuture<Thread> thread = new CompletableFuture<>();
         CompletableFuture<T> outcome = start(virtual, () -> {
             thread.complete(Thread.currentThread());
             return task.run();
         });
         Thread running = thread.get(10, TimeUnit.SECONDS);
-        awaitBlocked(running);
+        ThreadStates.await(running, outcome, "blocked in a channel read or write",
+                () -> blockedInChannelCall(running, socket));
         return new Started<>(running, outcome);
     }
 
@@ -90,9 +109,20 @@ final class Concurrently {
      * memory, not in the call's arguments, and is not recognised.
      */
     static void awaitBlocked(Thread thread) {
-        ThreadStates.await(thread, "blocked in a channel read or write", () -> thread.isVirtual()
-                ? ThreadStates.parkedOn(thread, SocketDescriptor.class)
-                : ThreadStates.sleepingInCallOn(thread, "socket:"));
+        ThreadStates.await(thread, "blocked in a channel read or write", () -> blockedInChannelCall(thread, ANY_SOCKET));
+    }
+
+    /**
+     * Whether {@code thread} waits now inside a read or write of a socket that {@code socket} accepts:
+     * a virtual thread parked on that socket's {@link SocketDescriptor}, a platform thread asleep in a
+     * system call on it. A thread that runs, sleeps, or waits for anything else (a lock, a monitor, a
+     * pipe, another socket) does not.
+     */
+    static boolean blockedInChannelCall(Thread thread, IntPredicate socket) {
+        if (thread.isVirtual()) {
+            return ThreadStates.parkedOn(thread) instanceof SocketDescriptor descriptor && socket.test(descriptor.fd());
+        }
+        return ThreadStates.sleepingInCallOn(thread, fd -> socket.test(fd) && ProcFd.isOpenSocket(fd));
     }
 
     /** Waits until {@code thread} waits for a lock (one of a channel's, say) that another thread holds. */

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.Pipe;
 import java.util.Map;
-import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,14 +24,14 @@ public final class DescriptorLeakCheck implements BeforeAllCallback, AfterAllCal
     @Override
     public void beforeAll(ExtensionContext context) {
         openJdkDispatcherSocket();
-        context.getStore(NAMESPACE).put("before", sockets());
+        context.getStore(NAMESPACE).put("before", ProcFd.sockets());
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
         @SuppressWarnings("unchecked")
         Map<Integer, String> before = context.getStore(NAMESPACE).get("before", Map.class);
-        Map<Integer, String> after = sockets();
+        Map<Integer, String> after = ProcFd.sockets();
         after.keySet().removeAll(before.keySet());
         assertThat(after).as("descriptors left open by %s", context.getDisplayName()).isEmpty();
     }
@@ -56,16 +55,5 @@ public final class DescriptorLeakCheck implements BeforeAllCallback, AfterAllCal
             throw new UncheckedIOException(e);
         }
         jdkDispatcherSocketOpen = true;
-    }
-
-    /** The open sockets of this process, by descriptor number. */
-    static Map<Integer, String> sockets() {
-        Map<Integer, String> open = new TreeMap<>();
-        ProcFd.list().forEach((fd, target) -> {
-            if (target.startsWith("socket:")) {
-                open.put(fd, target);
-            }
-        });
-        return open;
     }
 }

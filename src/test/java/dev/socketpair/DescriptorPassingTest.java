@@ -244,12 +244,12 @@ class DescriptorPassingTest {
     void receivedDescriptorsAreCloseOnExecEvenWhenTheSentOnesAreNot() throws Exception {
         int[] pipe = RawFd.pipe(false);
         try (SocketPair pair = SocketPair.open()) {
-            assertThat(RawFd.closeOnExec(pipe[0])).isFalse();
-            assertThat(RawFd.closeOnExec(pipe[1])).isFalse();
+            assertThat(Kernel.closeOnExec(pipe[0])).isFalse();
+            assertThat(Kernel.closeOnExec(pipe[1])).isFalse();
             pair.first().sendDescriptors(ByteBuffer.wrap(new byte[1]), pipe[0], pipe[1]);
             try (ReceivedMessage message = pair.second().receive(ByteBuffer.allocate(1), 2)) {
-                assertThat(RawFd.closeOnExec(message.descriptor(0))).isTrue();
-                assertThat(RawFd.closeOnExec(message.descriptor(1))).isTrue();
+                assertThat(Kernel.closeOnExec(message.descriptor(0))).isTrue();
+                assertThat(Kernel.closeOnExec(message.descriptor(1))).isTrue();
                 assertThat(procFlags(message.descriptor(0)) & 02000000).as("O_CLOEXEC in fdinfo flags").isNotZero();
             }
         } finally {

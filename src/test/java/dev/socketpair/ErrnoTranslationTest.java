@@ -8,7 +8,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -54,7 +53,7 @@ class ErrnoTranslationTest {
     void socketpairFailuresThatCannotBeProvokedReachTheCallerAsErrnoExceptions(String name, String description)
             throws Exception {
         int errno = errnoNamed(name);
-        var before = DescriptorLeakCheck.sockets();
+        var before = ProcFd.sockets();
         ErrnoException e = InjectedErrno.failing(INJECTION_DOMAIN, errno, () -> catchThrowableOfType(
                 ErrnoException.class, () -> SocketPair.open(INJECTION_DOMAIN, Libc.SOCK_STREAM(), 0)));
 
@@ -63,7 +62,7 @@ class ErrnoTranslationTest {
         assertThat(e.errno()).isEqualTo(errno);
         assertThat(e.errnoName()).isEqualTo(name);
         assertThat(e.syscall()).isEqualTo("socketpair");
-        assertThat(DescriptorLeakCheck.sockets()).isEqualTo(before);
+        assertThat(ProcFd.sockets()).isEqualTo(before);
     }
 
     @Test
@@ -116,8 +115,6 @@ class ErrnoTranslationTest {
 
     /** glibc's {@code const char *strerrorname_np(int errnum)}: the name, or null for an unnamed number. */
     private static MethodHandle strerrorname() {
-        Linker linker = Linker.nativeLinker();
-        return linker.downcallHandle(linker.defaultLookup().find("strerrorname_np").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+        return NativeFunctions.downcall("strerrorname_np", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     }
 }

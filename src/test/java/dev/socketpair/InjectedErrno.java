@@ -30,7 +30,6 @@ import java.util.concurrent.TimeUnit;
  *
  * @see <a href="https://man7.org/linux/man-pages/man2/seccomp.2.html">seccomp(2)</a>
  */
-@SuppressWarnings("restricted")
 final class InjectedErrno {
 
     // Linux's generic user-space API (<linux/prctl.h>, <linux/seccomp.h>, <linux/filter.h>, <linux/bpf_common.h>),
@@ -107,9 +106,7 @@ final class InjectedErrno {
                 {BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno},
                 {BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW},
         };
-        Linker linker = Linker.nativeLinker();
-        MethodHandle prctl = linker.downcallHandle(
-                linker.defaultLookup().find("prctl").orElseThrow(),
+        MethodHandle prctl = NativeFunctions.downcall("prctl",
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
                         ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
                 Linker.Option.firstVariadicArg(1));

@@ -11,14 +11,20 @@ final class Kernel {
     }
 
     static boolean nonBlocking(UnixSocketChannel channel) {
-        int r = SocketControl.isNonBlocking(channel.fd());
-        assertThat(r).as("fcntl(F_GETFL) on %s", channel).isGreaterThanOrEqualTo(0);
-        return r == 1;
+        return flag(SocketControl.isNonBlocking(channel.fd()), "fcntl(F_GETFL) on " + channel);
     }
 
     static boolean closeOnExec(UnixSocketChannel channel) {
-        int r = SocketControl.isCloseOnExec(channel.fd());
-        assertThat(r).as("fcntl(F_GETFD) on %s", channel).isGreaterThanOrEqualTo(0);
-        return r == 1;
+        return closeOnExec(channel.fd());
+    }
+
+    static boolean closeOnExec(int fd) {
+        return flag(SocketControl.isCloseOnExec(fd), "fcntl(F_GETFD) on " + fd);
+    }
+
+    /** The flag that {@code SocketControl} read: 1 set, 0 clear, anything else a failed call. */
+    private static boolean flag(int result, String call) {
+        assertThat(result).as(call).isBetween(0, 1);
+        return result == 1;
     }
 }

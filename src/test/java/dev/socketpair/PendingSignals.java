@@ -1,8 +1,9 @@
 package dev.socketpair;
 
+import dev.socketpair.internal.Syscalls;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -23,17 +24,10 @@ final class PendingSignals implements AutoCloseable {
     // glibc's sigset_t is 1024 bits.
     private static final long SIGSET_BYTES = 128;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final MethodHandle PTHREAD_SIGMASK = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("pthread_sigmask").orElseThrow(),
+    private static final MethodHandle PTHREAD_SIGMASK = NativeFunctions.downcall("pthread_sigmask",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
-    private static final MethodHandle SIGPENDING = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("sigpending").orElseThrow(),
+    private static final MethodHandle SIGPENDING = NativeFunctions.downcall("sigpending",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
-
-    private static final MethodHandle WRITE = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("write").orElseThrow(),
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
 
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment set = arena.allocate(SIGSET_BYTES);
@@ -54,8 +48,8 @@ final class PendingSignals implements AutoCloseable {
     }
 
     /** Writes one byte with plain write(2), which passes no MSG_NOSIGNAL: the control case. */
-    long plainWrite(int fd) throws Throwable {
-        return (long) WRITE.invokeExact(fd, arena.allocate(1), 1L);
+    long plainWrite(int fd) {
+        return Syscalls.write(fd, arena.allocate(1), 1, Syscalls.allocateErrnoCapture(arena));
     }
 
     /** Unblocks the signal; a pending SIGPIPE is then delivered, and the JVM ignores it. */

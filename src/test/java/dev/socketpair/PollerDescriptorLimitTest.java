@@ -24,7 +24,7 @@ class PollerDescriptorLimitTest {
     @BeforeAll
     static void runProbe() throws Exception {
         output = AtDescriptorLimit.run(PollerDescriptorLimitProbe.class);
-        assertThat(output).contains("warm-up read 1", "warm-up selected 1", "warm-up error EAFNOSUPPORT");
+        assertThat(output).contains("filled with ", "warm-up read 1", "warm-up selected 1", "warm-up error EAFNOSUPPORT");
     }
 
     @Test

@@ -12,7 +12,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /** What the kernel says about this process's descriptors, from /proc/self/fd. */
-final class ProcFd {
+public final class ProcFd {
 
     private static final Path FD_DIR = Path.of("/proc/self/fd");
 
@@ -20,7 +20,7 @@ final class ProcFd {
     }
 
     /** Every open descriptor and what it refers to ("socket:[1234]", "/some/file", ...). */
-    static Map<Integer, String> list() {
+    public static Map<Integer, String> list() {
         Map<Integer, String> open = new TreeMap<>();
         try (Stream<Path> entries = Files.list(FD_DIR)) {
             entries.forEach(p -> {
@@ -32,6 +32,13 @@ final class ProcFd {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return open;
+    }
+
+    /** Every open socket, by descriptor number. */
+    static Map<Integer, String> sockets() {
+        Map<Integer, String> open = list();
+        open.values().removeIf(target -> !target.startsWith("socket:"));
         return open;
     }
 
@@ -47,8 +54,8 @@ final class ProcFd {
         return target != null && target.startsWith("socket:");
     }
 
-    /** Returns the kernel's inode label for a socket descriptor, such as "socket:[1234]", or null. */
-    static String target(int fd) {
+    /** What {@code fd} refers to ("socket:[1234]", "pipe:[5678]", "/some/file"), or null if it is not open. */
+    public static String target(int fd) {
         return target(FD_DIR.resolve(Integer.toString(fd)));
     }
 

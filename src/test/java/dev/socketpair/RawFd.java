@@ -13,13 +13,13 @@ import java.util.TreeMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Descriptors no channel owns (pipes, files, received ones), used through the internal layer. */
-final class RawFd {
+public final class RawFd {
 
     private RawFd() {
     }
 
     /** A pipe: {@code [read end, write end]}, close-on-exec unless {@code cloexec} is false. */
-    static int[] pipe(boolean cloexec) {
+    public static int[] pipe(boolean cloexec) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ends = arena.allocate(ValueLayout.JAVA_INT, 2);
             int r = Syscalls.pipe2(ends, cloexec ? Libc.O_CLOEXEC() : 0, Syscalls.allocateErrnoCapture(arena));
@@ -47,16 +47,11 @@ final class RawFd {
         }
     }
 
-    static void close(int... fds) {
+    /** Closes each of {@code fds}, each of which must be open. */
+    public static void close(int... fds) {
         for (int fd : fds) {
             assertThat(SocketControl.close(fd)).as("close(%d)", fd).isZero();
         }
-    }
-
-    static boolean closeOnExec(int fd) {
-        int r = SocketControl.isCloseOnExec(fd);
-        assertThat(r).as("fcntl(%d, F_GETFD)", fd).isGreaterThanOrEqualTo(0);
-        return r == 1;
     }
 
     /**

@@ -37,7 +37,7 @@ final class Selecting {
      */
     static void awaitSelecting(Thread thread, CompletableFuture<?> outcome) {
         ThreadStates.await(thread, "waited in select", () -> outcome.isDone() || (thread.isVirtual()
-                ? ThreadStates.parkedOn(thread, EpollSet.class)
-                : ThreadStates.sleepingInCallOn(thread, "anon_inode:[eventpoll]")));
+                ? ThreadStates.parkedOn(thread) instanceof EpollSet
+                : ThreadStates.sleepingInCallOn(thread, ThreadStates.openOn("anon_inode:[eventpoll]"))));
     }
 }

@@ -35,7 +35,6 @@ public final class SelectorDescriptorLimitProbe {
         new FileInputStream("/dev/null").close();
 
         List<SocketPair> pairs = new ArrayList<>();
-        List<FileInputStream> files = new ArrayList<>();
         try {
             while (pairs.size() < 100_000) {
                 pairs.add(SocketPair.open(SocketType.STREAM, SocketFlag.NONBLOCK));
@@ -45,14 +44,8 @@ public final class SelectorDescriptorLimitProbe {
             pairs.removeLast().close();
             pairs.removeLast().close();
         }
-        try {
-            while (files.size() < 100_000) {
-                files.add(new FileInputStream("/dev/null"));
-            }
-        } catch (IOException full) {
-            // None left.
-        }
-        System.out.println("filled with " + pairs.size() + " pairs and " + files.size() + " files");
+        System.out.println(pairs.size() + " pairs open");
+        List<FileInputStream> files = AtDescriptorLimit.fill();
 
         Selector opened = null;
         for (int free = 0; free <= 4 && opened == null; free++) {
@@ -70,9 +63,7 @@ public final class SelectorDescriptorLimitProbe {
             System.out.println("selector at the limit selects " + opened.selectNow());
             opened.close();
         }
-        for (FileInputStream file : files) {
-            file.close();
-        }
+        AtDescriptorLimit.free(files);
         for (SocketPair pair : pairs) {
             pair.close();
         }

@@ -65,11 +65,11 @@ class ShutdownUnderBlockedCallsTest {
         try (SocketPair pair = SocketPair.open(type)) {
             UnixSocketChannel a = pair.first(), b = pair.second();
             long filled = fill(a);
-            WaitingThread<Long> writer = WaitingThread.start(virtual, () -> form.write(a)).awaitWaitingOn(a.fd());
+            var writer = Concurrently.startBlocked(virtual, a.fd(), () -> form.write(a));
 
             a.shutdownOutput();
 
-            assertThat(writer.failure()).isExactlyInstanceOf(AsynchronousCloseException.class);
+            assertThat(Concurrently.failureOf(writer.outcome())).isExactlyInstanceOf(AsynchronousCloseException.class);
             assertThat(a.isOpen()).as("shutdown does not close").isTrue();
             assertThat(catchThrowable(() -> form.write(a))).as("a later write")
                     .isExactlyInstanceOf(ClosedChannelException.class);
@@ -94,11 +94,11 @@ class ShutdownUnderBlockedCallsTest {
             SocketType type, boolean virtual, ReadForm form) throws Exception {
         try (SocketPair pair = SocketPair.open(type)) {
             UnixSocketChannel a = pair.first(), b = pair.second();
-            WaitingThread<Long> reader = WaitingThread.start(virtual, () -> form.read(a, MESSAGE)).awaitWaitingOn(a.fd());
+            var reader = Concurrently.startBlocked(virtual, a.fd(), () -> form.read(a, MESSAGE));
 
             a.shutdownInput();
 
-            assertThat(reader.result()).isEqualTo(-1);
+            assertThat(Concurrently.await(reader.outcome())).isEqualTo(-1);
             assertThat(a.isOpen()).isTrue();
             assertThat(form.read(a, MESSAGE)).as("a later read").isEqualTo(-1);
             ErrnoException e = catchThrowableOfType(ErrnoException.class, () -> b.write(ByteBuffer.allocate(1)));
@@ -128,10 +128,9 @@ class ShutdownUnderBlockedCallsTest {
             b.configureBlocking(false);
             assertThat(b.read(ByteBuffer.allocate(MESSAGE))).as("non-blocking").isZero();
             b.configureBlocking(true);
-            WaitingThread<Integer> reader = WaitingThread.start(false, () -> b.read(ByteBuffer.allocate(MESSAGE)))
-                    .awaitWaitingOn(b.fd());
+            var reader = Concurrently.startBlocked(false, b.fd(), () -> b.read(ByteBuffer.allocate(MESSAGE)));
             b.close();
-            assertThat(reader.failure()).isExactlyInstanceOf(AsynchronousCloseException.class);
+            assertThat(Concurrently.failureOf(reader.outcome())).isExactlyInstanceOf(AsynchronousCloseException.class);
         }
     }
 

@@ -5,7 +5,6 @@ import dev.socketpair.internal.libc.sockaddr_un;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -20,9 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 final class SocketBinding {
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final MethodHandle BIND = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("bind").orElseThrow(),
+    private static final MethodHandle BIND = NativeFunctions.downcall("bind",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final long SUN_PATH_OFFSET =
             sockaddr_un.layout().byteOffset(MemoryLayout.PathElement.groupElement("sun_path"));

@@ -107,9 +107,9 @@ class SocketpairErrorsTest {
 
     @Test
     void failedSocketpairLeavesNoDescriptor() {
-        var before = DescriptorLeakCheck.sockets();
+        var before = ProcFd.sockets();
         assertThatThrownBy(() -> SocketPair.open(Libc.AF_INET(), Libc.SOCK_STREAM(), 0))
                 .isInstanceOf(ErrnoException.class);
-        assertThat(DescriptorLeakCheck.sockets()).isEqualTo(before);
+        assertThat(ProcFd.sockets()).isEqualTo(before);
     }
 }

@@ -250,12 +250,12 @@ class StreamAdaptersTest {
             OutputStream out = pair.second().newOutputStream();
             int first = pair.first().fd();
             int second = pair.second().fd();
-            Map<Integer, String> before = DescriptorLeakCheck.sockets();
+            Map<Integer, String> before = ProcFd.sockets();
             assertThat(before).containsKeys(first, second);
 
             in.close();
             assertThat(pair.first().isOpen()).isFalse();
-            Map<Integer, String> afterIn = DescriptorLeakCheck.sockets();
+            Map<Integer, String> afterIn = ProcFd.sockets();
             assertThat(afterIn).doesNotContainKey(first).containsKey(second).hasSize(before.size() - 1);
             assertThatThrownBy(in::read).isInstanceOf(ClosedChannelException.class);
             assertThatThrownBy(in::available).isInstanceOf(ClosedChannelException.class);
@@ -263,7 +263,7 @@ class StreamAdaptersTest {
 
             out.close();
             assertThat(pair.second().isOpen()).isFalse();
-            Map<Integer, String> afterOut = DescriptorLeakCheck.sockets();
+            Map<Integer, String> afterOut = ProcFd.sockets();
             assertThat(afterOut).doesNotContainKeys(first, second).hasSize(before.size() - 2);
             assertThatThrownBy(() -> out.write(1)).isInstanceOf(ClosedChannelException.class);
             out.close();

@@ -8,10 +8,12 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.AbstractQueuedSynchronizer;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntPredicate;
 
 /**
  * What a thread waits for, as the JVM and the kernel report it, so that a test can wait until another
@@ -24,8 +26,10 @@ import java.util.function.BooleanSupplier;
  *     the descriptor for every call a channel or selector blocks in (recvfrom, sendto, recvmsg, sendmsg,
  *     epoll_wait). No syscall number is read: they differ between architectures.</li>
  * </ul>
- * The kernel knows a thread by its task id, which the JVM does not give: {@link #recordTaskId()} has a
- * platform thread note its own, as {@link Concurrently} does for every thread it starts.
+ * Each is read twice around the state, and only the same answer both times counts: a thread that
+ * moves on between the reads is not taken for waiting. The kernel knows a thread by its task id, which
+ * the JVM does not give: {@link #recordTaskId()} has a platform thread note its own, as
+ * {@link Concurrently} does for every thread it starts.
  */
 final class ThreadStates {
 
@@ -49,8 +53,20 @@ final class ThreadStates {
 
     /** Waits up to 10 seconds for {@code condition}, failing with what {@code thread} never did. */
     static void await(Thread thread, String what, BooleanSupplier condition) {
+        await(thread, null, what, condition);
+    }
+
+    /**
+     * Waits up to 10 seconds for {@code condition}, failing with what {@code thread} never did, and at
+     * once if {@code task} (the task the thread runs; null if unknown) ends first, with what it threw.
+     */
+    static void await(Thread thread, CompletableFuture<?> task, String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {
+            if (task != null && task.isDone()) {
+                throw new AssertionError(thread + " ended instead of having " + what + ": " + task,
+                        task.isCompletedExceptionally() ? task.exceptionNow() : null);
+            }
             if (System.nanoTime() - deadline > 0) {
                 throw new AssertionError(thread + " never " + what + " (state " + thread.getState() + ", blocker "
                         + LockSupport.getBlocker(thread) + ")");
@@ -59,11 +75,13 @@ final class ThreadStates {
         }
     }
 
-    /** Whether {@code thread} is parked on an instance of {@code blocker}. */
-    static boolean parkedOn(Thread thread, Class<?> blocker) {
+    /** The object {@code thread} is parked on, or null if it is not parked (or parked on no object). */
+    static Object parkedOn(Thread thread) {
+        Object before = LockSupport.getBlocker(thread);
         Thread.State state = thread.getState();
-        return (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)
-                && blocker.isInstance(LockSupport.getBlocker(thread));
+        Object after = LockSupport.getBlocker(thread);
+        boolean parked = state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+        return parked && before == after ? after : null;
     }
 
     /**
@@ -78,10 +96,9 @@ final class ThreadStates {
 
     /**
      * Whether platform {@code thread} sleeps in the kernel inside a system call whose first argument is
-     * a descriptor whose /proc/self/fd target starts with {@code targetPrefix} ("socket:",
-     * "anon_inode:[eventpoll]").
+     * a descriptor that {@code descriptor} accepts.
      */
-    static boolean sleepingInCallOn(Thread thread, String targetPrefix) {
+    static boolean sleepingInCallOn(Thread thread, IntPredicate descriptor) {
         Long tid = TASK_IDS.get(thread);
         if (tid == null) {
             throw new IllegalArgumentException(thread + " did not record its task id");
@@ -104,11 +121,15 @@ final class ThreadStates {
             return false;
         }
         long first = Long.parseUnsignedLong(call[1].substring(2), 16);
-        if (first < 0 || first > Integer.MAX_VALUE) {
-            return false;
-        }
-        String target = ProcFd.target((int) first);
-        return target != null && target.startsWith(targetPrefix);
+        return first >= 0 && first <= Integer.MAX_VALUE && descriptor.test((int) first);
+    }
+
+    /** Accepts a descriptor whose /proc/self/fd target starts with {@code prefix} ("socket:", "anon_inode:[eventpoll]"). */
+    static IntPredicate openOn(String prefix) {
+        return fd -> {
+            String target = ProcFd.target(fd);
+            return target != null && target.startsWith(prefix);
+        };
     }
 
     /** The file's text, or null once the thread has ended. */

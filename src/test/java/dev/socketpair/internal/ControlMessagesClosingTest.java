@@ -1,20 +1,15 @@
 package dev.socketpair.internal;
 
+import dev.socketpair.ProcFd;
 import dev.socketpair.internal.RawMessages.Message;
 import dev.socketpair.internal.libc.Libc;
 import dev.socketpair.internal.libc.cmsghdr;
 import dev.socketpair.internal.libc.msghdr;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,14 +37,14 @@ class ControlMessagesClosingTest extends RawPairFixture {
         assertThat(cmsghdr.cmsg_type(message)).isEqualTo(ControlMessages.SCM_PIDFD);
         assertThat(cmsghdr.cmsg_len(message)).isEqualTo(ControlMessages.length(INT));
         int pidfd = control.get(ValueLayout.JAVA_INT, ControlMessages.data(0));
-        assertThat(PassPidfd.isPidfd(target(pidfd))).as("%d is %s", pidfd, target(pidfd)).isTrue();
+        assertThat(PassPidfd.isPidfd(ProcFd.target(pidfd))).as("%d is %s", pidfd, ProcFd.target(pidfd)).isTrue();
         assertThat(Syscalls.close(pidfd, capture)).isZero();
     }
 
     @Test
     void parseClosesThePidfdAndHandsOutOnlyTheDescriptorsSent() {
         PassPidfd.enable(pair[1]);
-        String pipeTarget = target(pipe[1]);
+        String pipeTarget = ProcFd.target(pipe[1]);
         long pipeEnds = count(pipeTarget);
         assertThat(RawMessages.send(pair[0], new byte[] {1}, Message.rights(pipe[1]))).isEqualTo(1);
         MemorySegment header = receive(ControlMessages.receiveSpace(1));
@@ -59,7 +54,7 @@ class ControlMessagesClosingTest extends RawPairFixture {
                 msghdr.msg_control(header).reinterpret(controlLength), controlLength, 1, scratch);
 
         assertThat(parsed.descriptors()).hasSize(1);
-        assertThat(target(parsed.descriptors()[0])).isEqualTo(pipeTarget);
+        assertThat(ProcFd.target(parsed.descriptors()[0])).isEqualTo(pipeTarget);
         assertThat(parsed.closed()).isZero();
         assertThat(openPidfds()).isEmpty();
         assertThat(count(pipeTarget)).isEqualTo(pipeEnds + 1);
@@ -70,7 +65,7 @@ class ControlMessagesClosingTest extends RawPairFixture {
     void parseKeepsTheFirstDescriptorsOfSeveralRightsMessagesAndClosesEveryOtherOne() {
         // The kernel merges the SCM_RIGHTS messages of one send into one: only a hand-built buffer has
         // two, and a pidfd-typed message whose descriptor is a duplicate of the pipe.
-        String pipeTarget = target(pipe[1]);
+        String pipeTarget = ProcFd.target(pipe[1]);
         long pipeEnds = count(pipeTarget);
         int[] copies = new int[5];
         for (int i = 0; i < copies.length; i++) {
@@ -93,35 +88,11 @@ class ControlMessagesClosingTest extends RawPairFixture {
         assertThat(count(pipeTarget)).isEqualTo(pipeEnds);
     }
 
-    private static String target(int fd) {
-        try {
-            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static List<String> targets() {
-        List<String> all = new ArrayList<>();
-        try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd"))) {
-            entries.forEach(p -> {
-                try {
-                    all.add(Files.readSymbolicLink(p).toString());
-                } catch (IOException e) {
-                    // The listing's own descriptor, gone by the time it is read.
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return all;
-    }
-
     private static long count(String target) {
-        return targets().stream().filter(target::equals).count();
+        return ProcFd.list().values().stream().filter(target::equals).count();
     }
 
     private static List<String> openPidfds() {
-        return targets().stream().filter(PassPidfd::isPidfd).toList();
+        return ProcFd.list().values().stream().filter(PassPidfd::isPidfd).toList();
     }
 }

@@ -1,5 +1,7 @@
 package dev.socketpair.internal;
 
+import dev.socketpair.ProcFd;
+import dev.socketpair.RawFd;
 import dev.socketpair.internal.libc.ErrnoValues;
 import dev.socketpair.internal.libc.Libc;
 import dev.socketpair.internal.libc.cmsghdr;
@@ -9,12 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -63,10 +62,10 @@ class ControlMessagesTest extends RawPairFixture {
         assertThat(cmsghdr.cmsg_len(rights)).isEqualTo(ControlMessages.length(count * INT));
         int[] fds = control.asSlice(ControlMessages.data(first), count * INT).toArray(ValueLayout.JAVA_INT);
         assertThat(fds).doesNotHaveDuplicates();
-        String sent = target(pipe[1]);
+        String sent = ProcFd.target(pipe[1]);
         for (int fd : fds) {
             assertThat(fd).as("a new descriptor").isNotIn(pair[0], pair[1], pipe[0], pipe[1]);
-            assertThat(target(fd)).as("descriptor %d, found at CMSG_DATA", fd).isEqualTo(sent);
+            assertThat(ProcFd.target(fd)).as("descriptor %d, found at CMSG_DATA", fd).isEqualTo(sent);
         }
         assertThat(ControlMessages.nextHeader(control, controlLength, first)).isEqualTo(ControlMessages.NONE);
 
@@ -74,7 +73,7 @@ class ControlMessagesTest extends RawPairFixture {
         assertThat(parsed.descriptors()).containsExactly(fds);
         assertThat(parsed.closed()).isZero();
         assertThat(parsed.hasCredentials()).isFalse();
-        closeAll(parsed.descriptors());
+        RawFd.close(parsed.descriptors());
     }
 
     @Test
@@ -127,7 +126,7 @@ class ControlMessagesTest extends RawPairFixture {
         assertThat(parsed.pid()).isEqualTo(Syscalls.getpid());
         assertThat(parsed.uid()).isEqualTo(Syscalls.getuid());
         assertThat(parsed.gid()).isEqualTo(Syscalls.getgid());
-        closeAll(parsed.descriptors());
+        RawFd.close(parsed.descriptors());
     }
 
     @Test
@@ -141,7 +140,7 @@ class ControlMessagesTest extends RawPairFixture {
                 msghdr.msg_control(header).reinterpret(controlLength), controlLength, ControlMessages.SCM_MAX_FD,
                 scratch);
         assertThat(parsed.descriptors()).hasSize(ControlMessages.SCM_MAX_FD);
-        closeAll(parsed.descriptors());
+        RawFd.close(parsed.descriptors());
     }
 
     /** Sends {@code count} copies of the pipe's write end (and credentials) with one byte. */
@@ -155,30 +154,9 @@ class ControlMessagesTest extends RawPairFixture {
 
     /** Sends with a hand-built SCM_RIGHTS message of any size, past the public limit. */
     private long sendRaw(int count) {
-        long size = ControlMessages.space(count * INT);
-        MemorySegment control = arena.allocate(size, cmsghdr.layout().byteAlignment());
-        MemorySegment message = control.asSlice(0, cmsghdr.layout().byteSize());
-        cmsghdr.cmsg_len(message, ControlMessages.length(count * INT));
-        cmsghdr.cmsg_level(message, Libc.SOL_SOCKET());
-        cmsghdr.cmsg_type(message, Libc.SCM_RIGHTS());
-        for (int i = 0; i < count; i++) {
-            control.set(ValueLayout.JAVA_INT, ControlMessages.data(0) + i * INT, pipe[1]);
-        }
+        int[] fds = new int[count];
+        Arrays.fill(fds, pipe[1]);
+        MemorySegment control = RawMessages.control(arena, RawMessages.Message.rights(fds));
         return SocketIo.sendWithControl(pair[0], ByteBuffer.wrap(new byte[] {1}), control, true, true, scratch);
-    }
-
-    /** What {@code fd} refers to, as /proc/self/fd says ("pipe:[1234]"), or null if it is not open. */
-    private static String target(int fd) {
-        try {
-            return Files.readSymbolicLink(Path.of("/proc/self/fd", Integer.toString(fd))).toString();
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private static void closeAll(int[] fds) {
-        for (int fd : fds) {
-            SocketControl.close(fd);
-        }
     }
 }

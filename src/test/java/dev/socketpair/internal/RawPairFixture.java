@@ -1,5 +1,6 @@
 package dev.socketpair.internal;
 
+import dev.socketpair.RawFd;
 import dev.socketpair.internal.libc.Libc;
 import dev.socketpair.internal.libc.cmsghdr;
 import dev.socketpair.internal.libc.iovec;
@@ -9,7 +10,6 @@ import org.junit.jupiter.api.BeforeEach;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,17 +32,12 @@ abstract class RawPairFixture {
         scratch = new NativeScratch(arena);
         assertThat(SocketControl.socketpair(Libc.AF_UNIX(), Libc.SOCK_SEQPACKET() | Libc.SOCK_CLOEXEC(), 0, pair))
                 .isZero();
-        MemorySegment ends = arena.allocate(ValueLayout.JAVA_INT, 2);
-        assertThat(Syscalls.pipe2(ends, Libc.O_CLOEXEC(), capture)).isZero();
-        pipe[0] = ends.getAtIndex(ValueLayout.JAVA_INT, 0);
-        pipe[1] = ends.getAtIndex(ValueLayout.JAVA_INT, 1);
+        System.arraycopy(RawFd.pipe(true), 0, pipe, 0, 2);
     }
 
     @AfterEach
     void close() {
-        for (int fd : new int[] {pair[0], pair[1], pipe[0], pipe[1]}) {
-            Syscalls.close(fd, capture);
-        }
+        RawFd.close(pair[0], pair[1], pipe[0], pipe[1]);
         arena.close();
     }
 
