@@ -309,7 +309,7 @@ public final class UnixSocketChannel extends SocketChannel {
      * Reads bytes (STREAM) or one message (DGRAM, SEQPACKET) into {@code dst}.
      *
      * <p>In blocking mode this waits until something can be read; it returns after a partial transfer.
-     * A buffer with nothing remaining returns 0 at once.
+     * A buffer with nothing remaining returns 0 without waiting, or -1 once input is shut down.
      *
      * @return the number of bytes read, 0 if the channel is non-blocking and nothing was ready, or -1 at
      *         end of stream
@@ -328,7 +328,7 @@ public final class UnixSocketChannel extends SocketChannel {
     public int read(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
         if (dst.isReadOnly()) {
-            throw new IllegalArgumentException("Read-only buffer");
+            throw invalidBuffers(new IllegalArgumentException("Read-only buffer"));
         }
         Transfer.Buffer transfer = Transfer.of(dst, lastRead);
         lastRead = transfer;
@@ -367,7 +367,7 @@ public final class UnixSocketChannel extends SocketChannel {
     public long read(MemorySegment dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
         if (dst.isReadOnly()) {
-            throw new IllegalArgumentException("Read-only segment");
+            throw invalidBuffers(new IllegalArgumentException("Read-only segment"));
         }
         Transfer.Segment transfer = Transfer.of(dst, lastRead);
         lastRead = transfer;
@@ -385,17 +385,20 @@ public final class UnixSocketChannel extends SocketChannel {
             if (connectionReset) {
                 throw Errors.onOwnDescriptor(dst.syscall(true), Errno.ECONNRESET);
             }
-            if (!hasSpace) {
-                return 0;
-            }
             boolean blocking = isBlocking();
             boolean blockInKernel = blocksInKernel(blocking);
             long n = -Errno.EAGAIN;
             boolean acquired = false;
             try {
+                // As in the JDK, a blocking read of nothing is still a blocking operation (an interrupted
+                // thread closes the channel), and a shut-down input answers end of stream whatever the
+                // buffer.
                 acquired = beginIo(blocking, blockInKernel);
                 if (inputShutdown) {
                     return -1;
+                }
+                if (!hasSpace) {
+                    return 0;
                 }
                 for (;;) {
                     n = receive(dst, blockInKernel);
@@ -534,17 +537,31 @@ public final class UnixSocketChannel extends SocketChannel {
      *
      * @return whether any buffer in the slice has bytes (or space) remaining
      */
-    private static boolean checkBuffers(ByteBuffer[] buffers, int offset, int length, boolean destinations) {
+    private boolean checkBuffers(ByteBuffer[] buffers, int offset, int length, boolean destinations)
+            throws ClosedChannelException {
         Objects.checkFromIndexSize(offset, length, buffers.length);
         boolean any = false;
         for (int i = offset; i < offset + length; i++) {
-            ByteBuffer b = Objects.requireNonNull(buffers[i], "buffers[" + i + "]");
+            ByteBuffer b = buffers[i];
+            if (b == null) {
+                throw invalidBuffers(new NullPointerException("buffers[" + i + "]"));
+            }
             if (destinations && b.isReadOnly()) {
-                throw new IllegalArgumentException("Read-only buffer");
+                throw invalidBuffers(new IllegalArgumentException("Read-only buffer"));
             }
             any |= b.hasRemaining();
         }
         return any;
+    }
+
+    /**
+     * Returns {@code e}, the fault of a buffer (null, read-only) that a read or write was given, to be
+     * thrown; or throws {@link ClosedChannelException} if this channel is closed, which the JDK's
+     * channels report first, as they look at the buffers only once the channel's state allows the call.
+     */
+    private RuntimeException invalidBuffers(RuntimeException e) throws ClosedChannelException {
+        ensureOpen();
+        return e;
     }
 
     /**
@@ -574,12 +591,10 @@ public final class UnixSocketChannel extends SocketChannel {
             if (outputShutdown) {
                 throw new ClosedChannelException();
             }
-            if (!hasData && type != SocketType.DGRAM) {
-                return 0;
-            }
             boolean blocking = isBlocking();
+            boolean sends = hasData || type == SocketType.DGRAM;
             long written = 0;
-            if (blocking && src.isSingleAtMost(SMALL_WRITE) && !Thread.currentThread().isInterrupted()) {
+            if (sends && blocking && src.isSingleAtMost(SMALL_WRITE) && !Thread.currentThread().isInterrupted()) {
                 long first = sendWithoutWaiting(src);
                 if (first >= 0 && (messageBased || !src.hasRemaining(first))) {
                     return first;
@@ -597,7 +612,12 @@ public final class UnixSocketChannel extends SocketChannel {
             boolean acquired = false;
             boolean done = false;
             try {
+                // As in the JDK, a blocking write of nothing is still a blocking operation: an
+                // interrupted thread closes the channel.
                 acquired = beginIo(blocking, blockInKernel);
+                if (!sends) {
+                    return 0;
+                }
                 for (;;) {
                     n = send(src, written, blockInKernel);
                     if (n >= 0) {
