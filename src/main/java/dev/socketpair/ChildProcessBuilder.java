@@ -1,6 +1,7 @@
 package dev.socketpair;
 
 import dev.socketpair.internal.ChildProcesses;
+import dev.socketpair.internal.platform.Platforms;
 
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
@@ -249,8 +250,11 @@ public final class ChildProcessBuilder {
      *                                  the message names the program and the directory
      * @throws IOException              if some other I/O error occurs, such as /proc/self/fd failing to
      *                                  list where the C library lacks closefrom (no descriptor free)
+     * @throws UnsupportedOperationException if the library has no bindings for this operating system,
+     *                                  architecture or C library
      */
     public Process start() throws IOException {
+        Platforms.requireSupported();
         List<String> argv = List.copyOf(command);
         if (argv.isEmpty()) {
             throw new IllegalStateException("empty command");

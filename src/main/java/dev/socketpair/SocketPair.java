@@ -2,6 +2,7 @@ package dev.socketpair;
 
 import dev.socketpair.internal.SocketConstants;
 import dev.socketpair.internal.SocketControl;
+import dev.socketpair.internal.platform.Platforms;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -109,8 +110,11 @@ public final class SocketPair implements Closeable {
      *                        for an unknown protocol, {@code ESOCKTNOSUPPORT} or {@code EINVAL} for a
      *                        bad type, {@code EMFILE} or {@code ENFILE} when out of descriptors
      * @throws IOException    if some other I/O error occurs
+     * @throws UnsupportedOperationException if the library has no bindings for this operating system,
+     *                        architecture or C library (the message names it and the supported ones)
      */
     public static SocketPair open(int domain, int type, int protocol) throws IOException {
+        Platforms.requireSupported();
         int[] fds = new int[2];
         int r = SocketControl.socketpair(domain, type, protocol, fds);
         if (r < 0) {

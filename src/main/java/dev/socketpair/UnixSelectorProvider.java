@@ -1,5 +1,7 @@
 package dev.socketpair;
 
+import dev.socketpair.internal.platform.Platforms;
+
 import java.io.IOException;
 import java.net.ProtocolFamily;
 import java.nio.channels.DatagramChannel;
@@ -47,6 +49,7 @@ final class UnixSelectorProvider extends SelectorProvider {
      */
     @Override
     public AbstractSelector openSelector() throws IOException {
+        Platforms.requireSupported();
         return new UnixSelector(this);
     }
 

@@ -11,6 +11,7 @@ import dev.socketpair.internal.SocketControl.IntOption;
 import dev.socketpair.internal.SocketDescriptor;
 import dev.socketpair.internal.SocketIo;
 import dev.socketpair.internal.Transfer;
+import dev.socketpair.internal.platform.Platforms;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -206,8 +207,11 @@ public final class UnixSocketChannel extends SocketChannel {
      * @throws ErrnoException           if {@code fd} is not open ({@code EBADF}) or not a socket
      *                                  ({@code ENOTSOCK})
      * @throws IOException              if some other I/O error occurs
+     * @throws UnsupportedOperationException if the library has no bindings for this operating system,
+     *                                  architecture or C library
      */
     public static UnixSocketChannel adopt(int fd) throws IOException {
+        Platforms.requireSupported();
         if (fd < 0) {
             throw new IllegalArgumentException("negative descriptor: " + fd);
         }
@@ -497,9 +501,10 @@ public final class UnixSocketChannel extends SocketChannel {
      * empty datagram on DGRAM.
      *
      * @return the number of bytes written
-     * @throws ClosedChannelException   if this channel is closed, or its output has been shut down
-     * @throws java.nio.channels.AsynchronousCloseException if another thread closes this channel, or
-     *         shuts down its output, while the write is in progress, even after part of the buffer was
+     * @throws ClosedChannelException   if this channel is closed
+     * @throws java.nio.channels.AsynchronousCloseException if the output has been shut down (as the
+     *         JDK's socket channel throws), or another thread closes this channel, or shuts down its
+     *         output, while the write is in progress, even after part of the buffer was
      *         written: its position says how much
      * @throws java.nio.channels.ClosedByInterruptException if another thread interrupts the current
      *         thread while the write is in progress; the channel is then closed and the interrupt status set
@@ -589,7 +594,9 @@ public final class UnixSocketChannel extends SocketChannel {
         try {
             ensureOpen();
             if (outputShutdown) {
-                throw new ClosedChannelException();
+                // The JDK's channel throws this too: its write ends with AsynchronousCloseException
+                // whenever the output is shut down and nothing was written.
+                throw new AsynchronousCloseException();
             }
             boolean blocking = isBlocking();
             boolean sends = hasData || type == SocketType.DGRAM;
@@ -741,8 +748,9 @@ public final class UnixSocketChannel extends SocketChannel {
      *         the descriptors were not sent either)
      * @throws IllegalArgumentException if more than {@link #MAX_DESCRIPTORS} descriptors are given, one
      *                                  is negative, or {@code src} is empty on STREAM or SEQPACKET
-     * @throws ClosedChannelException   if this channel is closed, or its output has been shut down
-     * @throws java.nio.channels.AsynchronousCloseException if another thread closes this channel, or
+     * @throws ClosedChannelException   if this channel is closed
+     * @throws java.nio.channels.AsynchronousCloseException if the output has been shut down, or another
+     *         thread closes this channel, or
      *         shuts down its output, while the write is in progress
      * @throws java.nio.channels.ClosedByInterruptException if another thread interrupts the current
      *         thread while the write is in progress; the channel is then closed and the interrupt status set
@@ -1063,7 +1071,8 @@ public final class UnixSocketChannel extends SocketChannel {
     }
 
     /**
-     * Shuts down writing without closing the channel. Later writes throw {@link ClosedChannelException};
+     * Shuts down writing without closing the channel. Later writes throw
+     * {@link java.nio.channels.AsynchronousCloseException}, as the JDK's socket channel does;
      * a write blocked in another thread, platform or virtual, throws
      * {@link java.nio.channels.AsynchronousCloseException} (a STREAM write may have written part of its
      * buffer: the buffer's position says how much). Reading goes on as before.
@@ -1432,7 +1441,8 @@ public final class UnixSocketChannel extends SocketChannel {
      * <p>Writing goes through {@link #write(ByteBuffer)} and returns once every byte is written, which
      * may block until the peer has read enough; on DGRAM and SEQPACKET each {@code write} call sends one
      * message. Writing throws {@link IllegalBlockingModeException} if the channel is in non-blocking
-     * mode, {@link ClosedChannelException} if the channel is closed or its output shut down. A thread
+     * mode, {@link ClosedChannelException} if the channel is closed, its subclass
+     * {@link java.nio.channels.AsynchronousCloseException} if its output is shut down. A thread
      * blocked writing throws {@link java.nio.channels.AsynchronousCloseException} if another thread
      * closes the channel, and {@link java.nio.channels.ClosedByInterruptException} if it is interrupted,
      * which closes the channel and leaves its interrupt status set; some of the bytes may have been

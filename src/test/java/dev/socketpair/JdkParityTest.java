@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.util.Arrays;
@@ -156,6 +157,45 @@ class JdkParityTest {
             b.configureBlocking(false);
             assertThat(a.read(ByteBuffer.allocate(4))).as("still queued for this end").isEqualTo(2);
             assertThat(b.read(ByteBuffer.allocate(4))).as("nothing written to the peer").isZero();
+        }
+    }
+
+    /** Every way to write: each ends the same way once the output is shut down. */
+    enum WriteCall {
+        WRITE_BUFFER, WRITE_BUFFERS, WRITE_SEGMENT, SEND_DESCRIPTORS, SEND_CREDENTIALS, OUTPUT_STREAM;
+
+        void run(UnixSocketChannel channel) throws IOException {
+            byte[] one = {1};
+            switch (this) {
+                case WRITE_BUFFER -> channel.write(ByteBuffer.wrap(one));
+                case WRITE_BUFFERS -> channel.write(new ByteBuffer[] {ByteBuffer.wrap(one), ByteBuffer.allocateDirect(1)});
+                case WRITE_SEGMENT -> channel.write(MemorySegment.ofArray(one));
+                case SEND_DESCRIPTORS -> channel.sendDescriptors(ByteBuffer.wrap(one), 0);
+                case SEND_CREDENTIALS -> channel.sendCredentials(ByteBuffer.wrap(one));
+                case OUTPUT_STREAM -> channel.newOutputStream().write(one);
+            }
+        }
+    }
+
+    static Stream<Arguments> everyTypeAndWrite() {
+        return Arrays.stream(SocketType.values()).flatMap(type -> Arrays.stream(WriteCall.values())
+                .map(call -> Arguments.of(type, call)));
+    }
+
+    /**
+     * The JDK's channel checks the shut-down output before it writes and then, since nothing was
+     * written while the output is shut down, ends the write with AsynchronousCloseException.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("everyTypeAndWrite")
+    void aWriteAfterShutdownOutputThrowsAsynchronousCloseException(SocketType type, WriteCall call) throws Exception {
+        try (SocketPair pair = SocketPair.open(type)) {
+            UnixSocketChannel a = pair.first();
+            a.shutdownOutput();
+            assertThat(catchThrowable(() -> call.run(a))).isExactlyInstanceOf(AsynchronousCloseException.class);
+            assertThat(a.isOpen()).isTrue();
+            pair.second().configureBlocking(false);
+            assertThat(pair.second().read(ByteBuffer.allocate(4))).as("nothing went").isIn(0, -1);
         }
     }
 }
