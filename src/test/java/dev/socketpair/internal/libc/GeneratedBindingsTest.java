@@ -22,9 +22,10 @@ import static org.junit.jupiter.api.Assumptions.abort;
 
 /**
  * The generated bindings of every ABI, checked as far as this machine can: each package's constants and
- * layouts can be read here without linking a single function, and for the Linux ABIs whose headers Debian
- * packages (clang-14, libc6-dev-arm64-cross, linux-libc-dev-arm64-cross, musl-dev) they are what the
- * target's C compiler computes, through jextract-config/check-layouts.
+ * layouts can be read here without linking a single function, each symbol it looks up is the name of a
+ * function it binds, and for the Linux ABIs whose headers Debian packages (clang-14, libc6-dev-arm64-cross,
+ * linux-libc-dev-arm64-cross, musl-dev) they are what the target's C compiler computes, through
+ * jextract-config/check-layouts.
  *
  * <p>Where that compiler or those headers are missing, the C checks are skipped, saying what is missing;
  * with {@code -Dsocketpair.layoutCheck=required} (as .ci/check-layouts runs them) they fail instead.
@@ -75,7 +76,7 @@ class GeneratedBindingsTest {
                 .filter(line -> line.startsWith("--include-function "))
                 .map(line -> line.substring("--include-function ".length()))
                 .toList();
-        Path header = Path.of("src/main/java", generatedPackage(abi).replace('.', '/'), "Libc.java");
+        Path header = sources(generatedPackage(abi)).resolve("Libc.java");
 
         List<String> lookedUp = LOOKUP.matcher(Files.readString(header)).results().map(m -> m.group(1)).toList();
 
@@ -94,11 +95,15 @@ class GeneratedBindingsTest {
 
     @Test
     @Timeout(180)
-    void checkRejectsBindingsGeneratedForAnotherTarget(@TempDir Path kit) throws Exception {
+    void checkRejectsBindingsGeneratedForAnotherTarget(@TempDir Path root) throws Exception {
         // linux_x86_64's bindings against linux_aarch64's headers: epoll_event is packed only on x86-64.
+        Path kit = Files.createDirectory(root.resolve("jextract-config"));
         for (String script : List.of("check-layouts", "abi.bash")) {
             Files.copy(KIT.resolve(script), kit.resolve(script));
         }
+        Path sources = root.resolve(Path.of("src/main/java", generatedPackage("linux_x86_64").replace('.', '/')));
+        Files.createDirectories(sources.getParent());
+        Files.createSymbolicLink(sources, sources(generatedPackage("linux_x86_64")));
         Path impostor = Files.createDirectory(kit.resolve("linux_aarch64"));
         for (String file : List.of("compile_flags.txt", "socketpair.h")) {
             Files.copy(KIT.resolve("linux_aarch64").resolve(file), impostor.resolve(file));
@@ -110,7 +115,12 @@ class GeneratedBindingsTest {
         CheckRun run = checkLayouts(kit, "linux_aarch64");
 
         assertThat(run.exitStatus()).as(run.output()).isEqualTo(1);
-        assertThat(run.output()).contains("the C compiler disagrees with the bindings", "sizeof(struct epoll_event)");
+        assertThat(run.output()).contains("the C compiler disagrees with the bindings", "sizeof(struct epoll_event)")
+                .doesNotContain("symbols");
+    }
+
+    private static Path sources(String generatedPackage) {
+        return Path.of("src/main/java", generatedPackage.replace('.', '/')).toAbsolutePath();
     }
 
     /** The package jextract generates for {@code abi}, as its libc.args names it. */
