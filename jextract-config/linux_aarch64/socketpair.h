@@ -1,0 +1,1 @@
+../linux_x86_64/socketpair.h

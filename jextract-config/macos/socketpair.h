@@ -1,0 +1,46 @@
+/*
+ * The C declarations the socketpair library binds on macOS. jextract reads this header with the options
+ * in libc.args and errno.args; only the symbols named there are generated.
+ */
+#include <sys/cdefs.h>
+/*
+ * The SDK gives some functions an asm label through __DARWIN_ALIAS and __DARWIN_ALIAS_C: close is declared
+ * __asm("_" "close"), the name the linker sees. jextract drops the leading underscore of a label only when
+ * it runs on macOS itself; run elsewhere, it would have the bindings look up "_close", which dlsym (adding
+ * the underscore itself) does not find. On arm64 and x86-64 the label of every function bound here is "_"
+ * and the function's own name, so these two macros are emptied: the symbols looked up are the functions'
+ * names, as jextract on macOS makes them. ../check-layouts compares them with the symbols clang links to,
+ * labels kept (SOCKETPAIR_KEEP_ASM_LABELS).
+ */
+#ifndef SOCKETPAIR_KEEP_ASM_LABELS
+#undef __DARWIN_ALIAS
+#define __DARWIN_ALIAS(sym)
+#undef __DARWIN_ALIAS_C
+#define __DARWIN_ALIAS_C(sym)
+#endif
+#include <sys/types.h>
+#include <sys/event.h>
+#include <sys/socket.h>
+#include <sys/ucred.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <unistd.h>
+
+/*
+ * The control-message arithmetic of <sys/socket.h> for this target, which Java code has to repeat. CMSG_LEN,
+ * CMSG_SPACE and CMSG_DATA are function-like macros, which jextract cannot bind; these object-like macros
+ * carry what they compute. The data of a message starts SOCKETPAIR_CMSG_DATA_OFFSET bytes after its header
+ * (CMSG_DATA), CMSG_LEN(n) is SOCKETPAIR_CMSG_DATA_OFFSET + n, and CMSG_SPACE(n) is
+ * SOCKETPAIR_CMSG_DATA_OFFSET + n rounded up to a multiple of SOCKETPAIR_CMSG_ALIGNMENT (as CMSG_ALIGN
+ * rounds, where the headers define it). ../check-layouts asserts each of these against the macros.
+ */
+#define SOCKETPAIR_CMSG_ALIGNMENT ((int) (CMSG_SPACE(1) - CMSG_SPACE(0)))
+#define SOCKETPAIR_CMSG_DATA_OFFSET ((int) CMSG_LEN(0))

@@ -1,0 +1,161 @@
+package dev.socketpair.internal.libc;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.abort;
+
+/**
+ * The generated bindings of every ABI, checked as far as this machine can: each package's constants and
+ * layouts can be read here without linking a single function, each symbol it looks up is the name of a
+ * function it binds, and for the Linux ABIs whose headers Debian packages (clang-14, libc6-dev-arm64-cross,
+ * linux-libc-dev-arm64-cross, musl-dev) they are what the target's C compiler computes, through
+ * jextract-config/check-layouts.
+ *
+ * <p>Where that compiler or those headers are missing, the C checks are skipped, saying what is missing;
+ * with {@code -Dsocketpair.layoutCheck=required} (as .ci/check-layouts runs them) they fail instead.
+ */
+class GeneratedBindingsTest {
+
+    private static final Path KIT = Path.of("jextract-config").toAbsolutePath();
+
+    /** How the generated code looks a function's symbol up. */
+    private static final Pattern LOOKUP = Pattern.compile("findOrThrow\\(\"([^\"]*)\"\\)");
+
+    /** check-layouts' exit status when a prerequisite is missing, rather than an assertion failing. */
+    private static final int CANNOT_CHECK = 3;
+
+    static Stream<String> abis() throws IOException {
+        try (Stream<Path> entries = Files.list(KIT)) {
+            return entries.filter(dir -> Files.isRegularFile(dir.resolve("libc.args")))
+                    .map(dir -> dir.getFileName().toString())
+                    .sorted()
+                    .toList()
+                    .stream();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("abis")
+    void everyIncludedConstantAndTypeOfEachAbiIsReadWithoutLinkingAFunction(String abi) throws Exception {
+        String c = LayoutAssertions.forAbi(KIT.resolve(abi));
+
+        for (String args : List.of("libc.args", "errno.args")) {
+            for (String line : Files.readAllLines(KIT.resolve(abi).resolve(args))) {
+                if (line.startsWith("--include-constant ")) {
+                    String name = line.substring("--include-constant ".length());
+                    assertThat(c).contains("_Static_assert(sizeof(" + name + ") == ");
+                }
+                if (line.startsWith("--include-struct ")) {
+                    assertThat(c).contains("_Static_assert(sizeof(struct " + line.substring("--include-struct ".length()) + ") == ");
+                }
+            }
+        }
+        assertThat(c).contains("CMSG_SPACE(4) == ", "CMSG_DATA((struct cmsghdr *) 0) == ");
+    }
+
+    @ParameterizedTest
+    @MethodSource("abis")
+    void everySymbolEachAbiLooksUpIsTheNameOfAnIncludedFunction(String abi) throws IOException {
+        List<String> functions = Files.readAllLines(KIT.resolve(abi).resolve("libc.args")).stream()
+                .filter(line -> line.startsWith("--include-function "))
+                .map(line -> line.substring("--include-function ".length()))
+                .toList();
+        Path header = sources(generatedPackage(abi)).resolve("Libc.java");
+
+        List<String> lookedUp = LOOKUP.matcher(Files.readString(header)).results().map(m -> m.group(1)).toList();
+
+        assertThat(lookedUp).containsExactlyInAnyOrderElementsOf(functions);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"linux_x86_64", "linux_aarch64", "linux_musl_x86_64"})
+    @Timeout(180)
+    void linuxBindingsAreWhatTheTargetsCCompilerComputes(String abi) throws Exception {
+        CheckRun run = checkLayouts(KIT, abi);
+
+        assertThat(run.exitStatus()).as(run.output()).isZero();
+        assertThat(run.output()).contains("check-layouts: " + abi + " (", " assertions hold");
+    }
+
+    @Test
+    @Timeout(180)
+    void checkRejectsBindingsGeneratedForAnotherTarget(@TempDir Path root) throws Exception {
+        // linux_x86_64's bindings against linux_aarch64's headers: epoll_event is packed only on x86-64.
+        Path kit = Files.createDirectory(root.resolve("jextract-config"));
+        for (String script : List.of("check-layouts", "abi.bash")) {
+            Files.copy(KIT.resolve(script), kit.resolve(script));
+        }
+        Path sources = root.resolve(Path.of("src/main/java", generatedPackage("linux_x86_64").replace('.', '/')));
+        Files.createDirectories(sources.getParent());
+        Files.createSymbolicLink(sources, sources(generatedPackage("linux_x86_64")));
+        Path impostor = Files.createDirectory(kit.resolve("linux_aarch64"));
+        for (String file : List.of("compile_flags.txt", "socketpair.h")) {
+            Files.copy(KIT.resolve("linux_aarch64").resolve(file), impostor.resolve(file));
+        }
+        for (String file : List.of("libc.args", "errno.args")) {
+            Files.copy(KIT.resolve("linux_x86_64").resolve(file), impostor.resolve(file));
+        }
+
+        CheckRun run = checkLayouts(kit, "linux_aarch64");
+
+        assertThat(run.exitStatus()).as(run.output()).isEqualTo(1);
+        assertThat(run.output()).contains("the C compiler disagrees with the bindings", "sizeof(struct epoll_event)")
+                .doesNotContain("symbols");
+    }
+
+    private static Path sources(String generatedPackage) {
+        return Path.of("src/main/java", generatedPackage.replace('.', '/')).toAbsolutePath();
+    }
+
+    /** The package jextract generates for {@code abi}, as its libc.args names it. */
+    private static String generatedPackage(String abi) throws IOException {
+        return Files.readAllLines(KIT.resolve(abi).resolve("libc.args")).stream()
+                .filter(line -> line.startsWith("--target-package "))
+                .map(line -> line.substring("--target-package ".length()))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private record CheckRun(int exitStatus, String output) {
+    }
+
+    /** Runs {@code kit/check-layouts abi} on this JDK with the classes of this test run. */
+    private static CheckRun checkLayouts(Path kit, String abi) throws IOException, InterruptedException, URISyntaxException {
+        String classpath = location(LayoutAssertions.class) + java.io.File.pathSeparator + location(Libc.class);
+        ProcessBuilder builder = new ProcessBuilder("bash", kit.resolve("check-layouts").toString(), abi)
+                .redirectErrorStream(true);
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().put("LAYOUT_CLASSPATH", classpath);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("check-layouts did not finish: " + output);
+        }
+        CheckRun run = new CheckRun(process.exitValue(), output);
+        if (run.exitStatus() == CANNOT_CHECK && !"required".equals(System.getProperty("socketpair.layoutCheck"))) {
+            abort(output.strip());
+        }
+        return run;
+    }
+
+    private static String location(Class<?> type) throws URISyntaxException {
+        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    }
+}
