@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * Makes the kernel fail chosen system calls of one thread with a chosen errno, for the failures no test
  * can bring about by honest means (the system's file table full, the kernel out of memory, a security
  * module's refusal): a seccomp filter on a platform thread of its own returns the errno for every call
- * whose first argument is a given value, before the kernel acts on the call. The library's code under
+ * whose first argument is a given value (or whose leading arguments are given values), before the kernel
+ * acts on the call. The library's code under
  * test runs unchanged and sees exactly what it would see from the real failure: the call returns -1 and
  * errno is set.
  *
