@@ -29,7 +29,11 @@ import java.util.Set;
  * other to a child process or another component.
  *
  * <p>The methods without flags create close-on-exec descriptors, so that no child process inherits
- * them unless asked; the methods that take flags apply exactly the flags given.
+ * them unless asked; the methods that take flags apply exactly the flags given. socketpair(2) applies
+ * them atomically where the system takes {@code SOCK_CLOEXEC} and {@code SOCK_NONBLOCK} in the type
+ * (Linux, the BSDs); elsewhere (macOS, and portable mode, {@code -Ddev.socketpair.portable=true}) they
+ * are set with fcntl(2) right after the call, and a child that another thread forks and execs in
+ * between inherits the descriptors.
  *
  * <p>This class is safe for use by multiple threads.
  *
@@ -68,8 +72,8 @@ public final class SocketPair implements Closeable {
     }
 
     /**
-     * Opens a pair of the given type with exactly the given flags, applied atomically by
-     * socketpair(2): {@code open(SEQPACKET, NONBLOCK, CLOEXEC)}.
+     * Opens a pair of the given type with exactly the given flags, applied by socketpair(2) (atomically
+     * where the system can, see above): {@code open(SEQPACKET, NONBLOCK, CLOEXEC)}.
      *
      * @param type  the socket type
      * @param flags the flags; without {@link SocketFlag#CLOEXEC} a child process inherits the descriptors
@@ -99,7 +103,9 @@ public final class SocketPair implements Closeable {
      * Calls socketpair(2) with exactly these arguments and wraps the two descriptors. Flags
      * ({@link SocketFlag#value()}) may be OR-ed into {@code type}. The channels' type is what the kernel
      * made (Linux turns an AF_UNIX {@code SOCK_RAW} into {@code SOCK_DGRAM}), read back with
-     * getsockopt(2) when {@code type} is not one of {@link SocketType}'s.
+     * getsockopt(2) when {@code type} is not one of {@link SocketType}'s. Where the flags are not applied
+     * atomically (see above), only {@code SOCK_NONBLOCK} and {@code SOCK_CLOEXEC} are taken out of
+     * {@code type} and set with fcntl(2); every other bit goes to the kernel as given.
      *
      * @param domain   the address family; {@code AF_UNIX} is the one every platform supports
      * @param type     a {@code SOCK_*} type, with flags
@@ -108,18 +114,20 @@ public final class SocketPair implements Closeable {
      * @throws ErrnoException if socketpair(2) fails: {@code EAFNOSUPPORT} for an unknown domain,
      *                        {@code EOPNOTSUPP} for a domain without socket pairs, {@code EPROTONOSUPPORT}
      *                        for an unknown protocol, {@code ESOCKTNOSUPPORT} or {@code EINVAL} for a
-     *                        bad type, {@code EMFILE} or {@code ENFILE} when out of descriptors
+     *                        bad type, {@code EMFILE} or {@code ENFILE} when out of descriptors; or
+     *                        if fcntl(2) fails to set the flags where they are not atomic (both
+     *                        descriptors are then closed)
      * @throws IOException    if some other I/O error occurs
      * @throws UnsupportedOperationException if the library has no bindings for this operating system,
      *                        architecture or C library (the message names it and the supported ones)
      */
     public static SocketPair open(int domain, int type, int protocol) throws IOException {
         Platforms.requireSupported();
-        int[] fds = new int[2];
-        int r = SocketControl.socketpair(domain, type, protocol, fds);
-        if (r < 0) {
-            throw Errors.exception("socketpair", -r);
+        SocketControl.OpenedPair opened = SocketControl.openPair(domain, type, protocol);
+        if (opened.failedCall() != null) {
+            throw Errors.exception(opened.failedCall(), opened.errno());
         }
+        int[] fds = {opened.first(), opened.second()};
         SocketType kind = SocketType.of(type & ~(SocketConstants.SOCK_NONBLOCK | SocketConstants.SOCK_CLOEXEC));
         if (kind == null) {
             try {

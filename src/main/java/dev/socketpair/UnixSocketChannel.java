@@ -914,7 +914,9 @@ public final class UnixSocketChannel extends SocketChannel {
      * closed at once and the result says {@link ReceivedMessage#controlTruncated()}. A pidfd that the
      * kernel attaches when someone sharing the socket has set {@code SO_PASSPIDFD} ({@code SCM_PIDFD})
      * is closed at once as well: this library hands none out. The descriptors accepted are close-on-exec
-     * ({@code MSG_CMSG_CLOEXEC}) and owned by the returned object, which must be closed (one dropped
+     * ({@code MSG_CMSG_CLOEXEC}; where the system lacks it, fcntl(2) right after the receive, and a child
+     * that another thread forks and execs in between inherits them; one whose fcntl fails is closed and
+     * counted as not accepted) and owned by the returned object, which must be closed (one dropped
      * unclosed has them closed by a cleaner once it is unreachable). A DGRAM or SEQPACKET message longer
      * than {@code dst} is {@linkplain ReceivedMessage#truncated() truncated} and its real length
      * reported. On STREAM a read ends with the bytes that carried descriptors, so the descriptors of two

@@ -12,6 +12,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -19,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * Makes the kernel fail chosen system calls of one thread with a chosen errno, for the failures no test
  * can bring about by honest means (the system's file table full, the kernel out of memory, a security
  * module's refusal): a seccomp filter on a platform thread of its own returns the errno for every call
- * whose first argument is a given value, before the kernel acts on the call. The library's code under
+ * whose first argument is a given value (or whose leading arguments are given values), before the kernel
+ * acts on the call. The library's code under
  * test runs unchanged and sees exactly what it would see from the real failure: the call returns -1 and
  * errno is set.
  *
@@ -72,8 +75,19 @@ final class InjectedErrno {
      * it threw. Aborts the calling test if the kernel does not take the filter (no seccomp filters).
      */
     static <T> T failing(long firstArgument, int errno, Concurrently.Task<T> task) throws Exception {
+        return failingCalls(errno, task, firstArgument);
+    }
+
+    /**
+     * As {@link #failing}, for every system call whose leading arguments are {@code arguments}, where
+     * null matches any value: {@code (null, F_SETFD, FD_CLOEXEC)} fails {@code fcntl(fd, F_SETFD,
+     * FD_CLOEXEC)} on every descriptor and leaves {@code close(fd)}, whose other registers hold other
+     * values, alone. The first argument is compared whole, the others as the C {@code int}s they are
+     * (their low 32 bits: the upper half of an {@code int}'s register is unspecified).
+     */
+    static <T> T failingCalls(int errno, Concurrently.Task<T> task, Long... arguments) throws Exception {
         var outcome = Concurrently.start(false, () -> {
-            String refused = install(firstArgument, errno);
+            String refused = install(arguments, errno);
             if (refused != null) {
                 Assumptions.abort("the kernel refuses a seccomp filter (" + refused + "): errno cannot be injected");
             }
@@ -91,21 +105,31 @@ final class InjectedErrno {
     }
 
     /** Installs the filter on the current thread; returns null, or what refused it. */
-    private static String install(long value, int errno) {
+    private static String install(Long[] arguments, int errno) {
         if ((errno & ~SECCOMP_RET_DATA) != 0) {
             throw new IllegalArgumentException("errno " + errno);
         }
         boolean little = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
-        int low = SECCOMP_DATA_ARGS + (little ? 0 : Integer.BYTES);
-        int high = SECCOMP_DATA_ARGS + (little ? Integer.BYTES : 0);
-        int[][] program = {
-                {BPF_LD_W_ABS, 0, 0, high},
-                {BPF_JMP_JEQ_K, 0, 3, (int) (value >>> 32)},   // not ours: to ALLOW
-                {BPF_LD_W_ABS, 0, 0, low},
-                {BPF_JMP_JEQ_K, 0, 1, (int) value},            // not ours: to ALLOW
-                {BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno},
-                {BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW},
-        };
+        List<int[]> checks = new ArrayList<>();
+        for (int i = 0; i < arguments.length; i++) {
+            if (arguments[i] == null) {
+                continue;
+            }
+            int at = SECCOMP_DATA_ARGS + i * Long.BYTES;
+            if (i == 0) {
+                checks.add(new int[] {at + (little ? Integer.BYTES : 0), (int) (arguments[i] >>> 32)});
+            }
+            checks.add(new int[] {at + (little ? 0 : Integer.BYTES), (int) (long) arguments[i]});
+        }
+        // Each check loads one 32-bit word and jumps to ALLOW, the last instruction, if it differs.
+        int[][] program = new int[checks.size() * 2 + 2][];
+        for (int c = 0; c < checks.size(); c++) {
+            int jump = program.length - 1 - (2 * c + 1) - 1;
+            program[2 * c] = new int[] {BPF_LD_W_ABS, 0, 0, checks.get(c)[0]};
+            program[2 * c + 1] = new int[] {BPF_JMP_JEQ_K, 0, jump, checks.get(c)[1]};
+        }
+        program[program.length - 2] = new int[] {BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno};
+        program[program.length - 1] = new int[] {BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW};
         MethodHandle prctl = NativeFunctions.downcall("prctl",
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
                         ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),

@@ -11,7 +11,11 @@ final class Kernel {
     }
 
     static boolean nonBlocking(UnixSocketChannel channel) {
-        return flag(SocketControl.isNonBlocking(channel.fd()), "fcntl(F_GETFL) on " + channel);
+        return nonBlocking(channel.fd());
+    }
+
+    static boolean nonBlocking(int fd) {
+        return flag(SocketControl.isNonBlocking(fd), "fcntl(F_GETFL) on " + fd);
     }
 
     static boolean closeOnExec(UnixSocketChannel channel) {

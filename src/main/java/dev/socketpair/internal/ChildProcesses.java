@@ -5,6 +5,7 @@ import dev.socketpair.internal.libc.posix_spawn_file_actions_t;
 import dev.socketpair.internal.libc.posix_spawnattr_t;
 import dev.socketpair.internal.libc.siginfo_t;
 import dev.socketpair.internal.libc.sigset_t;
+import dev.socketpair.internal.platform.Features;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,7 +41,7 @@ import java.util.stream.Stream;
  * Descriptors 0, 1 and 2 that are not targets are left as the parent has them.
  *
  * <p>Without closefrom. Where the C library lacks {@code posix_spawn_file_actions_addclosefrom_np}
- * (glibc before 2.34, musl), or {@code -Ddev.socketpair.portable=true} makes it count as missing, step 3
+ * (glibc before 2.34, musl), or {@link Features#closesFrom} says so (portable mode), step 3
  * closes instead, one by one, every descriptor above the highest temporary that is open without
  * close-on-exec when the file actions are made: exec closes the others. The open descriptors are read
  * from /proc/self/fd, which takes one free descriptor for the listing (itself close-on-exec). A
@@ -54,11 +55,6 @@ public final class ChildProcesses {
 
     private static final int FIRST_NON_STDIO = 3;
     private static final Path OPEN_DESCRIPTORS = Path.of("/proc/self/fd");
-    /**
-     * {@code -Ddev.socketpair.portable=true} makes closefrom count as missing, so that children are
-     * started as on a C library without it: for testing that way on a system that has it. Read once.
-     */
-    private static final boolean PORTABLE = Boolean.getBoolean("dev.socketpair.portable");
 
     /** The outcome of {@link #spawn}: a pid, or the call that failed and its error number. */
     public record Spawned(int pid, String failedCall, int error) {
@@ -168,7 +164,9 @@ public final class ChildProcesses {
      * {@code highest} without close-on-exec.
      */
     private static Spawned closeAbove(MemorySegment actions, int highest) throws IOException {
-        int r = PORTABLE ? -Errno.ENOSYS : Syscalls.posix_spawn_file_actions_addclosefrom_np(actions, highest + 1);
+        int r = Features.closesFrom()
+                ? Syscalls.posix_spawn_file_actions_addclosefrom_np(actions, highest + 1)
+                : -Errno.ENOSYS;
         if (r != -Errno.ENOSYS) {
             return r < 0 ? Spawned.failed("posix_spawn_file_actions_addclosefrom_np", r) : null;
         }

@@ -3,6 +3,7 @@ package dev.socketpair.internal;
 import dev.socketpair.internal.libc.Libc;
 import dev.socketpair.internal.libc.cmsghdr;
 import dev.socketpair.internal.libc.ucred;
+import dev.socketpair.internal.platform.Features;
 
 import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
@@ -46,6 +47,8 @@ public final class ControlMessages {
     private static final int SOL_SOCKET = Libc.SOL_SOCKET();
     private static final int SCM_RIGHTS = Libc.SCM_RIGHTS();
     private static final int SCM_CREDENTIALS = Libc.SCM_CREDENTIALS();
+    private static final int F_SETFD = Libc.F_SETFD();
+    private static final int FD_CLOEXEC = Libc.FD_CLOEXEC();
     /**
      * The control message in which Linux 6.5 and later install a pidfd of the sender, on every receive
      * with room for it, once anyone sharing the socket has set {@code SO_PASSPIDFD}: the library hands
@@ -164,9 +167,24 @@ public final class ControlMessages {
      * that none is left without an owner. A pidfd ({@code SCM_PIDFD}) is closed too: of the
      * {@code SOL_SOCKET} messages Linux delivers on an AF_UNIX socket, these two carry descriptors;
      * the others ({@code SCM_CREDENTIALS}, {@code SCM_SECURITY}, timestamps) carry bytes.
+     *
+     * <p>Where recvmsg cannot install descriptors close-on-exec ({@link Features#receivesCloseOnExec}),
+     * each descriptor kept is made so here, as {@link #parse(MemorySegment, long, int, boolean,
+     * NativeScratch)} with {@code setCloseOnExec} does.
      */
     public static Received parse(MemorySegment control, long controlLength, int maxDescriptors,
                                  NativeScratch scratch) {
+        return parse(control, controlLength, maxDescriptors, !Features.receivesCloseOnExec(), scratch);
+    }
+
+    /**
+     * As {@link #parse(MemorySegment, long, int, NativeScratch)}; with {@code setCloseOnExec}, each
+     * descriptor kept is made close-on-exec before it is handed out, and one that cannot be (fcntl(2)
+     * fails) is closed and counted with those past the limit rather than handed out inheritable. Between
+     * recvmsg and this, a child that another thread forks and execs inherits the received descriptors.
+     */
+    public static Received parse(MemorySegment control, long controlLength, int maxDescriptors,
+                                 boolean setCloseOnExec, NativeScratch scratch) {
         int[] kept = new int[Math.min(maxDescriptors, 4)];
         int count = 0;
         int closed = 0;
@@ -186,7 +204,7 @@ public final class ControlMessages {
                 int n = (int) (dataLength / INT_SIZE);
                 for (int i = 0; i < n; i++) {
                     int fd = control.get(ValueLayout.JAVA_INT, data(header) + i * INT_SIZE);
-                    if (count < maxDescriptors) {
+                    if (count < maxDescriptors && (!setCloseOnExec || makeCloseOnExec(fd, scratch))) {
                         if (count == kept.length) {
                             kept = Arrays.copyOf(kept, Math.min(maxDescriptors, kept.length * 2));
                         }
@@ -210,6 +228,15 @@ public final class ControlMessages {
         }
         return new Received(count == kept.length ? kept : Arrays.copyOf(kept, count), closed, hasCredentials,
                 pid, uid, gid);
+    }
+
+    /**
+     * Sets {@code FD_CLOEXEC}, the only descriptor flag, on a descriptor recvmsg just installed.
+     *
+     * @return whether fcntl(2) succeeded
+     */
+    private static boolean makeCloseOnExec(int fd, NativeScratch scratch) {
+        return Syscalls.fcntl(fd, F_SETFD, FD_CLOEXEC, scratch.errno()) == 0;
     }
 
     /**

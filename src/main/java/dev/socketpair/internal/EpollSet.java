@@ -101,15 +101,14 @@ public final class EpollSet {
         if (epfd < 0) {
             return new Opened(null, "epoll_create1", -epfd);
         }
-        int[] pair = new int[2];
-        int r = SocketControl.socketpair(SocketConstants.AF_UNIX,
-                SocketConstants.SOCK_STREAM | SocketConstants.SOCK_NONBLOCK | SocketConstants.SOCK_CLOEXEC, 0, pair);
-        if (r < 0) {
+        SocketControl.OpenedPair pair = SocketControl.openPair(SocketConstants.AF_UNIX,
+                SocketConstants.SOCK_STREAM | SocketConstants.SOCK_NONBLOCK | SocketConstants.SOCK_CLOEXEC, 0);
+        if (pair.failedCall() != null) {
             SocketControl.close(epfd);
-            return new Opened(null, "socketpair", -r);
+            return new Opened(null, pair.failedCall(), pair.errno());
         }
-        EpollSet set = new EpollSet(epfd, pair[0], pair[1]);
-        r = set.add(pair[0], READABLE);
+        EpollSet set = new EpollSet(epfd, pair.first(), pair.second());
+        int r = set.add(pair.first(), READABLE);
         if (r < 0) {
             set.close();
             return new Opened(null, "epoll_ctl", -r);

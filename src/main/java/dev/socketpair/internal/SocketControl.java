@@ -3,6 +3,7 @@ package dev.socketpair.internal;
 import dev.socketpair.internal.libc.Libc;
 import dev.socketpair.internal.libc.sockaddr_un;
 import dev.socketpair.internal.libc.ucred;
+import dev.socketpair.internal.platform.Features;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
@@ -51,20 +52,91 @@ public final class SocketControl {
     }
 
     /**
-     * Calls socketpair(2) and stores the two descriptors in {@code fds[0]} and {@code fds[1]}.
+     * The outcome of {@link #openPair}: the two descriptors, or the call that failed ({@code "socketpair"}
+     * or {@code "fcntl"}) and its errno, with nothing left open.
+     */
+    public record OpenedPair(int first, int second, String failedCall, int errno) {
+        static OpenedPair failed(String call, int negativeErrno) {
+            return new OpenedPair(-1, -1, call, -negativeErrno);
+        }
+    }
+
+    /**
+     * Calls socketpair(2) as {@link #openPair(int, int, int)} does and stores the two descriptors in
+     * {@code fds[0]} and {@code fds[1]}.
+     *
+     * @return 0, or {@code -errno} of the call that failed
+     */
+    public static int socketpair(int domain, int type, int protocol, int[] fds) {
+        OpenedPair opened = openPair(domain, type, protocol);
+        if (opened.failedCall() != null) {
+            return -opened.errno();
+        }
+        fds[0] = opened.first();
+        fds[1] = opened.second();
+        return 0;
+    }
+
+    /**
+     * Calls socketpair(2); {@code SOCK_CLOEXEC} and {@code SOCK_NONBLOCK} may be OR-ed into
+     * {@code type}, and are applied atomically where {@link Features#atomicSocketFlags} says so, with
+     * fcntl(2) after the call where not.
+     */
+    public static OpenedPair openPair(int domain, int type, int protocol) {
+        return openPair(domain, type, protocol, Features.atomicSocketFlags());
+    }
+
+    /**
+     * Calls socketpair(2) with {@code type} as given if {@code atomicFlags}; otherwise with the
+     * {@code SOCK_CLOEXEC} and {@code SOCK_NONBLOCK} bits of {@code type} cleared, and then sets
+     * {@code FD_CLOEXEC} and {@code O_NONBLOCK} on both descriptors as those bits asked. Every other bit
+     * of {@code type} goes to the kernel unchanged, which refuses the ones it does not know.
+     *
+     * <p>Without atomic flags there is a window between socketpair and fcntl in which a child that
+     * another thread forks and execs inherits the descriptors; if an fcntl fails, both are closed.
+     */
+    public static OpenedPair openPair(int domain, int type, int protocol, boolean atomicFlags) {
+        int flags = type & (SocketConstants.SOCK_CLOEXEC | SocketConstants.SOCK_NONBLOCK);
+        int first;
+        int second;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sv = arena.allocate(ValueLayout.JAVA_INT, 2);
+            int r = Syscalls.socketpair(domain, atomicFlags ? type : type & ~flags, protocol, sv,
+                    Syscalls.allocateErrnoCapture(arena));
+            if (r < 0) {
+                return OpenedPair.failed("socketpair", r);
+            }
+            first = sv.getAtIndex(ValueLayout.JAVA_INT, 0);
+            second = sv.getAtIndex(ValueLayout.JAVA_INT, 1);
+        }
+        if (!atomicFlags) {
+            int r = applyFlags(first, second, flags);
+            if (r < 0) {
+                close(first);
+                close(second);
+                return OpenedPair.failed("fcntl", r);
+            }
+        }
+        return new OpenedPair(first, second, null, 0);
+    }
+
+    /**
+     * Sets what the {@code SOCK_*} {@code flags} ask on both descriptors: close-on-exec first, which
+     * shortens the window in which a child could inherit them.
      *
      * @return 0, or {@code -errno}
      */
-    public static int socketpair(int domain, int type, int protocol, int[] fds) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment sv = arena.allocate(ValueLayout.JAVA_INT, 2);
-            int r = Syscalls.socketpair(domain, type, protocol, sv, Syscalls.allocateErrnoCapture(arena));
-            if (r == 0) {
-                fds[0] = sv.getAtIndex(ValueLayout.JAVA_INT, 0);
-                fds[1] = sv.getAtIndex(ValueLayout.JAVA_INT, 1);
-            }
-            return r;
+    private static int applyFlags(int first, int second, int flags) {
+        int r = 0;
+        if ((flags & SocketConstants.SOCK_CLOEXEC) != 0) {
+            r = setCloseOnExec(first, true);
+            r = r < 0 ? r : setCloseOnExec(second, true);
         }
+        if ((flags & SocketConstants.SOCK_NONBLOCK) != 0) {
+            r = r < 0 ? r : setNonBlocking(first, true);
+            r = r < 0 ? r : setNonBlocking(second, true);
+        }
+        return r;
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.socketpair.internal.libc.Libc;
 import dev.socketpair.internal.libc.iovec;
 import dev.socketpair.internal.libc.msghdr;
 import dev.socketpair.internal.libc.pollfd;
+import dev.socketpair.internal.platform.Features;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -47,7 +48,8 @@ public final class SocketIo {
     private static final long IN_PLACE_MIN = 4096;
     private static final short POLLIN = (short) Libc.POLLIN();
     private static final short POLLOUT = (short) Libc.POLLOUT();
-    private static final int CMSG_CLOEXEC = Libc.MSG_CMSG_CLOEXEC();
+    /** Where recvmsg cannot install descriptors close-on-exec, {@link ControlMessages#parse} makes them so. */
+    private static final int CMSG_CLOEXEC = Features.receivesCloseOnExec() ? Libc.MSG_CMSG_CLOEXEC() : 0;
     private static final int TRUNC = Libc.MSG_TRUNC();
 
     /**
@@ -251,7 +253,9 @@ public final class SocketIo {
 
     /**
      * Receives into {@code dst}'s remaining bytes with one recvmsg(2), the ancillary data into
-     * {@code control}. Received descriptors are close-on-exec ({@code MSG_CMSG_CLOEXEC}); with
+     * {@code control}. Received descriptors are close-on-exec ({@code MSG_CMSG_CLOEXEC}) where
+     * {@link Features#receivesCloseOnExec} says so, and otherwise inheritable until
+     * {@link ControlMessages#parse} makes them close-on-exec; with
      * {@code wholeMessage} the call passes {@code MSG_TRUNC}, so that it returns a message's real length
      * even when the message was longer than {@code dst} ({@code dst}'s position advances by what was
      * stored). {@code result[0]} receives {@code msg_controllen} and {@code result[1]} {@code msg_flags}.

@@ -43,6 +43,11 @@ abstract class RawPairFixture {
 
     /** One recvmsg on {@code pair[1]} of a one-byte message into a fresh header and {@code space} bytes of control buffer. */
     MemorySegment receive(long space) {
+        return receive(space, Libc.MSG_CMSG_CLOEXEC());
+    }
+
+    /** As {@link #receive(long)}, with recvmsg's {@code flags} as given. */
+    MemorySegment receive(long space, int flags) {
         MemorySegment header = msghdr.allocate(arena);
         MemorySegment iov = iovec.allocate(arena);
         MemorySegment data = arena.allocate(16);
@@ -52,7 +57,7 @@ abstract class RawPairFixture {
         msghdr.msg_iovlen(header, 1);
         msghdr.msg_control(header, arena.allocate(space, cmsghdr.layout().byteAlignment()));
         msghdr.msg_controllen(header, space);
-        long n = Syscalls.recvmsg(pair[1], header, Libc.MSG_CMSG_CLOEXEC(), capture);
+        long n = Syscalls.recvmsg(pair[1], header, flags, capture);
         assertThat(n).isEqualTo(1);
         return header;
     }
