@@ -25,3 +25,13 @@
 #ifndef SCM_PIDFD
 #define SCM_PIDFD 0x04
 #endif
+
+/*
+ * The control-message arithmetic of <sys/socket.h>, which Java code has to repeat. CMSG_LEN, CMSG_SPACE
+ * and CMSG_DATA are function-like macros, which jextract cannot bind; these object-like macros carry what
+ * they compute. The data of a message starts SOCKETPAIR_CMSG_DATA_OFFSET bytes after its header
+ * (CMSG_DATA), CMSG_LEN(n) is SOCKETPAIR_CMSG_DATA_OFFSET + n, and CMSG_SPACE(n) is
+ * SOCKETPAIR_CMSG_DATA_OFFSET + n rounded up to a multiple of SOCKETPAIR_CMSG_ALIGNMENT.
+ */
+#define SOCKETPAIR_CMSG_ALIGNMENT ((int) (CMSG_SPACE(1) - CMSG_SPACE(0)))
+#define SOCKETPAIR_CMSG_DATA_OFFSET ((int) CMSG_LEN(0))

@@ -5,7 +5,6 @@ import dev.socketpair.internal.libc.cmsghdr;
 import dev.socketpair.internal.libc.ucred;
 import dev.socketpair.internal.platform.Features;
 
-import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
@@ -16,10 +15,12 @@ import java.util.Arrays;
  * parsed with it.
  *
  * <p>The {@code CMSG_*} macros are function-like, so jextract cannot bind them; this class computes
- * what glibc's definitions compute, from the generated {@code struct cmsghdr} layout: its size, the
- * size of its {@code size_t} length field (glibc aligns every message to it) and the offset of its
- * flexible {@code __cmsg_data} member. Offsets here are from the start of the control buffer; -1 stands
- * for C's null header pointer.
+ * what they compute from two facts the target's C compiler evaluated for the bindings
+ * ({@code SOCKETPAIR_CMSG_ALIGNMENT}, {@code SOCKETPAIR_CMSG_DATA_OFFSET}, defined in the regeneration
+ * kit's header from {@code CMSG_SPACE} and {@code CMSG_LEN}) and the size of the generated
+ * {@code struct cmsghdr}: systems differ in both (glibc and musl align to 8 with the data at 16, macOS
+ * to 4 with the data at 12, FreeBSD to 8 after a 12-byte header). Offsets here are from the start of
+ * the control buffer; -1 stands for C's null header pointer.
  *
  * @see <a href="https://man7.org/linux/man-pages/man3/cmsg.3.html">cmsg(3)</a>
  * @see <a href="https://man7.org/linux/man-pages/man7/unix.7.html">unix(7)</a>
@@ -38,10 +39,10 @@ public final class ControlMessages {
     public static final long NONE = -1;
 
     private static final long HEADER_SIZE = cmsghdr.layout().byteSize();
-    /** glibc's {@code CMSG_ALIGN} rounds to {@code sizeof(size_t)}, the type of {@code cmsg_len}. */
-    private static final long ALIGNMENT = cmsghdr.layout().select(PathElement.groupElement("cmsg_len")).byteSize();
-    /** {@code CMSG_DATA} is the flexible member {@code __cmsg_data}. */
-    private static final long DATA_OFFSET = cmsghdr.layout().byteOffset(PathElement.groupElement("__cmsg_data"));
+    /** What {@code CMSG_SPACE} rounds every message to. */
+    private static final long ALIGNMENT = Libc.SOCKETPAIR_CMSG_ALIGNMENT();
+    /** Where {@code CMSG_DATA} puts a message's data, from the start of its header: {@code CMSG_LEN(0)}. */
+    private static final long DATA_OFFSET = Libc.SOCKETPAIR_CMSG_DATA_OFFSET();
     private static final long INT_SIZE = ValueLayout.JAVA_INT.byteSize();
     private static final long UCRED_SIZE = ucred.layout().byteSize();
     private static final int SOL_SOCKET = Libc.SOL_SOCKET();

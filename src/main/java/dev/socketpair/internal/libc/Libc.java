@@ -3214,5 +3214,23 @@ public class Libc {
     public static int AF_TIPC() {
         return AF_TIPC;
     }
+    private static final int SOCKETPAIR_CMSG_ALIGNMENT = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define SOCKETPAIR_CMSG_ALIGNMENT 8
+     * }
+     */
+    public static int SOCKETPAIR_CMSG_ALIGNMENT() {
+        return SOCKETPAIR_CMSG_ALIGNMENT;
+    }
+    private static final int SOCKETPAIR_CMSG_DATA_OFFSET = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define SOCKETPAIR_CMSG_DATA_OFFSET 16
+     * }
+     */
+    public static int SOCKETPAIR_CMSG_DATA_OFFSET() {
+        return SOCKETPAIR_CMSG_DATA_OFFSET;
+    }
 }
 
