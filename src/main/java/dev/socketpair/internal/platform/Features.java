@@ -8,8 +8,9 @@ package dev.socketpair.internal.platform;
  *
  * <p>Linux with glibc 2.34 or later offers all of them; macOS none (no {@code SOCK_CLOEXEC} or
  * {@code SOCK_NONBLOCK}, no {@code MSG_CMSG_CLOEXEC}, no {@code posix_spawn_file_actions_addclosefrom_np});
- * DragonFly, musl and older glibc lack closefrom. Portable mode, {@code -Ddev.socketpair.portable=true}, makes every facility count as
- * missing, so that each fallback runs, and can be tested, on a system that has the facility.
+ * DragonFly, musl and older glibc lack closefrom. Portable mode, {@code -Ddev.socketpair.portable=true},
+ * makes every facility count as missing, so that each fallback runs, and can be tested, on a system that
+ * has the facility.
  *
  * <p>Decided once, from the system property, with no system call; safe for use by multiple threads.
  */
