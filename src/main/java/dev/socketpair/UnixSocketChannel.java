@@ -223,7 +223,7 @@ public final class UnixSocketChannel extends SocketChannel {
      * over, or, if {@code from} is null, that nothing in this library owns.
      */
     static UnixSocketChannel adopt(int fd, OwnedDescriptors.Owner from) throws IOException {
-        long domain = SocketControl.intOption(fd, IntOption.DOMAIN);
+        long domain = SocketControl.domain(fd);
         if (domain < 0) {
             throw Errors.exception("getsockopt", (int) -domain);
         }
@@ -880,8 +880,12 @@ public final class UnixSocketChannel extends SocketChannel {
         return (int) Math.max(0, sendMessage(src, new int[0], true));
     }
 
-    /** The most descriptors one message can carry on this platform ({@code SCM_MAX_FD}). */
-    public static final int MAX_DESCRIPTORS = ControlMessages.SCM_MAX_FD;
+    /**
+     * The most descriptors one message can carry on this platform: 253 ({@code SCM_MAX_FD} of Linux),
+     * fewer where the C library limits the control data (244 with musl, so that this process's
+     * credentials fit too); 0 on a system the library does not support.
+     */
+    public static final int MAX_DESCRIPTORS = Platforms.isSupported() ? ControlMessages.MAX_DESCRIPTORS : 0;
 
     private static void checkDescriptors(int count) {
         if (count > MAX_DESCRIPTORS) {

@@ -1,10 +1,7 @@
 package dev.socketpair.internal;
 
-import dev.socketpair.internal.libc.Libc;
-import dev.socketpair.internal.libc.posix_spawn_file_actions_t;
-import dev.socketpair.internal.libc.posix_spawnattr_t;
-import dev.socketpair.internal.libc.siginfo_t;
-import dev.socketpair.internal.libc.sigset_t;
+import dev.socketpair.internal.platform.CLibrary;
+import dev.socketpair.internal.platform.Platform;
 import dev.socketpair.internal.platform.Features;
 
 import java.io.IOException;
@@ -53,8 +50,10 @@ import java.util.stream.Stream;
  */
 public final class ChildProcesses {
 
+    private static final CLibrary C = Platform.current().library();
+    private static final Platform.ChildStatusFields STATUS = Platform.current().childStatusFields();
     private static final int FIRST_NON_STDIO = 3;
-    private static final Path OPEN_DESCRIPTORS = Path.of("/proc/self/fd");
+    private static final Path OPEN_DESCRIPTORS = Path.of(Platform.current().openDescriptorsDirectory());
 
     /** The outcome of {@link #spawn}: a pid, or the call that failed and its error number. */
     public record Spawned(int pid, String failedCall, int error) {
@@ -81,9 +80,9 @@ public final class ChildProcesses {
             MemorySegment file = arena.allocateFrom(argv.get(0), charset);
             MemorySegment argvArray = stringArray(arena, argv, charset);
             MemorySegment envArray = stringArray(arena, environment, charset);
-            MemorySegment pid = arena.allocate(Libc.C_INT);
+            MemorySegment pid = arena.allocate(C.cInt());
 
-            MemorySegment actions = arena.allocate(posix_spawn_file_actions_t.layout());
+            MemorySegment actions = arena.allocate(C.type("posix_spawn_file_actions_t"));
             int r = Syscalls.posix_spawn_file_actions_init(actions);
             if (r < 0) {
                 return Spawned.failed("posix_spawn_file_actions_init", r);
@@ -93,7 +92,7 @@ public final class ChildProcesses {
                 if (failed != null) {
                     return failed;
                 }
-                MemorySegment attributes = arena.allocate(posix_spawnattr_t.layout());
+                MemorySegment attributes = arena.allocate(C.type("posix_spawnattr_t"));
                 r = Syscalls.posix_spawnattr_init(attributes);
                 if (r < 0) {
                     return Spawned.failed("posix_spawnattr_init", r);
@@ -183,7 +182,7 @@ public final class ChildProcesses {
         return null;
     }
 
-    /** The numbers of this process's open descriptors, as /proc/self/fd lists them. */
+    /** The numbers of this process's open descriptors, as the system's directory of them lists them. */
     private static int[] openDescriptors() throws IOException {
         try (Stream<Path> entries = Files.list(OPEN_DESCRIPTORS)) {
             return entries.mapToInt(entry -> Integer.parseInt(entry.getFileName().toString())).toArray();
@@ -214,9 +213,9 @@ public final class ChildProcesses {
      * ignores others, which a child would otherwise inherit through exec.
      */
     private static Spawned setAttributes(Arena arena, MemorySegment attributes) {
-        MemorySegment none = arena.allocate(sigset_t.layout());
+        MemorySegment none = arena.allocate(C.type("sigset_t"));
         Syscalls.sigemptyset(none);
-        MemorySegment all = arena.allocate(sigset_t.layout());
+        MemorySegment all = arena.allocate(C.type("sigset_t"));
         Syscalls.sigfillset(all);
         int r = Syscalls.posix_spawnattr_setsigmask(attributes, none);
         if (r < 0) {
@@ -227,7 +226,7 @@ public final class ChildProcesses {
             return Spawned.failed("posix_spawnattr_setsigdefault", r);
         }
         r = Syscalls.posix_spawnattr_setflags(attributes,
-                (short) (Libc.POSIX_SPAWN_SETSIGMASK() | Libc.POSIX_SPAWN_SETSIGDEF()));
+                (short) (C.constant("POSIX_SPAWN_SETSIGMASK") | C.constant("POSIX_SPAWN_SETSIGDEF")));
         if (r < 0) {
             return Spawned.failed("posix_spawnattr_setflags", r);
         }
@@ -252,7 +251,7 @@ public final class ChildProcesses {
      */
     public static int awaitExit(int pid) {
         try (Arena arena = Arena.ofConfined()) {
-            return waitid(pid, Libc.WEXITED() | Libc.WNOWAIT(), arena.allocate(siginfo_t.layout()), arena);
+            return waitid(pid, C.constant("WEXITED") | C.constant("WNOWAIT"), arena.allocate(STATUS.layout()), arena);
         }
     }
 
@@ -264,21 +263,20 @@ public final class ChildProcesses {
      */
     public static int reap(int pid) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment info = arena.allocate(siginfo_t.layout());
-            int r = waitid(pid, Libc.WEXITED() | Libc.WNOHANG(), info, arena);
+            MemorySegment info = arena.allocate(STATUS.layout());
+            int r = waitid(pid, C.constant("WEXITED") | C.constant("WNOHANG"), info, arena);
             if (r < 0) {
                 return r;
             }
-            MemorySegment child = siginfo_t._sifields._sigchld(siginfo_t._sifields(info));
-            if (siginfo_t._sifields._sigchld.si_pid(child) != pid) {
+            if (STATUS.pid().getInt(info) != pid) {
                 return Integer.MIN_VALUE;
             }
-            int status = siginfo_t._sifields._sigchld.si_status(child);
-            int code = siginfo_t.si_code(info);
-            if (code == Libc.CLD_EXITED()) {
+            int status = STATUS.status().getInt(info);
+            int code = STATUS.code().getInt(info);
+            if (code == C.constant("CLD_EXITED")) {
                 return status;
             }
-            if (code == Libc.CLD_KILLED() || code == Libc.CLD_DUMPED()) {
+            if (code == C.constant("CLD_KILLED") || code == C.constant("CLD_DUMPED")) {
                 return 128 + status;
             }
             throw new AssertionError("waitid(WEXITED) reported si_code " + code);
@@ -290,7 +288,7 @@ public final class ChildProcesses {
         MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
         int r;
         do {
-            r = Syscalls.waitid(Libc.P_PID(), pid, info, options, capture);
+            r = Syscalls.waitid(C.constant("P_PID"), pid, info, options, capture);
         } while (r == -Errno.EINTR);
         return r;
     }
@@ -308,11 +306,11 @@ public final class ChildProcesses {
 
     /** {@code SIGTERM}, the request to end. */
     public static int sigterm() {
-        return Libc.SIGTERM();
+        return C.constant("SIGTERM");
     }
 
     /** {@code SIGKILL}, which cannot be caught. */
     public static int sigkill() {
-        return Libc.SIGKILL();
+        return C.constant("SIGKILL");
     }
 }

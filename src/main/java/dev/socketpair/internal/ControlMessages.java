@@ -1,9 +1,12 @@
 package dev.socketpair.internal;
 
-import dev.socketpair.internal.libc.Libc;
-import dev.socketpair.internal.libc.cmsghdr;
-import dev.socketpair.internal.libc.ucred;
+import dev.socketpair.internal.platform.CLibrary;
 import dev.socketpair.internal.platform.Features;
+import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.StructField;
+import dev.socketpair.internal.platform.Structs;
+
+import java.lang.foreign.GroupLayout;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -27,35 +30,64 @@ import java.util.Arrays;
  */
 public final class ControlMessages {
 
-    /**
-     * The most descriptors one {@code SCM_RIGHTS} message may carry on Linux ({@code SCM_MAX_FD}); more
-     * fail with {@code EINVAL}. No user-space header defines it (it is in the kernel's private
-     * {@code include/net/scm.h}), so it is named here, the one platform number the library writes
-     * itself; a test shows the kernel accepting this many and refusing one more.
-     */
-    public static final int SCM_MAX_FD = 253;
+    private static final Platform PLATFORM = Platform.current();
+    private static final CLibrary C = PLATFORM.library();
 
     /** No further header: C's null {@code struct cmsghdr *}. */
     public static final long NONE = -1;
 
-    private static final long HEADER_SIZE = cmsghdr.layout().byteSize();
+    private static final GroupLayout CMSGHDR = Structs.CMSGHDR;
+    private static final StructField CMSG_LEN = StructField.of(CMSGHDR, "cmsg_len");
+    private static final StructField CMSG_LEVEL = StructField.of(CMSGHDR, "cmsg_level");
+    private static final StructField CMSG_TYPE = StructField.of(CMSGHDR, "cmsg_type");
+    private static final long HEADER_SIZE = CMSGHDR.byteSize();
     /** What {@code CMSG_SPACE} rounds every message to. */
-    private static final long ALIGNMENT = Libc.SOCKETPAIR_CMSG_ALIGNMENT();
+    private static final long ALIGNMENT = C.constant("SOCKETPAIR_CMSG_ALIGNMENT");
     /** Where {@code CMSG_DATA} puts a message's data, from the start of its header: {@code CMSG_LEN(0)}. */
-    private static final long DATA_OFFSET = Libc.SOCKETPAIR_CMSG_DATA_OFFSET();
+    private static final long DATA_OFFSET = C.constant("SOCKETPAIR_CMSG_DATA_OFFSET");
     private static final long INT_SIZE = ValueLayout.JAVA_INT.byteSize();
-    private static final long UCRED_SIZE = ucred.layout().byteSize();
-    private static final int SOL_SOCKET = Libc.SOL_SOCKET();
-    private static final int SCM_RIGHTS = Libc.SCM_RIGHTS();
-    private static final int SCM_CREDENTIALS = Libc.SCM_CREDENTIALS();
-    private static final int F_SETFD = Libc.F_SETFD();
-    private static final int FD_CLOEXEC = Libc.FD_CLOEXEC();
+    private static final int SOL_SOCKET = C.constant("SOL_SOCKET");
+    private static final int SCM_RIGHTS = C.constant("SCM_RIGHTS");
+    private static final int F_SETFD = C.constant("F_SETFD");
+    private static final int FD_CLOEXEC = C.constant("FD_CLOEXEC");
+    /** Where the system sends credentials in a message ({@link Platform#sendsCredentials}); else null. */
+    private static final Credentials CREDENTIALS = PLATFORM.sendsCredentials() ? new Credentials(C) : null;
+    /** The space credentials take in a control buffer, 0 where the system sends none. */
+    private static final long CREDENTIALS_SPACE = CREDENTIALS != null ? space(CREDENTIALS.size) : 0;
     /**
      * The control message in which Linux 6.5 and later install a pidfd of the sender, on every receive
      * with room for it, once anyone sharing the socket has set {@code SO_PASSPIDFD}: the library hands
-     * no pidfd out, so it closes each one.
+     * no pidfd out, so it closes each one. Where the system has none, {@code SCM_RIGHTS} stands in,
+     * which {@link #parse} handles first, so that no message is taken for a pidfd.
      */
-    static final int SCM_PIDFD = Libc.SCM_PIDFD();
+    static final int SCM_PIDFD = C.hasConstant("SCM_PIDFD") ? C.constant("SCM_PIDFD") : SCM_RIGHTS;
+
+    /**
+     * The most descriptors the library sends in one message: the kernel's limit
+     * ({@link Platform#maxDescriptorsPerMessage}), less where the C library limits the control data
+     * ({@link Platform#maxControlBytes}) so that the descriptors and this process's credentials fit
+     * together.
+     */
+    public static final int MAX_DESCRIPTORS = maxDescriptors(PLATFORM.maxDescriptorsPerMessage(),
+            PLATFORM.maxControlBytes());
+
+    /** The {@code SCM_CREDENTIALS} message's data, a {@code struct ucred}. */
+    private static final class Credentials {
+        final int type;
+        final long size;
+        final StructField pid;
+        final StructField uid;
+        final StructField gid;
+
+        Credentials(CLibrary c) {
+            GroupLayout ucred = c.struct("ucred");
+            type = c.constant("SCM_CREDENTIALS");
+            size = ucred.byteSize();
+            pid = StructField.of(ucred, "pid");
+            uid = StructField.of(ucred, "uid");
+            gid = StructField.of(ucred, "gid");
+        }
+    }
 
     private ControlMessages() {
     }
@@ -94,7 +126,7 @@ public final class ControlMessages {
      * shorter than itself ends the walk, and so does a next message that does not fit whole).
      */
     public static long nextHeader(MemorySegment control, long controlLength, long header) {
-        long length = cmsghdr.cmsg_len(control.asSlice(header, HEADER_SIZE));
+        long length = CMSG_LEN.get(control.asSlice(header, HEADER_SIZE));
         if (length < HEADER_SIZE) {
             return NONE;
         }
@@ -102,7 +134,7 @@ public final class ControlMessages {
         if (next + HEADER_SIZE > controlLength) {
             return NONE;
         }
-        long nextLength = cmsghdr.cmsg_len(control.asSlice(next, HEADER_SIZE));
+        long nextLength = CMSG_LEN.get(control.asSlice(next, HEADER_SIZE));
         if (next + align(nextLength) > controlLength) {
             return NONE;
         }
@@ -111,7 +143,15 @@ public final class ControlMessages {
 
     /** The buffer space a receive needs to accept {@code maxDescriptors} and the sender's credentials. */
     public static long receiveSpace(int maxDescriptors) {
-        return space(maxDescriptors * INT_SIZE) + space(UCRED_SIZE);
+        return space(maxDescriptors * INT_SIZE) + CREDENTIALS_SPACE;
+    }
+
+    private static int maxDescriptors(int kernelLimit, long maxControlBytes) {
+        int n = kernelLimit;
+        while (n > 0 && space(n * INT_SIZE) + CREDENTIALS_SPACE > maxControlBytes) {
+            n--;
+        }
+        return n;
     }
 
     /**
@@ -122,7 +162,10 @@ public final class ControlMessages {
      * @return the control data, exactly as long as {@code msg_controllen} must be; empty if none
      */
     public static MemorySegment outgoing(NativeScratch scratch, int[] fds, boolean credentials) {
-        long size = (fds.length > 0 ? space(fds.length * INT_SIZE) : 0) + (credentials ? space(UCRED_SIZE) : 0);
+        if (credentials && CREDENTIALS == null) {
+            throw new UnsupportedOperationException(C.abi().description() + " cannot send credentials with a message");
+        }
+        long size = (fds.length > 0 ? space(fds.length * INT_SIZE) : 0) + (credentials ? CREDENTIALS_SPACE : 0);
         if (size == 0) {
             return MemorySegment.NULL;
         }
@@ -130,21 +173,21 @@ public final class ControlMessages {
         long header = 0;
         if (fds.length > 0) {
             MemorySegment message = control.asSlice(header, HEADER_SIZE);
-            cmsghdr.cmsg_len(message, length(fds.length * INT_SIZE));
-            cmsghdr.cmsg_level(message, SOL_SOCKET);
-            cmsghdr.cmsg_type(message, SCM_RIGHTS);
+            CMSG_LEN.set(message, length(fds.length * INT_SIZE));
+            CMSG_LEVEL.set(message, SOL_SOCKET);
+            CMSG_TYPE.set(message, SCM_RIGHTS);
             MemorySegment.copy(fds, 0, control, ValueLayout.JAVA_INT, data(header), fds.length);
             header += space(fds.length * INT_SIZE);
         }
         if (credentials) {
             MemorySegment message = control.asSlice(header, HEADER_SIZE);
-            cmsghdr.cmsg_len(message, length(UCRED_SIZE));
-            cmsghdr.cmsg_level(message, SOL_SOCKET);
-            cmsghdr.cmsg_type(message, SCM_CREDENTIALS);
-            MemorySegment ids = control.asSlice(data(header), UCRED_SIZE);
-            ucred.pid(ids, Syscalls.getpid());
-            ucred.uid(ids, Syscalls.getuid());
-            ucred.gid(ids, Syscalls.getgid());
+            CMSG_LEN.set(message, length(CREDENTIALS.size));
+            CMSG_LEVEL.set(message, SOL_SOCKET);
+            CMSG_TYPE.set(message, CREDENTIALS.type);
+            MemorySegment ids = control.asSlice(data(header), CREDENTIALS.size);
+            CREDENTIALS.pid.set(ids, Syscalls.getpid());
+            CREDENTIALS.uid.set(ids, Integer.toUnsignedLong(Syscalls.getuid()));
+            CREDENTIALS.gid.set(ids, Integer.toUnsignedLong(Syscalls.getgid()));
         }
         return control;
     }
@@ -196,11 +239,11 @@ public final class ControlMessages {
         for (long header = firstHeader(controlLength); header != NONE;
              header = nextHeader(control, controlLength, header)) {
             MemorySegment message = control.asSlice(header, HEADER_SIZE);
-            long dataLength = Math.min(cmsghdr.cmsg_len(message), controlLength - header) - length(0);
-            if (dataLength < 0 || cmsghdr.cmsg_level(message) != SOL_SOCKET) {
+            long dataLength = Math.min(CMSG_LEN.get(message), controlLength - header) - length(0);
+            if (dataLength < 0 || CMSG_LEVEL.getInt(message) != SOL_SOCKET) {
                 continue;
             }
-            int type = cmsghdr.cmsg_type(message);
+            int type = CMSG_TYPE.getInt(message);
             if (type == SCM_RIGHTS) {
                 int n = (int) (dataLength / INT_SIZE);
                 for (int i = 0; i < n; i++) {
@@ -219,12 +262,12 @@ public final class ControlMessages {
                 for (long at = 0; at + INT_SIZE <= dataLength; at += INT_SIZE) {
                     closeInstalled(control.get(ValueLayout.JAVA_INT, data(header) + at), scratch);
                 }
-            } else if (type == SCM_CREDENTIALS && dataLength >= UCRED_SIZE) {
-                MemorySegment ids = control.asSlice(data(header), UCRED_SIZE);
+            } else if (CREDENTIALS != null && type == CREDENTIALS.type && dataLength >= CREDENTIALS.size) {
+                MemorySegment ids = control.asSlice(data(header), CREDENTIALS.size);
                 hasCredentials = true;
-                pid = ucred.pid(ids);
-                uid = ucred.uid(ids);
-                gid = ucred.gid(ids);
+                pid = CREDENTIALS.pid.getInt(ids);
+                uid = CREDENTIALS.uid.getInt(ids);
+                gid = CREDENTIALS.gid.getInt(ids);
             }
         }
         return new Received(count == kept.length ? kept : Arrays.copyOf(kept, count), closed, hasCredentials,

@@ -1,22 +1,28 @@
 package dev.socketpair.internal;
 
-import dev.socketpair.internal.libc.Libc;
+import dev.socketpair.internal.platform.CLibrary;
+import dev.socketpair.internal.platform.Platform;
 
 import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.GroupLayout;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
-import java.util.Optional;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 
 /**
  * Builds every downcall handle the library uses; the only class that links native code or makes
  * segments over raw addresses.
  *
- * <p>jextract cannot add linker options, so each handle is linked again here from the generated
- * {@code xxx$address()} and {@code xxx$descriptor()} with {@code captureCallState("errno")}: the handle
- * takes the capture segment as its first argument and errno is read from there, never from a shared
- * location. Each handle lives in a {@code static final} field of a holder class of its own, so that
+ * <p>jextract cannot add linker options, so each handle is linked here from the running system's
+ * bindings ({@link CLibrary#function}: the C library's symbol and the descriptor jextract generated for
+ * it) with {@code captureCallState("errno")}: the handle takes the capture segment as its first argument
+ * and errno is read from there, never from a shared location. C's types differ between systems where
+ * the calls do not ({@code nfds_t} is an {@code unsigned long} on Linux and an {@code unsigned int} on
+ * the BSDs, {@code id_t} 32 bits on Linux and 64 on FreeBSD), so each handle is adapted to one Java type
+ * for every system, written next to it, which is the type {@link Syscalls} calls it with. Each handle lives in a {@code static final} field of a holder class of its own, so that
  * calls through it are constant-folded and a handle is only linked when first used (linking costs
  * milliseconds each, which start-up should not pay for calls it does not make).
  */
@@ -24,6 +30,7 @@ import java.util.Optional;
 final class Downcalls {
 
     private static final Linker LINKER = Linker.nativeLinker();
+    private static final CLibrary C = Platform.current().library();
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
     /**
@@ -38,7 +45,7 @@ final class Downcalls {
 
     /** {@code int socketpair(int domain, int type, int protocol, int sv[2])} */
     static final class Socketpair {
-        static final MethodHandle HANDLE = capturingErrno(Libc.socketpair$address(), Libc.socketpair$descriptor());
+        static final MethodHandle HANDLE = capturingErrno("socketpair", int.class, int.class, int.class, int.class, MemorySegment.class);
 
         private Socketpair() {
         }
@@ -50,8 +57,8 @@ final class Downcalls {
      */
     static final class Fcntl {
         static final MethodHandle HANDLE = LINKER.downcallHandle(
-                Libc.fcntl.address(),
-                FunctionDescriptor.of(Libc.C_INT, Libc.C_INT, Libc.C_INT, Libc.C_INT),
+                C.symbol("fcntl").orElseThrow(() -> missing("fcntl")),
+                FunctionDescriptor.of(C.cInt(), C.cInt(), C.cInt(), C.cInt()),
                 CAPTURE_ERRNO,
                 Linker.Option.firstVariadicArg(2));
 
@@ -61,7 +68,7 @@ final class Downcalls {
 
     /** {@code int close(int fd)} */
     static final class Close {
-        static final MethodHandle HANDLE = capturingErrno(Libc.close$address(), Libc.close$descriptor());
+        static final MethodHandle HANDLE = capturingErrno("close", int.class, int.class);
 
         private Close() {
         }
@@ -69,7 +76,7 @@ final class Downcalls {
 
     /** {@code ssize_t send(int fd, const void *buf, size_t len, int flags)} */
     static final class Send {
-        static final MethodHandle HANDLE = capturingErrno(Libc.send$address(), Libc.send$descriptor());
+        static final MethodHandle HANDLE = capturingErrno("send", long.class, int.class, MemorySegment.class, long.class, int.class);
 
         private Send() {
         }
@@ -77,7 +84,7 @@ final class Downcalls {
 
     /** {@code ssize_t recv(int fd, void *buf, size_t len, int flags)} */
     static final class Recv {
-        static final MethodHandle HANDLE = capturingErrno(Libc.recv$address(), Libc.recv$descriptor());
+        static final MethodHandle HANDLE = capturingErrno("recv", long.class, int.class, MemorySegment.class, long.class, int.class);
 
         private Recv() {
         }
@@ -89,8 +96,8 @@ final class Downcalls {
      * off the garbage collector. Null where the running JDK refuses the combination with errno capture.
      */
     static final class Critical {
-        static final MethodHandle SEND = critical(Libc.send$address(), Libc.send$descriptor());
-        static final MethodHandle RECV = critical(Libc.recv$address(), Libc.recv$descriptor());
+        static final MethodHandle SEND = critical("send", long.class, int.class, MemorySegment.class, long.class, int.class);
+        static final MethodHandle RECV = critical("recv", long.class, int.class, MemorySegment.class, long.class, int.class);
         static final boolean AVAILABLE = SEND != null && RECV != null;
 
         private Critical() {
@@ -99,7 +106,7 @@ final class Downcalls {
 
     /** {@code ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)} */
     static final class Sendmsg {
-        static final MethodHandle HANDLE = capturingErrno(Libc.sendmsg$address(), Libc.sendmsg$descriptor());
+        static final MethodHandle HANDLE = capturingErrno("sendmsg", long.class, int.class, MemorySegment.class, int.class);
 
         private Sendmsg() {
         }
@@ -107,7 +114,7 @@ final class Downcalls {
 
     /** {@code ssize_t recvmsg(int fd, struct msghdr *msg, int flags)} */
     static final class Recvmsg {
-        static final MethodHandle HANDLE = capturingErrno(Libc.recvmsg$address(), Libc.recvmsg$descriptor());
+        static final MethodHandle HANDLE = capturingErrno("recvmsg", long.class, int.class, MemorySegment.class, int.class);
 
         private Recvmsg() {
         }
@@ -115,7 +122,7 @@ final class Downcalls {
 
     /** {@code int shutdown(int fd, int how)} */
     static final class Shutdown {
-        static final MethodHandle HANDLE = capturingErrno(Libc.shutdown$address(), Libc.shutdown$descriptor());
+        static final MethodHandle HANDLE = capturingErrno("shutdown", int.class, int.class, int.class);
 
         private Shutdown() {
         }
@@ -123,7 +130,7 @@ final class Downcalls {
 
     /** {@code int getsockopt(int fd, int level, int optname, void *optval, socklen_t *optlen)} */
     static final class Getsockopt {
-        static final MethodHandle HANDLE = capturingErrno(Libc.getsockopt$address(), Libc.getsockopt$descriptor());
+        static final MethodHandle HANDLE = capturingErrno("getsockopt", int.class, int.class, int.class, int.class, MemorySegment.class, MemorySegment.class);
 
         private Getsockopt() {
         }
@@ -131,21 +138,18 @@ final class Downcalls {
 
     /** {@code int setsockopt(int fd, int level, int optname, const void *optval, socklen_t optlen)} */
     static final class Setsockopt {
-        static final MethodHandle HANDLE = capturingErrno(Libc.setsockopt$address(), Libc.setsockopt$descriptor());
+        static final MethodHandle HANDLE = capturingErrno("setsockopt", int.class, int.class, int.class, int.class, MemorySegment.class, int.class);
 
         private Setsockopt() {
         }
     }
 
     /**
-     * {@code int getsockname(int fd, struct sockaddr *addr, socklen_t *addrlen)}. glibc declares the
-     * address argument as {@code __SOCKADDR_ARG}, a {@code transparent_union} of pointers, which jextract
-     * describes as a union passed by value; C passes a transparent union as its first member, so it is
-     * linked as a plain pointer.
+     * {@code int getsockname(int fd, struct sockaddr *addr, socklen_t *addrlen)}, the address linked as
+     * a pointer on every system (see {@link #linkable}).
      */
     static final class Getsockname {
-        static final MethodHandle HANDLE = capturingErrno(Libc.getsockname$address(),
-                replaceArgument(Libc.getsockname$descriptor(), 1, Libc.C_POINTER));
+        static final MethodHandle HANDLE = capturingErrno("getsockname", int.class, int.class, MemorySegment.class, MemorySegment.class);
 
         private Getsockname() {
         }
@@ -153,8 +157,7 @@ final class Downcalls {
 
     /** {@code int getpeername(int fd, struct sockaddr *addr, socklen_t *addrlen)}, as getsockname. */
     static final class Getpeername {
-        static final MethodHandle HANDLE = capturingErrno(Libc.getpeername$address(),
-                replaceArgument(Libc.getpeername$descriptor(), 1, Libc.C_POINTER));
+        static final MethodHandle HANDLE = capturingErrno("getpeername", int.class, int.class, MemorySegment.class, MemorySegment.class);
 
         private Getpeername() {
         }
@@ -162,7 +165,7 @@ final class Downcalls {
 
     /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)} */
     static final class Poll {
-        static final MethodHandle HANDLE = capturingErrno(Libc.poll$address(), Libc.poll$descriptor());
+        static final MethodHandle HANDLE = capturingErrno("poll", int.class, MemorySegment.class, long.class, int.class);
 
         private Poll() {
         }
@@ -170,7 +173,7 @@ final class Downcalls {
 
     /** {@code int epoll_create1(int flags)} */
     static final class EpollCreate1 {
-        static final MethodHandle HANDLE = capturingErrno(Libc.epoll_create1$address(), Libc.epoll_create1$descriptor());
+        static final MethodHandle HANDLE = capturingErrno("epoll_create1", int.class, int.class);
 
         private EpollCreate1() {
         }
@@ -178,7 +181,7 @@ final class Downcalls {
 
     /** {@code int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)} */
     static final class EpollCtl {
-        static final MethodHandle HANDLE = capturingErrno(Libc.epoll_ctl$address(), Libc.epoll_ctl$descriptor());
+        static final MethodHandle HANDLE = capturingErrno("epoll_ctl", int.class, int.class, int.class, int.class, MemorySegment.class);
 
         private EpollCtl() {
         }
@@ -186,7 +189,7 @@ final class Downcalls {
 
     /** {@code int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)} */
     static final class EpollWait {
-        static final MethodHandle HANDLE = capturingErrno(Libc.epoll_wait$address(), Libc.epoll_wait$descriptor());
+        static final MethodHandle HANDLE = capturingErrno("epoll_wait", int.class, int.class, MemorySegment.class, int.class, int.class);
 
         private EpollWait() {
         }
@@ -194,7 +197,7 @@ final class Downcalls {
 
     /** {@code char *strerror(int errnum)}: sets no errno worth reading, so nothing is captured. */
     static final class Strerror {
-        static final MethodHandle HANDLE = LINKER.downcallHandle(Libc.strerror$address(), Libc.strerror$descriptor());
+        static final MethodHandle HANDLE = plain("strerror", MemorySegment.class, int.class);
 
         private Strerror() {
         }
@@ -202,7 +205,7 @@ final class Downcalls {
 
     /** {@code ssize_t read(int fd, void *buf, size_t count)} */
     static final class Read {
-        static final MethodHandle HANDLE = capturingErrno(Libc.read$address(), Libc.read$descriptor());
+        static final MethodHandle HANDLE = capturingErrno("read", long.class, int.class, MemorySegment.class, long.class);
 
         private Read() {
         }
@@ -210,7 +213,7 @@ final class Downcalls {
 
     /** {@code ssize_t write(int fd, const void *buf, size_t count)} */
     static final class Write {
-        static final MethodHandle HANDLE = capturingErrno(Libc.write$address(), Libc.write$descriptor());
+        static final MethodHandle HANDLE = capturingErrno("write", long.class, int.class, MemorySegment.class, long.class);
 
         private Write() {
         }
@@ -218,7 +221,7 @@ final class Downcalls {
 
     /** {@code int pipe2(int pipefd[2], int flags)} */
     static final class Pipe2 {
-        static final MethodHandle HANDLE = capturingErrno(Libc.pipe2$address(), Libc.pipe2$descriptor());
+        static final MethodHandle HANDLE = capturingErrno("pipe2", int.class, MemorySegment.class, int.class);
 
         private Pipe2() {
         }
@@ -229,9 +232,9 @@ final class Downcalls {
      * succeed, so nothing is captured.
      */
     static final class Ids {
-        static final MethodHandle GETPID = LINKER.downcallHandle(Libc.getpid$address(), Libc.getpid$descriptor());
-        static final MethodHandle GETUID = LINKER.downcallHandle(Libc.getuid$address(), Libc.getuid$descriptor());
-        static final MethodHandle GETGID = LINKER.downcallHandle(Libc.getgid$address(), Libc.getgid$descriptor());
+        static final MethodHandle GETPID = plain("getpid", int.class);
+        static final MethodHandle GETUID = plain("getuid", int.class);
+        static final MethodHandle GETGID = plain("getgid", int.class);
 
         private Ids() {
         }
@@ -243,38 +246,29 @@ final class Downcalls {
      */
     static final class Spawn {
         /** {@code int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *file_actions, const posix_spawnattr_t *attrp, char *const argv[], char *const envp[])} */
-        static final MethodHandle SPAWNP = plain(Libc.posix_spawnp$address(), Libc.posix_spawnp$descriptor());
+        static final MethodHandle SPAWNP = plain("posix_spawnp", int.class, MemorySegment.class, MemorySegment.class, MemorySegment.class, MemorySegment.class, MemorySegment.class, MemorySegment.class);
         /** {@code int posix_spawn_file_actions_init(posix_spawn_file_actions_t *file_actions)} */
-        static final MethodHandle ACTIONS_INIT = plain(Libc.posix_spawn_file_actions_init$address(),
-                Libc.posix_spawn_file_actions_init$descriptor());
+        static final MethodHandle ACTIONS_INIT = plain("posix_spawn_file_actions_init", int.class, MemorySegment.class);
         /** {@code int posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *file_actions)} */
-        static final MethodHandle ACTIONS_DESTROY = plain(Libc.posix_spawn_file_actions_destroy$address(),
-                Libc.posix_spawn_file_actions_destroy$descriptor());
+        static final MethodHandle ACTIONS_DESTROY = plain("posix_spawn_file_actions_destroy", int.class, MemorySegment.class);
         /** {@code int posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *file_actions, int fd, int newfd)} */
-        static final MethodHandle ADD_DUP2 = plain(Libc.posix_spawn_file_actions_adddup2$address(),
-                Libc.posix_spawn_file_actions_adddup2$descriptor());
+        static final MethodHandle ADD_DUP2 = plain("posix_spawn_file_actions_adddup2", int.class, MemorySegment.class, int.class, int.class);
         /** {@code int posix_spawn_file_actions_addclose(posix_spawn_file_actions_t *file_actions, int fd)} */
-        static final MethodHandle ADD_CLOSE = plain(Libc.posix_spawn_file_actions_addclose$address(),
-                Libc.posix_spawn_file_actions_addclose$descriptor());
+        static final MethodHandle ADD_CLOSE = plain("posix_spawn_file_actions_addclose", int.class, MemorySegment.class, int.class);
         /** {@code int posix_spawnattr_init(posix_spawnattr_t *attr)} */
-        static final MethodHandle ATTR_INIT = plain(Libc.posix_spawnattr_init$address(),
-                Libc.posix_spawnattr_init$descriptor());
+        static final MethodHandle ATTR_INIT = plain("posix_spawnattr_init", int.class, MemorySegment.class);
         /** {@code int posix_spawnattr_destroy(posix_spawnattr_t *attr)} */
-        static final MethodHandle ATTR_DESTROY = plain(Libc.posix_spawnattr_destroy$address(),
-                Libc.posix_spawnattr_destroy$descriptor());
+        static final MethodHandle ATTR_DESTROY = plain("posix_spawnattr_destroy", int.class, MemorySegment.class);
         /** {@code int posix_spawnattr_setflags(posix_spawnattr_t *attr, short flags)} */
-        static final MethodHandle ATTR_SETFLAGS = plain(Libc.posix_spawnattr_setflags$address(),
-                Libc.posix_spawnattr_setflags$descriptor());
+        static final MethodHandle ATTR_SETFLAGS = plain("posix_spawnattr_setflags", int.class, MemorySegment.class, short.class);
         /** {@code int posix_spawnattr_setsigmask(posix_spawnattr_t *attr, const sigset_t *sigmask)} */
-        static final MethodHandle ATTR_SETSIGMASK = plain(Libc.posix_spawnattr_setsigmask$address(),
-                Libc.posix_spawnattr_setsigmask$descriptor());
+        static final MethodHandle ATTR_SETSIGMASK = plain("posix_spawnattr_setsigmask", int.class, MemorySegment.class, MemorySegment.class);
         /** {@code int posix_spawnattr_setsigdefault(posix_spawnattr_t *attr, const sigset_t *sigdefault)} */
-        static final MethodHandle ATTR_SETSIGDEFAULT = plain(Libc.posix_spawnattr_setsigdefault$address(),
-                Libc.posix_spawnattr_setsigdefault$descriptor());
+        static final MethodHandle ATTR_SETSIGDEFAULT = plain("posix_spawnattr_setsigdefault", int.class, MemorySegment.class, MemorySegment.class);
         /** {@code int sigemptyset(sigset_t *set)}: cannot fail on a valid set. */
-        static final MethodHandle SIGEMPTYSET = plain(Libc.sigemptyset$address(), Libc.sigemptyset$descriptor());
+        static final MethodHandle SIGEMPTYSET = plain("sigemptyset", int.class, MemorySegment.class);
         /** {@code int sigfillset(sigset_t *set)}: cannot fail on a valid set. */
-        static final MethodHandle SIGFILLSET = plain(Libc.sigfillset$address(), Libc.sigfillset$descriptor());
+        static final MethodHandle SIGFILLSET = plain("sigfillset", int.class, MemorySegment.class);
 
         private Spawn() {
         }
@@ -288,35 +282,33 @@ final class Downcalls {
      * {@code int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *file_actions, const char *path)}
      * (glibc 2.29, musl 1.1.24).
      *
-     * <p>Not through the generated holders: a holder looks its symbol up in its class initialiser, which
-     * throws {@code UnsatisfiedLinkError} where the symbol is missing and leaves the class unusable, so
-     * that every later spawn would fail with {@code NoClassDefFoundError}. The descriptor is written
-     * here for the same reason: the generated {@code $descriptor()} lives in that holder.
+     * <p>Not in a holder's class initialiser: where the symbol is missing, that would leave the class
+     * unusable, so that every later spawn would fail with {@code NoClassDefFoundError}.
      */
     static final class SpawnExtension {
         static final SpawnExtension ADD_CLOSEFROM = new SpawnExtension("posix_spawn_file_actions_addclosefrom_np",
-                FunctionDescriptor.of(Libc.C_INT, Libc.C_POINTER, Libc.C_INT));
+                MethodType.methodType(int.class, MemorySegment.class, int.class));
         static final SpawnExtension ADD_CHDIR = new SpawnExtension("posix_spawn_file_actions_addchdir_np",
-                FunctionDescriptor.of(Libc.C_INT, Libc.C_POINTER, Libc.C_POINTER));
+                MethodType.methodType(int.class, MemorySegment.class, MemorySegment.class));
 
         private final String name;
-        private final FunctionDescriptor descriptor;
+        private final MethodType type;
         // Guarded by this: the handle once linked, or that the symbol is missing (a C library does not
         // gain a function later).
         private MethodHandle handle;
         private boolean missing;
 
-        SpawnExtension(String name, FunctionDescriptor descriptor) {
+        SpawnExtension(String name, MethodType type) {
             this.name = name;
-            this.descriptor = descriptor;
+            this.type = type;
         }
 
         /** Returns the handle, or null if the C library lacks the function. */
         synchronized MethodHandle handle() {
             if (handle == null && !missing) {
-                Optional<MemorySegment> address = LINKER.defaultLookup().find(name);
-                if (address.isPresent()) {
-                    handle = plain(address.get(), descriptor);
+                CLibrary.NativeFunction function = C.function(name).orElse(null);
+                if (function != null) {
+                    handle = adapted(LINKER.downcallHandle(function.address(), linkable(function.descriptor())), type);
                 } else {
                     missing = true;
                 }
@@ -327,7 +319,7 @@ final class Downcalls {
 
     /** {@code int waitid(idtype_t idtype, id_t id, siginfo_t *infop, int options)} */
     static final class Waitid {
-        static final MethodHandle HANDLE = capturingErrno(Libc.waitid$address(), Libc.waitid$descriptor());
+        static final MethodHandle HANDLE = capturingErrno("waitid", int.class, int.class, int.class, MemorySegment.class, int.class);
 
         private Waitid() {
         }
@@ -335,7 +327,7 @@ final class Downcalls {
 
     /** {@code pid_t waitpid(pid_t pid, int *wstatus, int options)} */
     static final class Waitpid {
-        static final MethodHandle HANDLE = capturingErrno(Libc.waitpid$address(), Libc.waitpid$descriptor());
+        static final MethodHandle HANDLE = capturingErrno("waitpid", int.class, int.class, MemorySegment.class, int.class);
 
         private Waitpid() {
         }
@@ -343,7 +335,7 @@ final class Downcalls {
 
     /** {@code int kill(pid_t pid, int sig)} */
     static final class Kill {
-        static final MethodHandle HANDLE = capturingErrno(Libc.kill$address(), Libc.kill$descriptor());
+        static final MethodHandle HANDLE = capturingErrno("kill", int.class, int.class, int.class);
 
         private Kill() {
         }
@@ -352,26 +344,60 @@ final class Downcalls {
     private Downcalls() {
     }
 
-    /** The generated descriptor with argument {@code index} linked as {@code layout} instead. */
-    private static FunctionDescriptor replaceArgument(FunctionDescriptor generated, int index, MemoryLayout layout) {
-        MemoryLayout[] arguments = generated.argumentLayouts().toArray(MemoryLayout[]::new);
-        arguments[index] = layout;
-        return FunctionDescriptor.of(generated.returnLayout().orElseThrow(), arguments);
-    }
-
-    private static MethodHandle critical(MemorySegment address, FunctionDescriptor descriptor) {
+    private static MethodHandle critical(String name, Class<?> returnType, Class<?>... parameters) {
+        CLibrary.NativeFunction function = function(name);
         try {
-            return LINKER.downcallHandle(address, descriptor, CAPTURE_ERRNO, Linker.Option.critical(true));
+            return capturing(LINKER.downcallHandle(function.address(), linkable(function.descriptor()), CAPTURE_ERRNO,
+                    Linker.Option.critical(true)), returnType, parameters);
         } catch (IllegalArgumentException unsupported) {
             return null;
         }
     }
 
-    private static MethodHandle plain(MemorySegment address, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(address, descriptor);
+    private static MethodHandle plain(String name, Class<?> returnType, Class<?>... parameters) {
+        CLibrary.NativeFunction function = function(name);
+        return adapted(LINKER.downcallHandle(function.address(), linkable(function.descriptor())),
+                MethodType.methodType(returnType, parameters));
     }
 
-    private static MethodHandle capturingErrno(MemorySegment address, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(address, descriptor, CAPTURE_ERRNO);
+    private static MethodHandle capturingErrno(String name, Class<?> returnType, Class<?>... parameters) {
+        CLibrary.NativeFunction function = function(name);
+        return capturing(LINKER.downcallHandle(function.address(), linkable(function.descriptor()), CAPTURE_ERRNO),
+                returnType, parameters);
+    }
+
+    /** A capturing handle adapted to take the capture segment and then {@code parameters}. */
+    private static MethodHandle capturing(MethodHandle linked, Class<?> returnType, Class<?>... parameters) {
+        return adapted(linked, MethodType.methodType(returnType, parameters).insertParameterTypes(0, MemorySegment.class));
+    }
+
+    /**
+     * Converts between the Java types of this system's C types and the library's: widening or narrowing
+     * primitives as a C call would ({@code long} to an {@code unsigned int nfds_t}, say).
+     */
+    private static MethodHandle adapted(MethodHandle linked, MethodType type) {
+        return MethodHandles.explicitCastArguments(linked, type);
+    }
+
+    /**
+     * The generated descriptor with every argument that is a union passed by value linked as a
+     * pointer: glibc declares the address arguments of getsockname and getpeername as
+     * {@code __SOCKADDR_ARG}, a {@code transparent_union} of pointers, which jextract describes as a
+     * union; C passes a transparent union as its first member, a pointer.
+     */
+    private static FunctionDescriptor linkable(FunctionDescriptor generated) {
+        MemoryLayout[] arguments = generated.argumentLayouts().stream()
+                .map(layout -> layout instanceof GroupLayout ? C.cPointer() : layout)
+                .toArray(MemoryLayout[]::new);
+        return generated.returnLayout().map(r -> FunctionDescriptor.of(r, arguments))
+                .orElseGet(() -> FunctionDescriptor.ofVoid(arguments));
+    }
+
+    private static CLibrary.NativeFunction function(String name) {
+        return C.function(name).orElseThrow(() -> missing(name));
+    }
+
+    private static UnsatisfiedLinkError missing(String name) {
+        return new UnsatisfiedLinkError(C.abi().description() + ": the C library has no " + name);
     }
 }

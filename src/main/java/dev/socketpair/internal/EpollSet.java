@@ -1,8 +1,8 @@
 package dev.socketpair.internal;
 
-import dev.socketpair.internal.libc.Libc;
-import dev.socketpair.internal.libc.epoll_data;
-import dev.socketpair.internal.libc.epoll_event;
+import dev.socketpair.internal.platform.CLibrary;
+import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.Structs;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -31,17 +31,20 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class EpollSet {
 
+    private static final CLibrary C = Platform.current().library();
+    private static final long EVENT_SIZE = Structs.Epoll.EPOLL_EVENT.byteSize();
+
     /** Events that make a descriptor ready for reading: data, end of stream. */
-    public static final int READABLE = Libc.EPOLLIN();
+    public static final int READABLE = C.constant("EPOLLIN");
     /** Events that make a descriptor ready for writing. */
-    public static final int WRITABLE = Libc.EPOLLOUT();
+    public static final int WRITABLE = C.constant("EPOLLOUT");
     /** Events the kernel reports whatever was asked: an error, or a hang-up of both directions. */
-    public static final int FAILED = Libc.EPOLLERR() | Libc.EPOLLHUP();
+    public static final int FAILED = C.constant("EPOLLERR") | C.constant("EPOLLHUP");
 
     private static final Cleaner CLEANER = Cleaner.create();
     private static final int MAX_EVENTS = 256;
-    private static final int DONTWAIT = Libc.MSG_DONTWAIT();
-    private static final int NOSIGNAL = Libc.MSG_NOSIGNAL();
+    private static final int DONTWAIT = C.constant("MSG_DONTWAIT");
+    private static final int NOSIGNAL = C.constant("MSG_NOSIGNAL");
     private static final int DRAIN_SIZE = 64;
 
     /** The outcome of {@link #open()}: the set, or the call that failed and its errno. */
@@ -80,10 +83,10 @@ public final class EpollSet {
         }
         this.cleanable = CLEANER.register(this, resources);
         Arena arena = resources.arena;
-        this.events = epoll_event.allocateArray(MAX_EVENTS, arena);
+        this.events = arena.allocate(Structs.Epoll.EPOLL_EVENT, MAX_EVENTS);
         this.waitErrno = Syscalls.allocateErrnoCapture(arena);
         this.parkScratch = new NativeScratch(arena);
-        this.controlEvent = epoll_event.allocate(arena);
+        this.controlEvent = arena.allocate(Structs.Epoll.EPOLL_EVENT);
         this.controlErrno = Syscalls.allocateErrnoCapture(arena);
         this.wakeBuffer = arena.allocate(DRAIN_SIZE);
         this.wakeErrno = Syscalls.allocateErrnoCapture(arena);
@@ -96,7 +99,7 @@ public final class EpollSet {
     public static Opened open() {
         int epfd;
         try (Arena local = Arena.ofConfined()) {
-            epfd = Syscalls.epoll_create1(Libc.EPOLL_CLOEXEC(), Syscalls.allocateErrnoCapture(local));
+            epfd = Syscalls.epoll_create1(C.constant("EPOLL_CLOEXEC"), Syscalls.allocateErrnoCapture(local));
         }
         if (epfd < 0) {
             return new Opened(null, "epoll_create1", -epfd);
@@ -123,22 +126,22 @@ public final class EpollSet {
      * @return 0, or {@code -errno}
      */
     public int add(int fd, int events) {
-        return control(Libc.EPOLL_CTL_ADD(), fd, events);
+        return control(C.constant("EPOLL_CTL_ADD"), fd, events);
     }
 
     /** Changes the events of {@code fd}, as {@link #add}. @return 0, or {@code -errno} */
     public int modify(int fd, int events) {
-        return control(Libc.EPOLL_CTL_MOD(), fd, events);
+        return control(C.constant("EPOLL_CTL_MOD"), fd, events);
     }
 
     /** Removes {@code fd} from the set, as {@link #add}. @return 0, or {@code -errno} */
     public int delete(int fd) {
-        return control(Libc.EPOLL_CTL_DEL(), fd, 0);
+        return control(C.constant("EPOLL_CTL_DEL"), fd, 0);
     }
 
     private int control(int op, int fd, int bits) {
-        epoll_event.events(controlEvent, bits);
-        epoll_data.fd(epoll_event.data(controlEvent), fd);
+        Structs.Epoll.EVENTS.set(controlEvent, bits);
+        Structs.Epoll.DATA_FD.set(controlEvent, fd);
         return Syscalls.epoll_ctl(epfd, op, fd, controlEvent, controlErrno);
     }
 
@@ -189,12 +192,12 @@ public final class EpollSet {
 
     /** The descriptor of the {@code index}th event collected by the last wait. */
     public int eventFd(int index) {
-        return epoll_data.fd(epoll_event.data(epoll_event.asSlice(events, index)));
+        return Structs.Epoll.DATA_FD.getInt(events.asSlice(index * EVENT_SIZE));
     }
 
     /** The event bits of the {@code index}th event collected by the last wait. */
     public int eventBits(int index) {
-        return epoll_event.events(epoll_event.asSlice(events, index));
+        return Structs.Epoll.EVENTS.getInt(events.asSlice(index * EVENT_SIZE));
     }
 
     /** Whether an event's descriptor is the wake-up pair's rather than a registered one. */

@@ -1,10 +1,6 @@
 package dev.socketpair.internal;
 
-import dev.socketpair.internal.libc.cmsghdr;
-import dev.socketpair.internal.libc.epoll_event;
-import dev.socketpair.internal.libc.iovec;
-import dev.socketpair.internal.libc.msghdr;
-import dev.socketpair.internal.libc.pollfd;
+import dev.socketpair.internal.platform.Structs;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -75,7 +71,7 @@ public final class NativeScratch {
     /** A {@code struct pollfd}. */
     MemorySegment pollSet() {
         if (pollSet == null) {
-            pollSet = Downcalls.unguarded(pollfd.allocate(arena));
+            pollSet = Downcalls.unguarded(arena.allocate(Structs.POLLFD));
         }
         return pollSet;
     }
@@ -112,7 +108,7 @@ public final class NativeScratch {
     /** A {@code struct epoll_event}, for registering with the {@link Poller}. */
     MemorySegment epollEvent() {
         if (epollEvent == null) {
-            epollEvent = Downcalls.unguarded(epoll_event.allocate(arena));
+            epollEvent = Downcalls.unguarded(arena.allocate(Structs.Epoll.EPOLL_EVENT));
         }
         return epollEvent;
     }
@@ -120,7 +116,7 @@ public final class NativeScratch {
     /** A {@code struct msghdr}, zeroed. */
     MemorySegment messageHeader() {
         if (messageHeader == null) {
-            messageHeader = Downcalls.unguarded(msghdr.allocate(arena));
+            messageHeader = Downcalls.unguarded(arena.allocate(Structs.MSGHDR));
         }
         return messageHeader.fill((byte) 0);
     }
@@ -132,7 +128,7 @@ public final class NativeScratch {
     MemorySegment iovecs(int count) {
         if (iovecs == null || count > iovecCapacity) {
             iovecCapacity = Math.max(count, Math.max(MIN_IOVECS, iovecCapacity * 2));
-            iovecs = Downcalls.unguarded(iovec.allocateArray(iovecCapacity, arena));
+            iovecs = Downcalls.unguarded(arena.allocate(Structs.IOVEC, iovecCapacity));
             partBuffers = new ByteBuffer[iovecCapacity];
             partStarts = new int[iovecCapacity];
             partCopies = new MemorySegment[iovecCapacity];
@@ -181,7 +177,7 @@ public final class NativeScratch {
     MemorySegment control(long size) {
         if (control.byteSize() < size) {
             long capacity = Math.max(size, control.byteSize() * 2);
-            control = arena.allocate(capacity, cmsghdr.layout().byteAlignment());
+            control = arena.allocate(capacity, Structs.CMSGHDR.byteAlignment());
         }
         return control;
     }

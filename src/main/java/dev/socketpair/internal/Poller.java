@@ -1,9 +1,8 @@
 package dev.socketpair.internal;
 
-import dev.socketpair.internal.libc.ErrnoValues;
-import dev.socketpair.internal.libc.Libc;
-import dev.socketpair.internal.libc.epoll_data;
-import dev.socketpair.internal.libc.epoll_event;
+import dev.socketpair.internal.platform.CLibrary;
+import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.Structs;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -31,6 +30,10 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Poller {
 
+    private static final CLibrary C = Platform.current().library();
+    private static final long EVENT_SIZE = Structs.Epoll.EPOLL_EVENT.byteSize();
+    private static final int ENOENT = C.errno("ENOENT");
+
     private static final int MAX_EVENTS = 64;
     /** How often a sub-poller that the master could not register polls. */
     private static final long UNREGISTERED_POLL_NANOS = 1_000_000;
@@ -49,7 +52,7 @@ public final class Poller {
 
     private Poller(int epfd, int interest) {
         this.epfd = epfd;
-        this.interest = interest | Libc.EPOLLONESHOT();
+        this.interest = interest | C.constant("EPOLLONESHOT");
     }
 
     /**
@@ -76,9 +79,9 @@ public final class Poller {
                     return epfds[i];
                 }
             }
-            Poller master = new Poller(epfds[0], Libc.EPOLLIN());
-            Poller read = new Poller(epfds[1], Libc.EPOLLIN() | Libc.EPOLLRDHUP());
-            Poller write = new Poller(epfds[2], Libc.EPOLLOUT());
+            Poller master = new Poller(epfds[0], C.constant("EPOLLIN"));
+            Poller read = new Poller(epfds[1], C.constant("EPOLLIN") | C.constant("EPOLLRDHUP"));
+            Poller write = new Poller(epfds[2], C.constant("EPOLLOUT"));
             master.initialiseCalls();
             try {
                 Thread.ofPlatform().name("socketpair-master-poller").daemon().start(master::masterLoop);
@@ -99,7 +102,7 @@ public final class Poller {
     /** A close-on-exec epoll instance. @return its descriptor, or {@code -errno} */
     private static int epollCreate() {
         try (Arena arena = Arena.ofConfined()) {
-            return Syscalls.epoll_create1(Libc.EPOLL_CLOEXEC(), Syscalls.allocateErrnoCapture(arena));
+            return Syscalls.epoll_create1(C.constant("EPOLL_CLOEXEC"), Syscalls.allocateErrnoCapture(arena));
         }
     }
 
@@ -115,13 +118,13 @@ public final class Poller {
      */
     private void initialiseCalls() {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment event = epoll_event.allocate(arena);
+            MemorySegment event = arena.allocate(Structs.Epoll.EPOLL_EVENT);
             MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
-            epoll_data.fd(epoll_event.data(event), -1);
+            Structs.Epoll.DATA_FD.set(event, -1);
             // Both calls fail or find nothing (no descriptor -1, no registration yet); what matters is
             // that their handles are linked.
-            Syscalls.epoll_ctl(epfd, Libc.EPOLL_CTL_DEL(), -1, event, capture);
-            poll(0, epoll_event.allocateArray(MAX_EVENTS, arena), capture);
+            Syscalls.epoll_ctl(epfd, C.constant("EPOLL_CTL_DEL"), -1, event, capture);
+            poll(0, arena.allocate(Structs.Epoll.EPOLL_EVENT, MAX_EVENTS), capture);
         }
     }
 
@@ -188,8 +191,8 @@ public final class Poller {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
             // ENOENT where no thread waited in that direction: nothing to take out.
-            Syscalls.epoll_ctl(started.read().epfd, Libc.EPOLL_CTL_DEL(), fd, MemorySegment.NULL, capture);
-            Syscalls.epoll_ctl(started.write().epfd, Libc.EPOLL_CTL_DEL(), fd, MemorySegment.NULL, capture);
+            Syscalls.epoll_ctl(started.read().epfd, C.constant("EPOLL_CTL_DEL"), fd, MemorySegment.NULL, capture);
+            Syscalls.epoll_ctl(started.write().epfd, C.constant("EPOLL_CTL_DEL"), fd, MemorySegment.NULL, capture);
         }
     }
 
@@ -205,11 +208,11 @@ public final class Poller {
 
     private int arm(int fd, MemorySegment event, MemorySegment capture) {
         waiters.set(fd, Thread.currentThread());
-        epoll_event.events(event, interest);
-        epoll_data.fd(epoll_event.data(event), fd);
-        int r = Syscalls.epoll_ctl(epfd, Libc.EPOLL_CTL_MOD(), fd, event, capture);
-        if (r == -ErrnoValues.ENOENT()) {
-            r = Syscalls.epoll_ctl(epfd, Libc.EPOLL_CTL_ADD(), fd, event, capture);
+        Structs.Epoll.EVENTS.set(event, interest);
+        Structs.Epoll.DATA_FD.set(event, fd);
+        int r = Syscalls.epoll_ctl(epfd, C.constant("EPOLL_CTL_MOD"), fd, event, capture);
+        if (r == -ENOENT) {
+            r = Syscalls.epoll_ctl(epfd, C.constant("EPOLL_CTL_ADD"), fd, event, capture);
         }
         if (r < 0) {
             waiters.remove(fd, Thread.currentThread());
@@ -285,7 +288,7 @@ public final class Poller {
     /** Waits for any sub-poller to have events, and unparks it; runs in a platform thread. */
     private void masterLoop() {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment events = epoll_event.allocateArray(MAX_EVENTS, arena);
+            MemorySegment events = arena.allocate(Structs.Epoll.EPOLL_EVENT, MAX_EVENTS);
             MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
             for (;;) {
                 poll(-1, events, capture);
@@ -300,9 +303,9 @@ public final class Poller {
      */
     private void subPollerLoop(Poller master) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment events = epoll_event.allocateArray(MAX_EVENTS, arena);
+            MemorySegment events = arena.allocate(Structs.Epoll.EPOLL_EVENT, MAX_EVENTS);
             MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
-            MemorySegment registration = epoll_event.allocate(arena);
+            MemorySegment registration = arena.allocate(Structs.Epoll.EPOLL_EVENT);
             int polled = 0;
             for (;;) {
                 if (polled == 0) {
@@ -337,7 +340,7 @@ public final class Poller {
             throw new AssertionError("epoll_wait: " + Errno.name(-n));
         }
         for (int i = 0; i < n; i++) {
-            wakeup(epoll_data.fd(epoll_event.data(epoll_event.asSlice(events, i))));
+            wakeup(Structs.Epoll.DATA_FD.getInt(events.asSlice(i * EVENT_SIZE)));
         }
         return n;
     }

@@ -1,9 +1,11 @@
 package dev.socketpair.internal;
 
-import dev.socketpair.internal.libc.Libc;
-import dev.socketpair.internal.libc.sockaddr_un;
-import dev.socketpair.internal.libc.ucred;
+import dev.socketpair.internal.platform.CLibrary;
 import dev.socketpair.internal.platform.Features;
+import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.StructField;
+
+import java.lang.foreign.GroupLayout;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
@@ -21,32 +23,47 @@ import java.util.Arrays;
  */
 public final class SocketControl {
 
-    /** Integer socket options at level {@code SOL_SOCKET}. */
+    private static final CLibrary C = Platform.current().library();
+
+    /**
+     * Integer socket options at level {@code SOL_SOCKET}. An option the system lacks
+     * ({@code SO_DOMAIN} on macOS and DragonFly, {@code SO_PASSCRED} off Linux) fails as the kernel
+     * fails an option it does not know, with {@code ENOPROTOOPT}, without a call.
+     */
     public enum IntOption {
         /** {@code SO_TYPE}: the socket type, read-only. */
-        TYPE(Libc.SO_TYPE()),
+        TYPE("SO_TYPE"),
         /** {@code SO_DOMAIN}: the address family, read-only. */
-        DOMAIN(Libc.SO_DOMAIN()),
+        DOMAIN("SO_DOMAIN"),
         /** {@code SO_SNDBUF}: the send buffer size. */
-        SEND_BUFFER(Libc.SO_SNDBUF()),
+        SEND_BUFFER("SO_SNDBUF"),
         /** {@code SO_RCVBUF}: the receive buffer size. */
-        RECEIVE_BUFFER(Libc.SO_RCVBUF()),
+        RECEIVE_BUFFER("SO_RCVBUF"),
         /** {@code SO_PASSCRED}: whether received messages carry the sender's credentials; 0 or 1. */
-        PASS_CREDENTIALS(Libc.SO_PASSCRED()),
+        PASS_CREDENTIALS("SO_PASSCRED"),
         /** {@code SO_ERROR}: the pending socket error, read-only; reading clears it. */
-        ERROR(Libc.SO_ERROR());
+        ERROR("SO_ERROR");
 
+        /** The option's number, or -1 where the system lacks it. */
         final int name;
 
-        IntOption(int name) {
-            this.name = name;
+        IntOption(String constant) {
+            this.name = C.hasConstant(constant) ? C.constant(constant) : -1;
+        }
+
+        /** {@return whether the system has this option} */
+        public boolean exists() {
+            return name >= 0;
         }
     }
 
-    private static final int O_NONBLOCK = Libc.O_NONBLOCK();
-    private static final long SUN_PATH_OFFSET =
-            sockaddr_un.layout().byteOffset(MemoryLayout.PathElement.groupElement("sun_path"));
-    private static final int FD_CLOEXEC = Libc.FD_CLOEXEC();
+    private static final int SOL_SOCKET = C.constant("SOL_SOCKET");
+    private static final int ENOPROTOOPT = C.errno("ENOPROTOOPT");
+    private static final int O_NONBLOCK = C.constant("O_NONBLOCK");
+    private static final GroupLayout SOCKADDR_UN = C.struct("sockaddr_un");
+    private static final long SUN_PATH_OFFSET = SOCKADDR_UN.byteOffset(MemoryLayout.PathElement.groupElement("sun_path"));
+    private static final StructField SUN_FAMILY = StructField.of(SOCKADDR_UN, "sun_family");
+    private static final int FD_CLOEXEC = C.constant("FD_CLOEXEC");
 
     private SocketControl() {
     }
@@ -157,28 +174,28 @@ public final class SocketControl {
      */
     public static int duplicate(int fd) {
         try (Arena arena = Arena.ofConfined()) {
-            return Syscalls.fcntl(fd, Libc.F_DUPFD_CLOEXEC(), 0, Syscalls.allocateErrnoCapture(arena));
+            return Syscalls.fcntl(fd, C.constant("F_DUPFD_CLOEXEC"), 0, Syscalls.allocateErrnoCapture(arena));
         }
     }
 
     /** Reads {@code O_NONBLOCK}. @return 1 if it is set, 0 if not, or {@code -errno} */
     public static int isNonBlocking(int fd) {
-        return flag(fd, Libc.F_GETFL(), O_NONBLOCK);
+        return flag(fd, C.constant("F_GETFL"), O_NONBLOCK);
     }
 
     /** Sets or clears {@code O_NONBLOCK}. @return 0, or {@code -errno} */
     public static int setNonBlocking(int fd, boolean on) {
-        return setFlag(fd, Libc.F_GETFL(), Libc.F_SETFL(), O_NONBLOCK, on);
+        return setFlag(fd, C.constant("F_GETFL"), C.constant("F_SETFL"), O_NONBLOCK, on);
     }
 
     /** Reads {@code FD_CLOEXEC}. @return 1 if it is set, 0 if not, or {@code -errno} */
     public static int isCloseOnExec(int fd) {
-        return flag(fd, Libc.F_GETFD(), FD_CLOEXEC);
+        return flag(fd, C.constant("F_GETFD"), FD_CLOEXEC);
     }
 
     /** Sets or clears {@code FD_CLOEXEC}. @return 0, or {@code -errno} */
     public static int setCloseOnExec(int fd, boolean on) {
-        return setFlag(fd, Libc.F_GETFD(), Libc.F_SETFD(), FD_CLOEXEC, on);
+        return setFlag(fd, C.constant("F_GETFD"), C.constant("F_SETFD"), FD_CLOEXEC, on);
     }
 
     private static int flag(int fd, int getCommand, int bit) {
@@ -206,7 +223,10 @@ public final class SocketControl {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
             MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, (int) value.byteSize());
-            int r = Syscalls.getsockopt(fd, Libc.SOL_SOCKET(), option.name, value, length,
+            if (!option.exists()) {
+                return -ENOPROTOOPT;
+            }
+            int r = Syscalls.getsockopt(fd, SOL_SOCKET, option.name, value, length,
                     Syscalls.allocateErrnoCapture(arena));
             return r < 0 ? r : value.get(ValueLayout.JAVA_INT, 0);
         }
@@ -214,42 +234,81 @@ public final class SocketControl {
 
     /** Sets an integer option. @return 0, or {@code -errno} */
     public static int setIntOption(int fd, IntOption option, int newValue) {
+        if (!option.exists()) {
+            return -ENOPROTOOPT;
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment value = arena.allocateFrom(ValueLayout.JAVA_INT, newValue);
-            return Syscalls.setsockopt(fd, Libc.SOL_SOCKET(), option.name, value, (int) value.byteSize(),
+            return Syscalls.setsockopt(fd, SOL_SOCKET, option.name, value, (int) value.byteSize(),
                     Syscalls.allocateErrnoCapture(arena));
         }
     }
 
     /**
-     * Reads the credentials of the peer's process as they were when the connection was made
-     * ({@code SO_PEERCRED}) into {@code ids}: pid, uid, gid.
+     * Reads a socket's address family: {@code SO_DOMAIN} where the system has it, else the family
+     * getsockname(2) reports.
+     *
+     * @return the family, or {@code -errno}
+     */
+    public static long domain(int fd) {
+        if (IntOption.DOMAIN.exists()) {
+            return intOption(fd, IntOption.DOMAIN);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment address = arena.allocate(SOCKADDR_UN);
+            MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, (int) address.byteSize());
+            int r = Syscalls.getsockname(fd, address, length, Syscalls.allocateErrnoCapture(arena));
+            return r < 0 ? r : SUN_FAMILY.get(address);
+        }
+    }
+
+    /**
+     * Reads the credentials of the peer's process as they were when the connection was made into
+     * {@code ids}: pid, uid, gid, as the {@link Platform} says they are read ({@code SO_PEERCRED} on
+     * Linux, {@code LOCAL_PEERCRED} and perhaps {@code LOCAL_PEERPID} elsewhere). The pid is -1 where
+     * the system cannot tell it.
      *
      * @return 0, or {@code -errno}
      */
     public static int peerCredentials(int fd, int[] ids) {
+        Platform.PeerCredentialsQuery query = PeerCredentials.QUERY;
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment value = ucred.allocate(arena);
+            MemorySegment value = arena.allocate(query.layout());
             MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, (int) value.byteSize());
-            int r = Syscalls.getsockopt(fd, Libc.SOL_SOCKET(), Libc.SO_PEERCRED(), value, length,
-                    Syscalls.allocateErrnoCapture(arena));
-            if (r == 0) {
-                ids[0] = ucred.pid(value);
-                ids[1] = ucred.uid(value);
-                ids[2] = ucred.gid(value);
+            MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
+            int r = Syscalls.getsockopt(fd, query.level(), query.option(), value, length, capture);
+            if (r < 0) {
+                return r;
             }
-            return r;
+            ids[0] = query.pid() != null ? query.pid().getInt(value) : -1;
+            ids[1] = query.uid().getInt(value);
+            ids[2] = query.gid().getInt(value);
+            if (query.pidOption() != null) {
+                MemorySegment pid = arena.allocate(ValueLayout.JAVA_INT);
+                length.set(ValueLayout.JAVA_INT, 0, (int) pid.byteSize());
+                r = Syscalls.getsockopt(fd, query.level(), query.pidOption(), pid, length, capture);
+                if (r < 0) {
+                    return r;
+                }
+                ids[0] = pid.get(ValueLayout.JAVA_INT, 0);
+            }
+            return 0;
         }
+    }
+
+    /** Read when the peer's credentials are first asked for. */
+    private static final class PeerCredentials {
+        static final Platform.PeerCredentialsQuery QUERY = Platform.current().peerCredentials();
     }
 
     /** Shuts down reception. @return 0, or {@code -errno} */
     public static int shutdownInput(int fd) {
-        return shutdown(fd, Libc.SHUT_RD());
+        return shutdown(fd, C.constant("SHUT_RD"));
     }
 
     /** Shuts down transmission. @return 0, or {@code -errno} */
     public static int shutdownOutput(int fd) {
-        return shutdown(fd, Libc.SHUT_WR());
+        return shutdown(fd, C.constant("SHUT_WR"));
     }
 
     private static int shutdown(int fd, int how) {
@@ -270,7 +329,7 @@ public final class SocketControl {
     /** Returns the name a socket (or its peer) is bound to, as getsockname(2) or getpeername(2) reports it. */
     public static SocketName name(int fd, boolean peer) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment address = sockaddr_un.allocate(arena);
+            MemorySegment address = arena.allocate(SOCKADDR_UN);
             MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, (int) address.byteSize());
             MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
             int r = peer

@@ -1,6 +1,6 @@
 package dev.socketpair.internal;
 
-import dev.socketpair.internal.libc.Libc;
+import dev.socketpair.internal.platform.Platform;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -29,6 +29,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class SocketDescriptor {
 
     private static final Cleaner CLEANER = Cleaner.create();
+    private static final int SHUT_RDWR = Platform.current().library().constant("SHUT_RDWR");
 
     /** Set in {@link #state} once close has begun. */
     private static final int CLOSING = 1 << 30;
@@ -210,7 +211,7 @@ public final class SocketDescriptor {
         if (before >= BLOCKING) {
             try (Arena local = Arena.ofConfined()) {
                 // ENOTCONN (a datagram peer gone) still wakes nobody who could need it: ignore results.
-                Syscalls.shutdown(fd, Libc.SHUT_RDWR(), Syscalls.allocateErrnoCapture(local));
+                Syscalls.shutdown(fd, SHUT_RDWR, Syscalls.allocateErrnoCapture(local));
             }
         }
         // A virtual thread marks the descriptor before it registers with a poller, and checks the

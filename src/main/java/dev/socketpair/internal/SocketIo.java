@@ -1,9 +1,8 @@
 package dev.socketpair.internal;
 
-import dev.socketpair.internal.libc.Libc;
-import dev.socketpair.internal.libc.iovec;
-import dev.socketpair.internal.libc.msghdr;
-import dev.socketpair.internal.libc.pollfd;
+import dev.socketpair.internal.platform.CLibrary;
+import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.Structs;
 import dev.socketpair.internal.platform.Features;
 
 import java.lang.foreign.Arena;
@@ -41,16 +40,18 @@ import java.nio.ByteBuffer;
  */
 public final class SocketIo {
 
-    private static final int DONTWAIT = Libc.MSG_DONTWAIT();
-    private static final int NOSIGNAL = Libc.MSG_NOSIGNAL();
-    private static final int IOV_MAX = Libc.IOV_MAX();
+    private static final CLibrary C = Platform.current().library();
+    private static final long IOVEC_SIZE = Structs.IOVEC.byteSize();
+    private static final int DONTWAIT = C.constant("MSG_DONTWAIT");
+    private static final int NOSIGNAL = C.constant("MSG_NOSIGNAL");
+    private static final int IOV_MAX = C.constant("IOV_MAX");
     /** Below this a blocking heap transfer copies rather than trying a non-blocking call first. */
     private static final long IN_PLACE_MIN = 4096;
-    private static final short POLLIN = (short) Libc.POLLIN();
-    private static final short POLLOUT = (short) Libc.POLLOUT();
+    private static final short POLLIN = (short) C.constant("POLLIN");
+    private static final short POLLOUT = (short) C.constant("POLLOUT");
     /** Where recvmsg cannot install descriptors close-on-exec, {@link ControlMessages#parse} makes them so. */
-    private static final int CMSG_CLOEXEC = Features.receivesCloseOnExec() ? Libc.MSG_CMSG_CLOEXEC() : 0;
-    private static final int TRUNC = Libc.MSG_TRUNC();
+    private static final int CMSG_CLOEXEC = Features.receivesCloseOnExec() ? C.constant("MSG_CMSG_CLOEXEC") : 0;
+    private static final int TRUNC = C.constant("MSG_TRUNC");
 
     /**
      * The classes of the memory scopes that are never closed: the global arena's, that of memory a heap
@@ -299,10 +300,10 @@ public final class SocketIo {
                     continue;
                 }
                 MemorySegment memory = MemorySegment.ofBuffer(b);
-                MemorySegment entry = iovec.asSlice(iov, entries);
+                long entry = entries * IOVEC_SIZE;
                 if (staysAlive(memory)) {
-                    iovec.iov_base(entry, memory);
-                    iovec.iov_len(entry, remaining);
+                    Structs.IOV_BASE.setAddress(iov, entry, memory);
+                    Structs.IOV_LEN.set(iov, entry, remaining);
                     scratch.part(entries++, b, null);
                     continue;
                 }
@@ -315,7 +316,7 @@ public final class SocketIo {
                     // if confined to another thread.
                     memory.get(ValueLayout.JAVA_BYTE, 0);
                 }
-                iovec.iov_len(entry, share);
+                Structs.IOV_LEN.set(iov, entry, share);
                 scratch.part(entries++, b, memory);
                 copied += share;
                 if (share < remaining) {
@@ -327,31 +328,31 @@ public final class SocketIo {
             for (int j = 0; j < entries; j++) {
                 MemorySegment memory = scratch.partCopy(j);
                 if (memory != null) {
-                    MemorySegment entry = iovec.asSlice(iov, j);
-                    long share = iovec.iov_len(entry);
+                    long entry = j * IOVEC_SIZE;
+                    long share = Structs.IOV_LEN.get(iov, entry);
                     if (!receiving) {
                         MemorySegment.copy(memory, 0, bounce, at, share);
                     }
-                    iovec.iov_base(entry, bounce.asSlice(at, share));
+                    Structs.IOV_BASE.setAddress(iov, entry, bounce.asSlice(at, share));
                     at += share;
                 }
             }
             MemorySegment header = scratch.messageHeader();
-            msghdr.msg_iov(header, iov);
-            msghdr.msg_iovlen(header, entries);
-            msghdr.msg_control(header, control);
-            msghdr.msg_controllen(header, control.byteSize());
+            Structs.MSG_IOV.setAddress(header, 0, iov);
+            Structs.MSG_IOVLEN.set(header, entries);
+            Structs.MSG_CONTROL.setAddress(header, 0, control);
+            Structs.MSG_CONTROLLEN.set(header, control.byteSize());
             long n = receiving
                     ? Syscalls.recvmsg(fd, header, flags, scratch.errno())
                     : Syscalls.sendmsg(fd, header, flags, scratch.errno());
             if (result != null) {
-                result[0] = n >= 0 ? msghdr.msg_controllen(header) : 0;
-                result[1] = n >= 0 ? msghdr.msg_flags(header) : 0;
+                result[0] = n >= 0 ? Structs.MSG_CONTROLLEN.get(header) : 0;
+                result[1] = n >= 0 ? Structs.MSG_FLAGS.get(header) : 0;
             }
             long left = n;
             at = 0;
             for (int j = 0; j < entries && left > 0; j++) {
-                long share = iovec.iov_len(iovec.asSlice(iov, j));
+                long share = Structs.IOV_LEN.get(iov, j * IOVEC_SIZE);
                 long moved = Math.min(left, share);
                 MemorySegment memory = scratch.partCopy(j);
                 if (memory != null) {
@@ -379,9 +380,9 @@ public final class SocketIo {
      */
     public static int await(int fd, boolean reading, NativeScratch scratch) {
         MemorySegment socket = scratch.pollSet();
-        pollfd.fd(socket, fd);
-        pollfd.events(socket, reading ? POLLIN : POLLOUT);
-        pollfd.revents(socket, (short) 0);
+        Structs.POLL_FD.set(socket, fd);
+        Structs.POLL_EVENTS.set(socket, reading ? POLLIN : POLLOUT);
+        Structs.POLL_REVENTS.set(socket, 0);
         return Syscalls.poll(socket, 1, -1, scratch.errno());
     }
 }

@@ -12,7 +12,8 @@ package dev.socketpair.internal.platform;
  * makes every facility count as missing, so that each fallback runs, and can be tested, on a system that
  * has the facility.
  *
- * <p>Decided once, from the system property, with no system call; safe for use by multiple threads.
+ * <p>Each answer is the {@link Platform}'s, unless portable mode is on. Portable mode is decided once,
+ * from the system property, with no system call; safe for use by multiple threads.
  */
 public final class Features {
 
@@ -34,7 +35,7 @@ public final class Features {
      * and applies them atomically}; without them the flags are applied with fcntl(2) after the call.
      */
     public static boolean atomicSocketFlags() {
-        return !PORTABLE;
+        return !PORTABLE && Platform.current().atomicSocketFlags();
     }
 
     /**
@@ -42,7 +43,7 @@ public final class Features {
      * close-on-exec}; without it each is made close-on-exec with fcntl(2) right after the call.
      */
     public static boolean receivesCloseOnExec() {
-        return !PORTABLE;
+        return !PORTABLE && Platform.current().receivesCloseOnExec();
     }
 
     /**
@@ -51,6 +52,6 @@ public final class Features {
      * {@code ENOSYS} and the caller takes the same fallback as where this is false.
      */
     public static boolean closesFrom() {
-        return !PORTABLE;
+        return !PORTABLE && Platform.current().mayCloseFrom();
     }
 }

@@ -1,0 +1,259 @@
+package dev.socketpair.internal.platform;
+
+import java.lang.foreign.AddressLayout;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.GroupLayout;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * One ABI's generated bindings, read by the names jextract gave them (the C names): the only code that
+ * reaches into a generated package. Everything above names a constant, a struct or a function once, for
+ * every system, and gets the running system's number, layout or descriptor.
+ *
+ * <p>Names are resolved through the generated classes' public static methods ({@code Libc.SOL_SOCKET()},
+ * {@code msghdr.layout()}, {@code Libc.sendmsg$descriptor()}); resolving initialises no class, calling
+ * does. Callers keep what they read in {@code static final} fields, so reading costs nothing after class
+ * initialisation. A name the ABI does not bind is an {@link IllegalStateException} naming both: the code
+ * above asks for a facility only where {@link Platform} says the system has it.
+ *
+ * <p>Functions are looked up in the C library by its name on that system (its soname on Linux and the
+ * BSDs), never through the JDK's default lookup, which loads a library of its own when first used and,
+ * if that fails for want of a descriptor, stays empty for the life of the process.
+ *
+ * <p>Immutable apart from the lazily opened library; safe for use by multiple threads.
+ */
+public final class CLibrary {
+
+    private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+    private static final Pattern ERRNO_NAME = Pattern.compile("E[A-Z0-9]+");
+
+    private final Abi abi;
+    private final Class<?> header;
+    private final Class<?> errnoValues;
+    // The library, once looked up; a lookup of a library the process has loaded opens no file.
+    private volatile SymbolLookup library;
+    private volatile Map<Integer, String> errnoNames;
+
+    private CLibrary(Abi abi) {
+        this.abi = abi;
+        this.header = generatedClass(abi, "Libc");
+        this.errnoValues = generatedClass(abi, "ErrnoValues");
+    }
+
+    /** Returns the bindings of an ABI without initialising any generated class. */
+    static CLibrary of(Abi abi) {
+        return new CLibrary(abi);
+    }
+
+    /** {@return the ABI these bindings are for} */
+    public Abi abi() {
+        return abi;
+    }
+
+    /** {@return whether the ABI binds the named constant} */
+    public boolean hasConstant(String name) {
+        return constantGetter(name) != null;
+    }
+
+    /**
+     * Returns the named constant ({@code #define} or enum value) of the ABI.
+     *
+     * @throws IllegalStateException if the ABI binds no such constant
+     */
+    public int constant(String name) {
+        MethodHandle getter = constantGetter(name);
+        if (getter == null) {
+            throw absent("constant", name);
+        }
+        try {
+            return getter.type().returnType() == long.class ? Math.toIntExact((long) getter.invoke()) : (int) getter.invoke();
+        } catch (Throwable t) {
+            throw new IllegalStateException("generated constant " + name + " of " + abi.description() + " is not readable", t);
+        }
+    }
+
+    /** {@return whether the ABI binds the named struct or union} */
+    public boolean hasStruct(String name) {
+        return generatedClassOrNull(name) != null;
+    }
+
+    /**
+     * Returns the layout of the named struct or union.
+     *
+     * @throws IllegalStateException if the ABI binds no such type
+     */
+    public GroupLayout struct(String name) {
+        if (type(name) instanceof GroupLayout group) {
+            return group;
+        }
+        throw new IllegalStateException(name + " is not a struct on " + abi.description());
+    }
+
+    /**
+     * Returns the layout of the named type: a struct or union, or a typedef, which may be a struct on
+     * one system ({@code sigset_t} on Linux) and a number or a pointer on another (macOS).
+     *
+     * @throws IllegalStateException if the ABI binds no such type
+     */
+    public MemoryLayout type(String name) {
+        Class<?> generated = generatedClassOrNull(name);
+        try {
+            if (generated != null) {
+                return (GroupLayout) LOOKUP.findStatic(generated, "layout", MethodType.methodType(GroupLayout.class)).invoke();
+            }
+            return (MemoryLayout) header.getField(name).get(null);
+        } catch (NoSuchFieldException e) {
+            throw absent("type", name);
+        } catch (Throwable t) {
+            throw new IllegalStateException("generated layout of " + name + " for " + abi.description() + " is not readable", t);
+        }
+    }
+
+    /** {@return the layout of C's {@code int} on this ABI} */
+    public ValueLayout.OfInt cInt() {
+        return (ValueLayout.OfInt) cType("C_INT");
+    }
+
+    /** {@return the layout of C's pointers on this ABI} */
+    public AddressLayout cPointer() {
+        return (AddressLayout) cType("C_POINTER");
+    }
+
+    private ValueLayout cType(String name) {
+        return (ValueLayout) type(name);
+    }
+
+    /**
+     * Looks a function up in the C library and returns its address with the descriptor jextract
+     * generated for it, or nothing if the running C library lacks the symbol (an older glibc without
+     * {@code posix_spawn_file_actions_addclosefrom_np}, say) or the ABI does not bind it.
+     */
+    public Optional<NativeFunction> function(String name) {
+        MethodHandle descriptor = findStatic(header, name + "$descriptor", FunctionDescriptor.class);
+        if (descriptor == null) {
+            return Optional.empty();
+        }
+        Optional<MemorySegment> address = library().find(name);
+        if (address.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new NativeFunction(name, address.get(), (FunctionDescriptor) descriptor.invoke()));
+        } catch (Throwable t) {
+            throw new IllegalStateException("generated descriptor of " + name + " for " + abi.description() + " is not readable", t);
+        }
+    }
+
+    /**
+     * Looks up a symbol of the C library that the bindings need not describe: a function whose
+     * descriptor the caller writes (a variadic one), or one whose presence tells C libraries apart.
+     */
+    public Optional<MemorySegment> symbol(String name) {
+        return library().find(name);
+    }
+
+    /**
+     * Returns the symbolic name of every errno value of the ABI with a number of its own, read from the
+     * generated {@code ErrnoValues} (every {@code E*} of {@code <errno.h>}, aliases left out).
+     */
+    public Map<Integer, String> errnoNames() {
+        Map<Integer, String> names = errnoNames;
+        if (names == null) {
+            names = readErrnoNames();
+            errnoNames = names;
+        }
+        return names;
+    }
+
+    private Map<Integer, String> readErrnoNames() {
+        Map<Integer, String> names = new HashMap<>();
+        for (Method m : errnoValues.getMethods()) {
+            if (Modifier.isStatic(m.getModifiers()) && m.getParameterCount() == 0
+                    && m.getReturnType() == int.class && ERRNO_NAME.matcher(m.getName()).matches()) {
+                int value;
+                try {
+                    value = (int) m.invoke(null);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException("generated errno " + m.getName() + " is not readable", e);
+                }
+                String previous = names.put(value, m.getName());
+                if (previous != null) {
+                    throw new IllegalStateException("two errno names for one number: " + previous + ", " + m.getName());
+                }
+            }
+        }
+        return Map.copyOf(names);
+    }
+
+    /** {@return the number of the named errno on this ABI} @throws IllegalStateException if it has none */
+    public int errno(String name) {
+        MethodHandle getter = findStatic(errnoValues, name, int.class);
+        if (getter == null) {
+            throw absent("errno", name);
+        }
+        try {
+            return (int) getter.invoke();
+        } catch (Throwable t) {
+            throw new IllegalStateException("generated errno " + name + " is not readable", t);
+        }
+    }
+
+    private SymbolLookup library() {
+        SymbolLookup lookup = library;
+        if (lookup == null) {
+            lookup = SymbolLookup.libraryLookup(abi.libraryName(), Arena.global());
+            library = lookup;
+        }
+        return lookup;
+    }
+
+    private MethodHandle constantGetter(String name) {
+        MethodHandle getter = findStatic(header, name, int.class);
+        return getter != null ? getter : findStatic(header, name, long.class);
+    }
+
+    private Class<?> generatedClassOrNull(String simpleName) {
+        try {
+            return Class.forName(abi.packageName() + "." + simpleName, false, CLibrary.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            return null;
+        }
+    }
+
+    private static Class<?> generatedClass(Abi abi, String simpleName) {
+        try {
+            return Class.forName(abi.packageName() + "." + simpleName, false, CLibrary.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("the bindings of " + abi.description() + " are missing " + simpleName, e);
+        }
+    }
+
+    private static MethodHandle findStatic(Class<?> owner, String name, Class<?> returnType) {
+        try {
+            return LOOKUP.findStatic(owner, name, MethodType.methodType(returnType));
+        } catch (NoSuchMethodException | IllegalAccessException e) {
+            return null;
+        }
+    }
+
+    private IllegalStateException absent(String kind, String name) {
+        return new IllegalStateException(abi.description() + " has no " + kind + " " + name + " in its bindings");
+    }
+
+    /** A function of the C library: its address and its C signature as jextract described it. */
+    public record NativeFunction(String name, MemorySegment address, FunctionDescriptor descriptor) {
+    }
+}

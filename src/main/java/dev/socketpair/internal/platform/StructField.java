@@ -1,0 +1,119 @@
+package dev.socketpair.internal.platform;
+
+import java.lang.foreign.AddressLayout;
+import java.lang.foreign.GroupLayout;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SequenceLayout;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+
+/**
+ * One scalar member of a C struct, found by name in the running system's layout, read and written as a
+ * {@code long} whatever its width there: {@code msg_controllen} is a {@code size_t} on glibc and a
+ * {@code socklen_t} followed by padding on musl, {@code cmsg_len} likewise, and {@code epoll_event}'s
+ * {@code data} sits at offset 4 on x86-64 and 8 on aarch64. Code above the platform seam names the
+ * member; the layout brings the offset, the width and the alignment.
+ *
+ * <p>A record, so that a field held in a {@code static final} is a constant to the JIT and an access
+ * compiles to one load or store. Immutable; safe for use by multiple threads.
+ *
+ * @param name   the member's path, for messages
+ * @param offset the member's offset in the struct
+ * @param layout the member's layout (its width, signedness and alignment)
+ */
+public record StructField(String name, long offset, ValueLayout layout) {
+
+    /**
+     * Finds a member, through nested structs and unions when the path has more than one name
+     * ({@code "data", "fd"} for {@code epoll_event.data.fd}).
+     *
+     * @throws IllegalArgumentException if the struct has no such member, or it is not a scalar
+     */
+    public static StructField of(GroupLayout struct, String... path) {
+        MemoryLayout.PathElement[] elements = Arrays.stream(path)
+                .map(MemoryLayout.PathElement::groupElement)
+                .toArray(MemoryLayout.PathElement[]::new);
+        String name = struct.name().orElse("struct") + "." + String.join(".", path);
+        if (!(struct.select(elements) instanceof ValueLayout member)) {
+            throw new IllegalArgumentException(name + " is not a scalar member");
+        }
+        return new StructField(name, struct.byteOffset(elements), member);
+    }
+
+    /**
+     * Finds the first element of an array member ({@code cr_groups[0]} of {@code struct xucred}).
+     *
+     * @throws IllegalArgumentException if the struct has no such member, or it is not an array of scalars
+     */
+    public static StructField firstElement(GroupLayout struct, String array) {
+        String name = struct.name().orElse("struct") + "." + array + "[0]";
+        MemoryLayout.PathElement member = MemoryLayout.PathElement.groupElement(array);
+        if (!(struct.select(member) instanceof SequenceLayout sequence
+                && sequence.elementLayout() instanceof ValueLayout element)) {
+            throw new IllegalArgumentException(name + " is not an element of an array of scalars");
+        }
+        return new StructField(name, struct.byteOffset(member), element);
+    }
+
+    /** Reads the member of the struct at the start of {@code struct}, widened to a {@code long}. */
+    public long get(MemorySegment struct) {
+        return get(struct, 0);
+    }
+
+    /** Reads the member of the struct at {@code base} in {@code memory} (an element of an array). */
+    public long get(MemorySegment memory, long base) {
+        long at = base + offset;
+        return switch (layout) {
+            case ValueLayout.OfInt i -> memory.get(i, at);
+            case ValueLayout.OfLong l -> memory.get(l, at);
+            case ValueLayout.OfShort s -> memory.get(s, at);
+            case ValueLayout.OfByte b -> memory.get(b, at);
+            case AddressLayout a -> memory.get(a, at).address();
+            default -> throw new IllegalStateException(name + " has layout " + layout);
+        };
+    }
+
+    /** Reads the member as an {@code int}: for members that hold an {@code int} on every system. */
+    public int getInt(MemorySegment struct) {
+        return (int) get(struct, 0);
+    }
+
+    /**
+     * Writes the member of the struct at the start of {@code struct}, narrowed to its width here.
+     *
+     * @throws IllegalArgumentException if the value does not fit the member
+     */
+    public void set(MemorySegment struct, long value) {
+        set(struct, 0, value);
+    }
+
+    /**
+     * Writes the member of the struct at {@code base} in {@code memory}, narrowed to its width here.
+     *
+     * @throws IllegalArgumentException if the value does not fit the member
+     */
+    public void set(MemorySegment memory, long base, long value) {
+        long at = base + offset;
+        switch (layout) {
+            case ValueLayout.OfInt i -> memory.set(i, at, narrow(value, Integer.MIN_VALUE, 0xFFFF_FFFFL));
+            case ValueLayout.OfLong l -> memory.set(l, at, value);
+            case ValueLayout.OfShort s -> memory.set(s, at, (short) narrow(value, Short.MIN_VALUE, 0xFFFF));
+            case ValueLayout.OfByte b -> memory.set(b, at, (byte) narrow(value, Byte.MIN_VALUE, 0xFF));
+            case AddressLayout a -> memory.set(a, at, MemorySegment.ofAddress(value));
+            default -> throw new IllegalStateException(name + " has layout " + layout);
+        }
+    }
+
+    /** Writes a pointer member of the struct at {@code base} in {@code memory}. */
+    public void setAddress(MemorySegment memory, long base, MemorySegment value) {
+        memory.set((AddressLayout) layout, base + offset, value);
+    }
+
+    private int narrow(long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(value + " does not fit " + name + " (" + layout + ")");
+        }
+        return (int) value;
+    }
+}

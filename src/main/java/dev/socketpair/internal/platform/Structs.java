@@ -1,0 +1,61 @@
+package dev.socketpair.internal.platform;
+
+import java.lang.foreign.GroupLayout;
+
+/**
+ * The running system's layouts of the structs every system shares, and the members the library
+ * reads and writes, for the code above the seam. Read once, when first used, from the
+ * {@link Platform}'s bindings; safe for use by multiple threads.
+ */
+public final class Structs {
+
+    private static final CLibrary C = Platform.current().library();
+
+    /** {@code struct msghdr} */
+    public static final GroupLayout MSGHDR = C.struct("msghdr");
+    /** {@code msghdr.msg_iov} */
+    public static final StructField MSG_IOV = StructField.of(MSGHDR, "msg_iov");
+    /** {@code msghdr.msg_iovlen}: a {@code size_t} on glibc, an {@code int} on musl and the BSDs */
+    public static final StructField MSG_IOVLEN = StructField.of(MSGHDR, "msg_iovlen");
+    /** {@code msghdr.msg_control} */
+    public static final StructField MSG_CONTROL = StructField.of(MSGHDR, "msg_control");
+    /** {@code msghdr.msg_controllen}: a {@code size_t} on glibc, a {@code socklen_t} elsewhere */
+    public static final StructField MSG_CONTROLLEN = StructField.of(MSGHDR, "msg_controllen");
+    /** {@code msghdr.msg_flags} */
+    public static final StructField MSG_FLAGS = StructField.of(MSGHDR, "msg_flags");
+
+    /** {@code struct iovec} */
+    public static final GroupLayout IOVEC = C.struct("iovec");
+    /** {@code iovec.iov_base} */
+    public static final StructField IOV_BASE = StructField.of(IOVEC, "iov_base");
+    /** {@code iovec.iov_len} */
+    public static final StructField IOV_LEN = StructField.of(IOVEC, "iov_len");
+
+    /** {@code struct pollfd} */
+    public static final GroupLayout POLLFD = C.struct("pollfd");
+    /** {@code pollfd.fd} */
+    public static final StructField POLL_FD = StructField.of(POLLFD, "fd");
+    /** {@code pollfd.events} */
+    public static final StructField POLL_EVENTS = StructField.of(POLLFD, "events");
+    /** {@code pollfd.revents} */
+    public static final StructField POLL_REVENTS = StructField.of(POLLFD, "revents");
+
+    /** {@code struct cmsghdr} */
+    public static final GroupLayout CMSGHDR = C.struct("cmsghdr");
+
+    private Structs() {
+    }
+
+    /** {@code struct epoll_event} of Linux: read when first used, so only where the system has epoll. */
+    public static final class Epoll {
+        /** {@code struct epoll_event}: packed on x86-64 (12 bytes), aligned on aarch64 (16) */
+        public static final GroupLayout EPOLL_EVENT = C.struct("epoll_event");
+        /** {@code epoll_event.events} */
+        public static final StructField EVENTS = StructField.of(EPOLL_EVENT, "events");
+        /** {@code epoll_event.data.fd} */
+        public static final StructField DATA_FD = StructField.of(EPOLL_EVENT, "data", "fd");
+
+        private Epoll() {
+        }
+    }
+}
