@@ -28,3 +28,10 @@
  */
 #define SOCKETPAIR_CMSG_ALIGNMENT ((int) (CMSG_SPACE(1) - CMSG_SPACE(0)))
 #define SOCKETPAIR_CMSG_DATA_OFFSET ((int) CMSG_LEN(0))
+
+/*
+ * The option level of LOCAL_PEERCRED, which <sys/un.h> here does not name (FreeBSD and macOS call it
+ * SOL_LOCAL): the kernel hands every level but SOL_SOCKET to the protocol, and DragonFly's own
+ * getpeereid(3) (lib/libc/gen/getpeereid.c) passes 0.
+ */
+#define SOCKETPAIR_SOL_LOCAL 0

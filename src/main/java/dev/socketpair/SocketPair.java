@@ -96,6 +96,7 @@ public final class SocketPair implements Closeable {
      */
     public static SocketPair open(SocketType type, Set<SocketFlag> flags) throws IOException {
         Objects.requireNonNull(type, "type");
+        Platforms.requireSupported();
         return open(SocketConstants.AF_UNIX, type.value() | SocketFlag.bits(flags), 0);
     }
 

@@ -9,27 +9,29 @@ import dev.socketpair.internal.SocketConstants;
  */
 public enum SocketType {
     /** {@code SOCK_STREAM}: a reliable, ordered byte stream with no message boundaries. */
-    STREAM(SocketConstants.SOCK_STREAM),
+    STREAM,
     /**
      * {@code SOCK_DGRAM}: messages whose boundaries are kept; on a UNIX-domain pair they are reliable and
      * ordered. A message that does not fit the reader's buffer is truncated.
      */
-    DGRAM(SocketConstants.SOCK_DGRAM),
+    DGRAM,
     /**
      * {@code SOCK_SEQPACKET}: messages whose boundaries are kept, on a connection with end-of-stream
      * like {@link #STREAM}. A message that does not fit the reader's buffer is truncated.
      */
-    SEQPACKET(SocketConstants.SOCK_SEQPACKET);
+    SEQPACKET;
 
-    private final int value;
-
-    SocketType(int value) {
-        this.value = value;
-    }
-
-    /** {@return the platform's {@code SOCK_*} value for this type} */
+    /**
+     * Returns the running system's {@code SOCK_*} value for this type.
+     *
+     * @throws UnsupportedOperationException if the library has no bindings for this system
+     */
     public int value() {
-        return value;
+        return switch (this) {
+            case STREAM -> SocketConstants.SOCK_STREAM;
+            case DGRAM -> SocketConstants.SOCK_DGRAM;
+            case SEQPACKET -> SocketConstants.SOCK_SEQPACKET;
+        };
     }
 
     /** Returns true if one read or write moves exactly one message. */
@@ -40,7 +42,7 @@ public enum SocketType {
     /** Returns the type whose {@code SOCK_*} value is {@code value}, or null. */
     static SocketType of(int value) {
         for (SocketType t : values()) {
-            if (t.value == value) {
+            if (t.value() == value) {
                 return t;
             }
         }

@@ -11,6 +11,7 @@ import dev.socketpair.internal.SocketControl.IntOption;
 import dev.socketpair.internal.SocketDescriptor;
 import dev.socketpair.internal.SocketIo;
 import dev.socketpair.internal.Transfer;
+import dev.socketpair.internal.platform.Platform;
 import dev.socketpair.internal.platform.Platforms;
 
 import java.io.IOException;
@@ -123,10 +124,15 @@ public final class UnixSocketChannel extends SocketChannel {
     /** Writes up to this size try {@link #sendWithoutWaiting} first. */
     private static final int SMALL_WRITE = 4096;
 
-    private static final Set<SocketOption<?>> OPTIONS =
-            Set.of(StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF,
-                    UnixSocketOptions.SO_PEERCRED, UnixSocketOptions.SO_PASSCRED, UnixSocketOptions.SO_TYPE,
-                    UnixSocketOptions.SO_ERROR);
+    /** The options of a channel on this system: {@code SO_PASSCRED} only where it sends credentials. */
+    private static final class Options {
+        static final boolean PASS_CREDENTIALS = Platform.current().sendsCredentials();
+        static final Set<SocketOption<?>> ALL = PASS_CREDENTIALS
+                ? Set.of(StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF, UnixSocketOptions.SO_PEERCRED,
+                        UnixSocketOptions.SO_PASSCRED, UnixSocketOptions.SO_TYPE, UnixSocketOptions.SO_ERROR)
+                : Set.of(StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF, UnixSocketOptions.SO_PEERCRED,
+                        UnixSocketOptions.SO_TYPE, UnixSocketOptions.SO_ERROR);
+    }
 
     private final SocketDescriptor descriptor;
     private final int fd;
@@ -870,13 +876,21 @@ public final class UnixSocketChannel extends SocketChannel {
      * on the sending side, whether or not the receiver asked for them before the message was sent.
      * Blocking, threads and exceptions are as for {@link #sendDescriptors}.
      *
+     * <p>Linux only: macOS's kernel accepts no credentials in a message, and the BSDs' own
+     * ({@code SCM_CREDS}) carry other facts; there this method throws at once.
+     *
      * @param src the bytes to send
      * @return the number of bytes written, 0 if the channel is non-blocking and nothing was sent
-     * @throws IllegalArgumentException if {@code src} is empty on STREAM or SEQPACKET
-     * @throws IOException              as for {@link #sendDescriptors}
+     * @throws IllegalArgumentException      if {@code src} is empty on STREAM or SEQPACKET
+     * @throws UnsupportedOperationException if the system sends no credentials with messages
+     * @throws IOException                   as for {@link #sendDescriptors}
      */
     public int sendCredentials(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src, "src");
+        if (!Options.PASS_CREDENTIALS) {
+            throw new UnsupportedOperationException(Platform.current().library().abi().description()
+                    + " sends no credentials with messages");
+        }
         return (int) Math.max(0, sendMessage(src, new int[0], true));
     }
 
@@ -1314,6 +1328,7 @@ public final class UnixSocketChannel extends SocketChannel {
     @Override
     public <T> UnixSocketChannel setOption(SocketOption<T> name, T value) throws IOException {
         if (name == UnixSocketOptions.SO_PASSCRED) {
+            requirePassCredentials();
             if (!(value instanceof Boolean on)) {
                 throw new IllegalArgumentException("invalid value for " + name + ": " + value);
             }
@@ -1346,6 +1361,7 @@ public final class UnixSocketChannel extends SocketChannel {
             return name.type().cast(peerCredentials());
         }
         if (name == UnixSocketOptions.SO_PASSCRED) {
+            requirePassCredentials();
             return name.type().cast(control("getsockopt", fd -> SocketControl.intOption(fd, IntOption.PASS_CREDENTIALS)) != 0);
         }
         if (name == UnixSocketOptions.SO_TYPE) {
@@ -1371,10 +1387,20 @@ public final class UnixSocketChannel extends SocketChannel {
         throw new UnsupportedOperationException("'" + name + "' not supported");
     }
 
-    /** {@return the options {@link #getOption} and {@link #setOption} accept} */
+    private static void requirePassCredentials() {
+        if (!Options.PASS_CREDENTIALS) {
+            throw new UnsupportedOperationException("'" + UnixSocketOptions.SO_PASSCRED + "' not supported: "
+                    + Platform.current().library().abi().description() + " sends no credentials with messages");
+        }
+    }
+
+    /**
+     * {@return the options {@link #getOption} and {@link #setOption} accept}: {@link UnixSocketOptions#SO_PASSCRED}
+     * only on Linux, the one supported system whose kernel attaches credentials to messages.
+     */
     @Override
     public Set<SocketOption<?>> supportedOptions() {
-        return OPTIONS;
+        return Options.ALL;
     }
 
     @Override

@@ -1,8 +1,9 @@
 package dev.socketpair;
 
+import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.CLibrary;
 import dev.socketpair.internal.SocketControl;
 import dev.socketpair.internal.Syscalls;
-import dev.socketpair.internal.libc.Libc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,6 +29,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class AdoptOwnedDescriptorTest {
+
+    private static final CLibrary C = Platform.current().library();
 
     @ParameterizedTest
     @EnumSource(SocketType.class)
@@ -57,7 +60,7 @@ class AdoptOwnedDescriptorTest {
             // A new socket under the same number, as any later open may get it.
             int reused;
             try (Arena arena = Arena.ofConfined()) {
-                reused = Syscalls.fcntl(raw[0], Libc.F_DUPFD_CLOEXEC(), fd, Syscalls.allocateErrnoCapture(arena));
+                reused = Syscalls.fcntl(raw[0], C.constant("F_DUPFD_CLOEXEC"), fd, Syscalls.allocateErrnoCapture(arena));
             }
             assertThat(reused).isEqualTo(fd);
             try (UnixSocketChannel adopted = UnixSocketChannel.adopt(reused)) {
@@ -146,7 +149,7 @@ class AdoptOwnedDescriptorTest {
 
     private static int[] rawPair() {
         int[] fds = new int[2];
-        assertThat(SocketControl.socketpair(Libc.AF_UNIX(), Libc.SOCK_STREAM() | Libc.SOCK_CLOEXEC(), 0, fds)).isZero();
+        assertThat(SocketControl.socketpair(C.constant("AF_UNIX"), C.constant("SOCK_STREAM") | C.constant("SOCK_CLOEXEC"), 0, fds)).isZero();
         return fds;
     }
 }

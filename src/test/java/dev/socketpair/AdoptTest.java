@@ -1,7 +1,8 @@
 package dev.socketpair;
 
+import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.CLibrary;
 import dev.socketpair.internal.SocketControl;
-import dev.socketpair.internal.libc.Libc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -18,10 +19,12 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 /** UnixSocketChannel.adopt: taking ownership of a descriptor made elsewhere. */
 class AdoptTest {
 
+    private static final CLibrary C = Platform.current().library();
+
     /** Makes a raw pair with the internal layer, as another library or a parent process would. */
     private static int[] rawPair(int type) {
         int[] fds = new int[2];
-        assertThat(SocketControl.socketpair(Libc.AF_UNIX(), type | Libc.SOCK_CLOEXEC(), 0, fds)).isZero();
+        assertThat(SocketControl.socketpair(C.constant("AF_UNIX"), type | C.constant("SOCK_CLOEXEC"), 0, fds)).isZero();
         return fds;
     }
 
@@ -44,7 +47,7 @@ class AdoptTest {
 
     @Test
     void adoptTakesTheBlockingModeFromTheDescriptor() throws Exception {
-        int[] fds = rawPair(Libc.SOCK_STREAM() | Libc.SOCK_NONBLOCK());
+        int[] fds = rawPair(C.constant("SOCK_STREAM") | C.constant("SOCK_NONBLOCK"));
         try (UnixSocketChannel a = UnixSocketChannel.adopt(fds[0]); UnixSocketChannel b = UnixSocketChannel.adopt(fds[1])) {
             assertThat(a.isBlocking()).isFalse();
             assertThat(a.read(ByteBuffer.allocate(1))).isZero();

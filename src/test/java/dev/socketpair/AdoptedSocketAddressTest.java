@@ -1,7 +1,8 @@
 package dev.socketpair;
 
+import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.CLibrary;
 import dev.socketpair.internal.SocketControl;
-import dev.socketpair.internal.libc.Libc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +33,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class AdoptedSocketAddressTest {
 
+    private static final CLibrary C = Platform.current().library();
+
     @TempDir
     Path directory;
 
@@ -47,7 +50,7 @@ class AdoptedSocketAddressTest {
 
     private static Ends bound(byte[] name) throws Throwable {
         int[] fds = new int[2];
-        assertThat(SocketControl.socketpair(Libc.AF_UNIX(), Libc.SOCK_STREAM() | Libc.SOCK_CLOEXEC(), 0, fds)).isZero();
+        assertThat(SocketControl.socketpair(C.constant("AF_UNIX"), C.constant("SOCK_STREAM") | C.constant("SOCK_CLOEXEC"), 0, fds)).isZero();
         try {
             SocketBinding.bind(fds[0], name);
         } catch (Throwable t) {

@@ -1,8 +1,9 @@
 package dev.socketpair;
 
+import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.CLibrary;
 import dev.socketpair.internal.SocketControl;
 import dev.socketpair.internal.Syscalls;
-import dev.socketpair.internal.libc.Libc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +32,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class ChildProcessDescriptorsTest {
+
+    private static final CLibrary C = Platform.current().library();
 
     /** Prints "fd:flags:target" for every descriptor open in the child, one a line. */
     private static final String LIST_DESCRIPTORS = """
@@ -140,7 +143,7 @@ class ChildProcessDescriptorsTest {
     /** fcntl(F_DUPFD_CLOEXEC) with a lowest number: the library itself always asks for the lowest. */
     private static int fcntlDuplicateAtLeast(int fd, int lowest) {
         try (Arena arena = Arena.ofConfined()) {
-            int r = Syscalls.fcntl(fd, Libc.F_DUPFD_CLOEXEC(), lowest, Syscalls.allocateErrnoCapture(arena));
+            int r = Syscalls.fcntl(fd, C.constant("F_DUPFD_CLOEXEC"), lowest, Syscalls.allocateErrnoCapture(arena));
             assertThat(r).as("fcntl(%d, F_DUPFD_CLOEXEC, %d)", fd, lowest).isGreaterThanOrEqualTo(lowest);
             return r;
         }

@@ -1,8 +1,9 @@
 package dev.socketpair;
 
+import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.CLibrary;
 import dev.socketpair.internal.SocketControl;
 import dev.socketpair.internal.Syscalls;
-import dev.socketpair.internal.libc.Libc;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,6 +22,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class ChildProcessHighDescriptorsTest {
+
+    private static final CLibrary C = Platform.current().library();
 
     private int limit;
 
@@ -79,7 +82,7 @@ class ChildProcessHighDescriptorsTest {
     /** fcntl(F_DUPFD_CLOEXEC) with a lowest number: the library itself always asks for the lowest. */
     private static int duplicateAtLeast(int fd, int lowest) {
         try (Arena arena = Arena.ofConfined()) {
-            return Syscalls.fcntl(fd, Libc.F_DUPFD_CLOEXEC(), lowest, Syscalls.allocateErrnoCapture(arena));
+            return Syscalls.fcntl(fd, C.constant("F_DUPFD_CLOEXEC"), lowest, Syscalls.allocateErrnoCapture(arena));
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.socketpair;
 
-import dev.socketpair.internal.libc.Libc;
+import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.CLibrary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +33,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class ChildProcessLifecycleTest {
+
+    private static final CLibrary C = Platform.current().library();
 
     @TempDir
     Path directory;
@@ -68,7 +71,7 @@ class ChildProcessLifecycleTest {
     void destroySendsSigtermAndTheExitValueIs128PlusSigterm() throws Exception {
         Process child = sleepingChild();
         child.destroy();
-        assertThat(child.waitFor()).isEqualTo(128 + Libc.SIGTERM());
+        assertThat(child.waitFor()).isEqualTo(128 + C.constant("SIGTERM"));
         assertThat(Children.state(child.pid())).isNull();
     }
 
@@ -109,7 +112,7 @@ class ChildProcessLifecycleTest {
             child.destroy();
             assertThat(child.waitFor(300, TimeUnit.MILLISECONDS)).as("SIGTERM is ignored").isFalse();
             assertThat(child.destroyForcibly()).isSameAs(child);
-            assertThat(child.waitFor()).isEqualTo(128 + Libc.SIGKILL());
+            assertThat(child.waitFor()).isEqualTo(128 + C.constant("SIGKILL"));
         }
     }
 
@@ -148,7 +151,7 @@ class ChildProcessLifecycleTest {
         CompletableFuture<ProcessHandle> handleExit = handle.onExit();
         child.destroy();
         assertThat(handleExit.get(10, TimeUnit.SECONDS).pid()).isEqualTo(child.pid());
-        assertThat(child.waitFor()).isEqualTo(128 + Libc.SIGTERM());
+        assertThat(child.waitFor()).isEqualTo(128 + C.constant("SIGTERM"));
         assertThat(handle.isAlive()).isFalse();
         assertThat(ProcessHandle.of(child.pid())).isEqualTo(Optional.empty());
     }

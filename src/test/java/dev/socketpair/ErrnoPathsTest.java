@@ -1,6 +1,7 @@
 package dev.socketpair;
 
-import dev.socketpair.internal.libc.ErrnoValues;
+import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.CLibrary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,6 +39,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ErrnoPathsTest {
+
+    private static final CLibrary C = Platform.current().library();
 
     @Test
     void scatteringReadReportsRecvmsgFailures() throws Exception {
@@ -148,6 +151,6 @@ class ErrnoPathsTest {
     }
 
     private static int errno(String name) throws ReflectiveOperationException {
-        return (int) ErrnoValues.class.getMethod(name).invoke(null);
+        return (int) C.errno(name);
     }
 }

@@ -1,7 +1,7 @@
 package dev.socketpair;
 
-import dev.socketpair.internal.libc.ErrnoValues;
-import dev.socketpair.internal.libc.Libc;
+import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.CLibrary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,6 +38,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ErrnoTranslationTest {
 
+    private static final CLibrary C = Platform.current().library();
+
     /** An address family no kernel has: only the socketpair calls of a test pass it first. */
     private static final int INJECTION_DOMAIN = 0x7e57;
 
@@ -55,7 +57,7 @@ class ErrnoTranslationTest {
         int errno = errnoNamed(name);
         var before = ProcFd.sockets();
         ErrnoException e = InjectedErrno.failing(INJECTION_DOMAIN, errno, () -> catchThrowableOfType(
-                ErrnoException.class, () -> SocketPair.open(INJECTION_DOMAIN, Libc.SOCK_STREAM(), 0)));
+                ErrnoException.class, () -> SocketPair.open(INJECTION_DOMAIN, C.constant("SOCK_STREAM"), 0)));
 
         assertThat(e).as("socketpair failing with %s", name).isInstanceOf(SocketException.class)
                 .hasMessage("socketpair: " + name + " (" + description + ")");
@@ -67,16 +69,16 @@ class ErrnoTranslationTest {
 
     @Test
     void anInjectedErrnoReplacesTheKernelsAnswerOnlyOnItsThreadAndForItsValue() throws Exception {
-        String[] seen = InjectedErrno.failing(INJECTION_DOMAIN, ErrnoValues.ENFILE(), () -> {
+        String[] seen = InjectedErrno.failing(INJECTION_DOMAIN, C.errno("ENFILE"), () -> {
             ErrnoException injected = catchThrowableOfType(ErrnoException.class,
-                    () -> SocketPair.open(INJECTION_DOMAIN, Libc.SOCK_STREAM(), 0));
+                    () -> SocketPair.open(INJECTION_DOMAIN, C.constant("SOCK_STREAM"), 0));
             try (SocketPair pair = SocketPair.open()) {
                 return new String[] {injected.errnoName(), pair.first().type().name()};
             }
         });
         assertThat(seen).containsExactly("ENFILE", "STREAM");
         ErrnoException real = catchThrowableOfType(ErrnoException.class,
-                () -> SocketPair.open(INJECTION_DOMAIN, Libc.SOCK_STREAM(), 0));
+                () -> SocketPair.open(INJECTION_DOMAIN, C.constant("SOCK_STREAM"), 0));
         assertThat(real.errnoName()).isEqualTo("EAFNOSUPPORT");
     }
 
@@ -90,7 +92,7 @@ class ErrnoTranslationTest {
     void everyErrnoIsNamedAsTheCLibraryNamesIt() throws Throwable {
         MethodHandle strerrorname = strerrorname();
         int named = 0;
-        for (int errno = 1; errno <= ErrnoValues.EHWPOISON() + 16; errno++) {
+        for (int errno = 1; errno <= C.errno("EHWPOISON") + 16; errno++) {
             MemorySegment name = (MemorySegment) strerrorname.invokeExact(errno);
             String reference = name.equals(MemorySegment.NULL) ? null : name.reinterpret(64).getString(0);
             ErrnoException e = new ErrnoException("recv", errno);
@@ -110,7 +112,7 @@ class ErrnoTranslationTest {
     }
 
     private static int errnoNamed(String name) throws ReflectiveOperationException {
-        return (int) ErrnoValues.class.getMethod(name).invoke(null);
+        return (int) C.errno(name);
     }
 
     /** glibc's {@code const char *strerrorname_np(int errnum)}: the name, or null for an unnamed number. */

@@ -1,8 +1,9 @@
 package dev.socketpair;
 
+import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.CLibrary;
 import dev.socketpair.internal.SocketControl;
 import dev.socketpair.internal.Syscalls;
-import dev.socketpair.internal.libc.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -15,6 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Descriptors no channel owns (pipes, files, received ones), used through the internal layer. */
 public final class RawFd {
 
+    private static final CLibrary C = Platform.current().library();
+
     private RawFd() {
     }
 
@@ -22,7 +25,7 @@ public final class RawFd {
     public static int[] pipe(boolean cloexec) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ends = arena.allocate(ValueLayout.JAVA_INT, 2);
-            int r = Syscalls.pipe2(ends, cloexec ? Libc.O_CLOEXEC() : 0, Syscalls.allocateErrnoCapture(arena));
+            int r = Syscalls.pipe2(ends, cloexec ? C.constant("O_CLOEXEC") : 0, Syscalls.allocateErrnoCapture(arena));
             assertThat(r).as("pipe2").isZero();
             return ends.toArray(ValueLayout.JAVA_INT);
         }

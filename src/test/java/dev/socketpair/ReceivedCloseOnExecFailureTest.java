@@ -1,11 +1,11 @@
 package dev.socketpair;
 
+import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.CLibrary;
 import dev.socketpair.internal.ControlMessages;
 import dev.socketpair.internal.NativeScratch;
 import dev.socketpair.internal.RawMessages;
 import dev.socketpair.internal.SocketControl;
-import dev.socketpair.internal.libc.ErrnoValues;
-import dev.socketpair.internal.libc.Libc;
 import dev.socketpair.internal.platform.Features;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,8 +26,10 @@ import static org.assertj.core.api.Assumptions.assumeThat;
  */
 class ReceivedCloseOnExecFailureTest {
 
+    private static final CLibrary C = Platform.current().library();
+
     /** {@code fcntl(any, F_SETFD, FD_CLOEXEC)}; close(2) of the descriptor does not match. */
-    private static final Long[] SET_CLOSE_ON_EXEC = {null, (long) Libc.F_SETFD(), (long) Libc.FD_CLOEXEC()};
+    private static final Long[] SET_CLOSE_ON_EXEC = {null, (long) C.constant("F_SETFD"), (long) C.constant("FD_CLOEXEC")};
 
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -40,7 +42,7 @@ class ReceivedCloseOnExecFailureTest {
             NativeScratch scratch = new NativeScratch(arena);
             MemorySegment control = RawMessages.control(arena, RawMessages.Message.rights(copy));
 
-            ControlMessages.Received parsed = InjectedErrno.failingCalls(ErrnoValues.EPERM(),
+            ControlMessages.Received parsed = InjectedErrno.failingCalls(C.errno("EPERM"),
                     () -> ControlMessages.parse(control, control.byteSize(), 1, true, scratch), SET_CLOSE_ON_EXEC);
 
             assertThat(parsed.descriptors()).isEmpty();
@@ -61,7 +63,7 @@ class ReceivedCloseOnExecFailureTest {
             pair.first().sendDescriptors(ByteBuffer.wrap(new byte[] {7}), pipe[0]);
             Map<Integer, String> before = ProcFd.list();
 
-            ReceivedMessage message = InjectedErrno.failingCalls(ErrnoValues.EPERM(),
+            ReceivedMessage message = InjectedErrno.failingCalls(C.errno("EPERM"),
                     () -> pair.second().receive(ByteBuffer.allocate(1), 1), SET_CLOSE_ON_EXEC);
 
             try (message) {

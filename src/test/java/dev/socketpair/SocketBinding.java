@@ -1,7 +1,9 @@
 package dev.socketpair;
 
-import dev.socketpair.internal.libc.Libc;
-import dev.socketpair.internal.libc.sockaddr_un;
+import java.lang.foreign.GroupLayout;
+import dev.socketpair.internal.platform.StructField;
+import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.CLibrary;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -19,13 +21,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 final class SocketBinding {
 
+    private static final CLibrary C = Platform.current().library();
+    private static final GroupLayout SOCKADDR_UN = C.struct("sockaddr_un");
+
     private static final MethodHandle BIND = NativeFunctions.downcall("bind",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final long SUN_PATH_OFFSET =
-            sockaddr_un.layout().byteOffset(MemoryLayout.PathElement.groupElement("sun_path"));
+            SOCKADDR_UN.byteOffset(MemoryLayout.PathElement.groupElement("sun_path"));
 
     /** The size of {@code sun_path}. */
-    static final int SUN_PATH_SIZE = (int) (sockaddr_un.layout().byteSize() - SUN_PATH_OFFSET);
+    static final int SUN_PATH_SIZE = (int) (SOCKADDR_UN.byteSize() - SUN_PATH_OFFSET);
 
     private SocketBinding() {
     }
@@ -37,8 +42,8 @@ final class SocketBinding {
     static void bind(int fd, byte[] name) throws Throwable {
         assertThat(name.length).isLessThanOrEqualTo(SUN_PATH_SIZE);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment address = sockaddr_un.allocate(arena).fill((byte) 0);
-            sockaddr_un.sun_family(address, (short) Libc.AF_UNIX());
+            MemorySegment address = arena.allocate(SOCKADDR_UN).fill((byte) 0);
+            StructField.of(SOCKADDR_UN, "sun_family").set(address, (short) C.constant("AF_UNIX"));
             MemorySegment.copy(name, 0, address, ValueLayout.JAVA_BYTE, SUN_PATH_OFFSET, name.length);
             int r = (int) BIND.invokeExact(fd, address, (int) (SUN_PATH_OFFSET + name.length));
             assertThat(r).as("bind(%d)", fd).isZero();

@@ -1,6 +1,7 @@
 package dev.socketpair;
 
-import dev.socketpair.internal.libc.Libc;
+import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.CLibrary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -18,6 +19,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** SOCK_NONBLOCK and SOCK_CLOEXEC as the kernel reports them on both ends, and changing them later. */
 class SocketFlagsTest {
+
+    private static final CLibrary C = Platform.current().library();
 
     static Stream<Arguments> typesAndFlagSets() {
         List<Set<SocketFlag>> flagSets = List.of(
@@ -52,7 +55,7 @@ class SocketFlagsTest {
         for (SocketFlag flag : flags) {
             bits |= flag.value();
         }
-        try (SocketPair pair = SocketPair.open(Libc.AF_UNIX(), type.value() | bits, 0)) {
+        try (SocketPair pair = SocketPair.open(C.constant("AF_UNIX"), type.value() | bits, 0)) {
             for (UnixSocketChannel end : List.of(pair.first(), pair.second())) {
                 assertThat(Kernel.nonBlocking(end)).isEqualTo(flags.contains(SocketFlag.NONBLOCK));
                 assertThat(Kernel.closeOnExec(end)).isEqualTo(flags.contains(SocketFlag.CLOEXEC));

@@ -1,8 +1,8 @@
 package dev.socketpair;
 
+import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.CLibrary;
 import dev.socketpair.internal.SocketControl;
-import dev.socketpair.internal.libc.ErrnoValues;
-import dev.socketpair.internal.libc.Libc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,6 +21,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * kernel report them on demand.
  */
 class SocketpairErrorsTest {
+
+    private static final CLibrary C = Platform.current().library();
 
     private static ErrnoException socketpairFailure(int domain, int type, int protocol) {
         ErrnoException e = catchThrowableOfType(ErrnoException.class, () -> SocketPair.open(domain, type, protocol).close());
@@ -42,19 +44,19 @@ class SocketpairErrorsTest {
     @ParameterizedTest
     @ValueSource(ints = {0, 12345, -1})
     void socketpairRejectsUnknownDomainWithEafnosupport(int domain) {
-        assertSocketpairFails(domain, Libc.SOCK_STREAM(), 0, ErrnoValues.EAFNOSUPPORT(), "EAFNOSUPPORT",
+        assertSocketpairFails(domain, C.constant("SOCK_STREAM"), 0, C.errno("EAFNOSUPPORT"), "EAFNOSUPPORT",
                 "Address family not supported by protocol");
     }
 
     @Test
     void socketpairRejectsInetDomainWithEopnotsupp() {
-        assertSocketpairFails(Libc.AF_INET(), Libc.SOCK_STREAM(), 0, ErrnoValues.EOPNOTSUPP(), "EOPNOTSUPP",
+        assertSocketpairFails(C.constant("AF_INET"), C.constant("SOCK_STREAM"), 0, C.errno("EOPNOTSUPP"), "EOPNOTSUPP",
                 "Operation not supported");
     }
 
     @Test
     void socketpairRejectsInet6DomainWithEopnotsupp() {
-        assertSocketpairFails(Libc.AF_INET6(), Libc.SOCK_DGRAM(), 0, ErrnoValues.EOPNOTSUPP(), "EOPNOTSUPP",
+        assertSocketpairFails(C.constant("AF_INET6"), C.constant("SOCK_DGRAM"), 0, C.errno("EOPNOTSUPP"), "EOPNOTSUPP",
                 "Operation not supported");
     }
 
@@ -62,21 +64,21 @@ class SocketpairErrorsTest {
     void socketpairOnTipcFailsWithEafnosupportOrEopnotsupp() {
         // AF_TIPC, named by the Linux page: EAFNOSUPPORT where the tipc module is not loaded (as here),
         // EOPNOTSUPP where it is, since TIPC sockets have no socketpair operation either.
-        ErrnoException e = socketpairFailure(Libc.AF_TIPC(), Libc.SOCK_SEQPACKET(), 0);
+        ErrnoException e = socketpairFailure(C.constant("AF_TIPC"), C.constant("SOCK_SEQPACKET"), 0);
         assertThat(e.errnoName()).isIn("EAFNOSUPPORT", "EOPNOTSUPP");
-        assertThat(e.errno()).isIn(ErrnoValues.EAFNOSUPPORT(), ErrnoValues.EOPNOTSUPP());
+        assertThat(e.errno()).isIn(C.errno("EAFNOSUPPORT"), C.errno("EOPNOTSUPP"));
     }
 
     @Test
     void socketpairRejectsUnknownProtocolWithEprotonosupport() {
-        assertSocketpairFails(Libc.AF_UNIX(), Libc.SOCK_STREAM(), 5, ErrnoValues.EPROTONOSUPPORT(), "EPROTONOSUPPORT",
+        assertSocketpairFails(C.constant("AF_UNIX"), C.constant("SOCK_STREAM"), 5, C.errno("EPROTONOSUPPORT"), "EPROTONOSUPPORT",
                 "Protocol not supported");
     }
 
     @Test
     void socketpairRejectsTypesUnixSocketsLackWithEsocktnosupport() {
-        for (int type : new int[] {Libc.SOCK_RDM(), Libc.SOCK_PACKET(), Libc.SOCK_DCCP(), 0}) {
-            assertSocketpairFails(Libc.AF_UNIX(), type, 0, ErrnoValues.ESOCKTNOSUPPORT(), "ESOCKTNOSUPPORT",
+        for (int type : new int[] {C.constant("SOCK_RDM"), C.constant("SOCK_PACKET"), C.constant("SOCK_DCCP"), 0}) {
+            assertSocketpairFails(C.constant("AF_UNIX"), type, 0, C.errno("ESOCKTNOSUPPORT"), "ESOCKTNOSUPPORT",
                     "Socket type not supported");
         }
     }
@@ -84,13 +86,13 @@ class SocketpairErrorsTest {
     @ParameterizedTest
     @ValueSource(ints = {99, -1, 1 << 8})
     void socketpairRejectsInvalidTypeBitsWithEinval(int bits) {
-        int type = bits == 1 << 8 ? Libc.SOCK_STREAM() | bits : bits;
-        assertSocketpairFails(Libc.AF_UNIX(), type, 0, ErrnoValues.EINVAL(), "EINVAL", "Invalid argument");
+        int type = bits == 1 << 8 ? C.constant("SOCK_STREAM") | bits : bits;
+        assertSocketpairFails(C.constant("AF_UNIX"), type, 0, C.errno("EINVAL"), "EINVAL", "Invalid argument");
     }
 
     @Test
     void unixRawSocketpairIsMadeAsDatagramPair() throws Exception {
-        try (SocketPair pair = SocketPair.open(Libc.AF_UNIX(), Libc.SOCK_RAW(), 0)) {
+        try (SocketPair pair = SocketPair.open(C.constant("AF_UNIX"), C.constant("SOCK_RAW"), 0)) {
             assertThat(pair.first().type()).isEqualTo(SocketType.DGRAM);
             assertThat(pair.second().type()).isEqualTo(SocketType.DGRAM);
         }
@@ -98,17 +100,17 @@ class SocketpairErrorsTest {
 
     @Test
     void localIsAnotherNameForUnix() throws Exception {
-        try (SocketPair pair = SocketPair.open(Libc.AF_LOCAL(), Libc.SOCK_SEQPACKET(), 0)) {
+        try (SocketPair pair = SocketPair.open(C.constant("AF_LOCAL"), C.constant("SOCK_SEQPACKET"), 0)) {
             assertThat(pair.first().type()).isEqualTo(SocketType.SEQPACKET);
             assertThat(SocketControl.intOption(pair.first().fd(), SocketControl.IntOption.DOMAIN))
-                    .as("SO_DOMAIN, read back").isEqualTo(Libc.AF_UNIX());
+                    .as("SO_DOMAIN, read back").isEqualTo(C.constant("AF_UNIX"));
         }
     }
 
     @Test
     void failedSocketpairLeavesNoDescriptor() {
         var before = ProcFd.sockets();
-        assertThatThrownBy(() -> SocketPair.open(Libc.AF_INET(), Libc.SOCK_STREAM(), 0))
+        assertThatThrownBy(() -> SocketPair.open(C.constant("AF_INET"), C.constant("SOCK_STREAM"), 0))
                 .isInstanceOf(ErrnoException.class);
         assertThat(ProcFd.sockets()).isEqualTo(before);
     }

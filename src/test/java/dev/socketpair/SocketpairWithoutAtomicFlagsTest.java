@@ -1,11 +1,11 @@
 package dev.socketpair;
 
+import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.CLibrary;
 import dev.socketpair.internal.Errno;
 import dev.socketpair.internal.SocketControl;
 import dev.socketpair.internal.SocketControl.OpenedPair;
 import dev.socketpair.internal.Syscalls;
-import dev.socketpair.internal.libc.ErrnoValues;
-import dev.socketpair.internal.libc.Libc;
 import dev.socketpair.internal.platform.Features;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,13 +29,15 @@ import static org.assertj.core.api.Assumptions.assumeThat;
  */
 class SocketpairWithoutAtomicFlagsTest {
 
-    private static final int FLAG_BITS = Libc.SOCK_CLOEXEC() | Libc.SOCK_NONBLOCK();
-    private static final int INJECTED = ErrnoValues.EPERM();
+    private static final CLibrary C = Platform.current().library();
+
+    private static final int FLAG_BITS = C.constant("SOCK_CLOEXEC") | C.constant("SOCK_NONBLOCK");
+    private static final int INJECTED = C.errno("EPERM");
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("dev.socketpair.SocketFlagsTest#typesAndFlagSets")
     void fcntlSetsExactlyTheFlagsAskedOnBothEnds(SocketType type, Set<SocketFlag> flags) {
-        OpenedPair pair = SocketControl.openPair(Libc.AF_UNIX(), type.value() | SocketFlag.bits(flags), 0, false);
+        OpenedPair pair = SocketControl.openPair(C.constant("AF_UNIX"), type.value() | SocketFlag.bits(flags), 0, false);
 
         assertThat(pair.failedCall()).isNull();
         try {
@@ -53,10 +55,10 @@ class SocketpairWithoutAtomicFlagsTest {
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void theFlagBitsNeverReachTheKernel() throws Exception {
         // A kernel that does not know the flags refuses them in the type: this one is made to.
-        int type = Libc.SOCK_STREAM() | FLAG_BITS;
-        OpenedPair[] opened = InjectedErrno.failingCalls(ErrnoValues.EINVAL(), () -> new OpenedPair[] {
-                SocketControl.openPair(Libc.AF_UNIX(), type, 0, true),
-                SocketControl.openPair(Libc.AF_UNIX(), type, 0, false)}, (long) Libc.AF_UNIX(), (long) type);
+        int type = C.constant("SOCK_STREAM") | FLAG_BITS;
+        OpenedPair[] opened = InjectedErrno.failingCalls(C.errno("EINVAL"), () -> new OpenedPair[] {
+                SocketControl.openPair(C.constant("AF_UNIX"), type, 0, true),
+                SocketControl.openPair(C.constant("AF_UNIX"), type, 0, false)}, (long) C.constant("AF_UNIX"), (long) type);
 
         assertThat(opened[0].failedCall()).as("the kernel's refusal, with atomic flags").isEqualTo("socketpair");
         assertThat(Errno.name(opened[0].errno())).isEqualTo("EINVAL");
@@ -74,8 +76,8 @@ class SocketpairWithoutAtomicFlagsTest {
     void typeBitsBesidesTheFlagsStillGoToTheKernel(boolean atomicFlags) {
         int unknownBit = Integer.highestOneBit(FLAG_BITS) << 1;
 
-        OpenedPair pair = SocketControl.openPair(Libc.AF_UNIX(),
-                Libc.SOCK_STREAM() | Libc.SOCK_CLOEXEC() | unknownBit, 0, atomicFlags);
+        OpenedPair pair = SocketControl.openPair(C.constant("AF_UNIX"),
+                C.constant("SOCK_STREAM") | C.constant("SOCK_CLOEXEC") | unknownBit, 0, atomicFlags);
 
         assertThat(pair.failedCall()).isEqualTo("socketpair");
         assertThat(Errno.name(pair.errno())).isEqualTo("EINVAL");
@@ -88,7 +90,7 @@ class SocketpairWithoutAtomicFlagsTest {
         Set<Integer> before = ProcFd.sockets().keySet();
 
         OpenedPair pair = InjectedErrno.failingCalls(INJECTED,
-                () -> SocketControl.openPair(Libc.AF_UNIX(), Libc.SOCK_STREAM() | FLAG_BITS, 0, false),
+                () -> SocketControl.openPair(C.constant("AF_UNIX"), C.constant("SOCK_STREAM") | FLAG_BITS, 0, false),
                 fcntlCall(command));
 
         assertThat(pair.failedCall()).isEqualTo("fcntl");
@@ -117,14 +119,14 @@ class SocketpairWithoutAtomicFlagsTest {
      */
     private static Long[] fcntlCall(String command) {
         if (command.equals("F_SETFD")) {
-            return new Long[] {null, (long) Libc.F_SETFD(), (long) Libc.FD_CLOEXEC()};
+            return new Long[] {null, (long) C.constant("F_SETFD"), (long) C.constant("FD_CLOEXEC")};
         }
         int[] fds = new int[2];
-        assertThat(SocketControl.socketpair(Libc.AF_UNIX(), Libc.SOCK_STREAM(), 0, fds)).isZero();
+        assertThat(SocketControl.socketpair(C.constant("AF_UNIX"), C.constant("SOCK_STREAM"), 0, fds)).isZero();
         try (Arena arena = Arena.ofConfined()) {
-            int statusFlags = Syscalls.fcntl(fds[0], Libc.F_GETFL(), 0, Syscalls.allocateErrnoCapture(arena));
+            int statusFlags = Syscalls.fcntl(fds[0], C.constant("F_GETFL"), 0, Syscalls.allocateErrnoCapture(arena));
             assertThat(statusFlags).isNotNegative();
-            return new Long[] {null, (long) Libc.F_SETFL(), (long) (statusFlags | Libc.O_NONBLOCK())};
+            return new Long[] {null, (long) C.constant("F_SETFL"), (long) (statusFlags | C.constant("O_NONBLOCK"))};
         } finally {
             RawFd.close(fds);
         }

@@ -37,9 +37,9 @@ public final class ControlMessages {
     public static final long NONE = -1;
 
     private static final GroupLayout CMSGHDR = Structs.CMSGHDR;
-    private static final StructField CMSG_LEN = StructField.of(CMSGHDR, "cmsg_len");
-    private static final StructField CMSG_LEVEL = StructField.of(CMSGHDR, "cmsg_level");
-    private static final StructField CMSG_TYPE = StructField.of(CMSGHDR, "cmsg_type");
+    private static final StructField CMSG_LEN = Structs.CMSG_LEN;
+    private static final StructField CMSG_LEVEL = Structs.CMSG_LEVEL;
+    private static final StructField CMSG_TYPE = Structs.CMSG_TYPE;
     private static final long HEADER_SIZE = CMSGHDR.byteSize();
     /** What {@code CMSG_SPACE} rounds every message to. */
     private static final long ALIGNMENT = C.constant("SOCKETPAIR_CMSG_ALIGNMENT");

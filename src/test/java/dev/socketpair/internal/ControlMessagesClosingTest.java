@@ -1,10 +1,10 @@
 package dev.socketpair.internal;
 
+import dev.socketpair.internal.platform.Structs;
+import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.CLibrary;
 import dev.socketpair.ProcFd;
 import dev.socketpair.internal.RawMessages.Message;
-import dev.socketpair.internal.libc.Libc;
-import dev.socketpair.internal.libc.cmsghdr;
-import dev.socketpair.internal.libc.msghdr;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -21,6 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ControlMessagesClosingTest extends RawPairFixture {
 
+    private static final CLibrary C = Platform.current().library();
+
     private static final long INT = ValueLayout.JAVA_INT.byteSize();
 
     @Test
@@ -28,14 +30,14 @@ class ControlMessagesClosingTest extends RawPairFixture {
         PassPidfd.enable(pair[1]);
         assertThat(RawMessages.send(pair[0], new byte[] {1})).isEqualTo(1);
         MemorySegment header = receive(ControlMessages.space(INT));
-        long controlLength = msghdr.msg_controllen(header);
-        MemorySegment control = msghdr.msg_control(header).reinterpret(controlLength);
+        long controlLength = Structs.MSG_CONTROLLEN.get(header);
+        MemorySegment control = Structs.MSG_CONTROL.getAddress(header).reinterpret(controlLength);
 
         assertThat(controlLength).isEqualTo(ControlMessages.space(INT));
-        MemorySegment message = control.asSlice(0, cmsghdr.layout().byteSize());
-        assertThat(cmsghdr.cmsg_level(message)).isEqualTo(Libc.SOL_SOCKET());
-        assertThat(cmsghdr.cmsg_type(message)).isEqualTo(ControlMessages.SCM_PIDFD);
-        assertThat(cmsghdr.cmsg_len(message)).isEqualTo(ControlMessages.length(INT));
+        MemorySegment message = control.asSlice(0, Structs.CMSGHDR.byteSize());
+        assertThat(Structs.CMSG_LEVEL.getInt(message)).isEqualTo(C.constant("SOL_SOCKET"));
+        assertThat(Structs.CMSG_TYPE.getInt(message)).isEqualTo(ControlMessages.SCM_PIDFD);
+        assertThat(Structs.CMSG_LEN.get(message)).isEqualTo(ControlMessages.length(INT));
         int pidfd = control.get(ValueLayout.JAVA_INT, ControlMessages.data(0));
         assertThat(PassPidfd.isPidfd(ProcFd.target(pidfd))).as("%d is %s", pidfd, ProcFd.target(pidfd)).isTrue();
         assertThat(Syscalls.close(pidfd, capture)).isZero();
@@ -48,10 +50,10 @@ class ControlMessagesClosingTest extends RawPairFixture {
         long pipeEnds = count(pipeTarget);
         assertThat(RawMessages.send(pair[0], new byte[] {1}, Message.rights(pipe[1]))).isEqualTo(1);
         MemorySegment header = receive(ControlMessages.receiveSpace(1));
-        long controlLength = msghdr.msg_controllen(header);
+        long controlLength = Structs.MSG_CONTROLLEN.get(header);
 
         ControlMessages.Received parsed = ControlMessages.parse(
-                msghdr.msg_control(header).reinterpret(controlLength), controlLength, 1, scratch);
+                Structs.MSG_CONTROL.getAddress(header).reinterpret(controlLength), controlLength, 1, scratch);
 
         assertThat(parsed.descriptors()).hasSize(1);
         assertThat(ProcFd.target(parsed.descriptors()[0])).isEqualTo(pipeTarget);

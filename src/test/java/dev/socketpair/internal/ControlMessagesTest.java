@@ -1,12 +1,12 @@
 package dev.socketpair.internal;
 
+import java.lang.foreign.GroupLayout;
+import dev.socketpair.internal.platform.StructField;
+import dev.socketpair.internal.platform.Structs;
+import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.CLibrary;
 import dev.socketpair.ProcFd;
 import dev.socketpair.RawFd;
-import dev.socketpair.internal.libc.ErrnoValues;
-import dev.socketpair.internal.libc.Libc;
-import dev.socketpair.internal.libc.cmsghdr;
-import dev.socketpair.internal.libc.msghdr;
-import dev.socketpair.internal.libc.ucred;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,13 +25,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ControlMessagesTest extends RawPairFixture {
 
+    private static final CLibrary C = Platform.current().library();
+    private static final GroupLayout UCRED = C.struct("ucred");
+
     private static final long INT = ValueLayout.JAVA_INT.byteSize();
 
     @Test
     void alignmentSpaceAndLengthFollowTheGeneratedHeaderLayout() {
-        long header = cmsghdr.layout().byteSize();
+        long header = Structs.CMSGHDR.byteSize();
         long alignment = ControlMessages.align(1);
-        assertThat(alignment).isEqualTo(Libc.C_LONG.byteSize());
+        assertThat(alignment).isEqualTo(C.type("C_LONG").byteSize());
         assertThat(ControlMessages.align(0)).isZero();
         assertThat(ControlMessages.align(alignment)).isEqualTo(alignment);
         assertThat(ControlMessages.align(alignment + 1)).isEqualTo(2 * alignment);
@@ -49,17 +52,17 @@ class ControlMessagesTest extends RawPairFixture {
     void theKernelsControlLengthsAgreeAndTheWalkFindsEveryDescriptor(int count) {
         send(count, false);
         MemorySegment header = receive(ControlMessages.receiveSpace(count));
-        long controlLength = msghdr.msg_controllen(header);
-        MemorySegment control = msghdr.msg_control(header).reinterpret(controlLength);
-        assertThat(msghdr.msg_flags(header) & Libc.MSG_CTRUNC()).isZero();
+        long controlLength = Structs.MSG_CONTROLLEN.get(header);
+        MemorySegment control = Structs.MSG_CONTROL.getAddress(header).reinterpret(controlLength);
+        assertThat(Structs.MSG_FLAGS.getInt(header) & C.constant("MSG_CTRUNC")).isZero();
         assertThat(controlLength).isEqualTo(ControlMessages.space(count * INT));
 
         long first = ControlMessages.firstHeader(controlLength);
         assertThat(first).isZero();
-        MemorySegment rights = control.asSlice(first, cmsghdr.layout().byteSize());
-        assertThat(cmsghdr.cmsg_level(rights)).isEqualTo(Libc.SOL_SOCKET());
-        assertThat(cmsghdr.cmsg_type(rights)).isEqualTo(Libc.SCM_RIGHTS());
-        assertThat(cmsghdr.cmsg_len(rights)).isEqualTo(ControlMessages.length(count * INT));
+        MemorySegment rights = control.asSlice(first, Structs.CMSGHDR.byteSize());
+        assertThat(Structs.CMSG_LEVEL.getInt(rights)).isEqualTo(C.constant("SOL_SOCKET"));
+        assertThat(Structs.CMSG_TYPE.getInt(rights)).isEqualTo(C.constant("SCM_RIGHTS"));
+        assertThat(Structs.CMSG_LEN.get(rights)).isEqualTo(ControlMessages.length(count * INT));
         int[] fds = control.asSlice(ControlMessages.data(first), count * INT).toArray(ValueLayout.JAVA_INT);
         assertThat(fds).doesNotHaveDuplicates();
         String sent = ProcFd.target(pipe[1]);
@@ -81,17 +84,17 @@ class ControlMessagesTest extends RawPairFixture {
         // What is sent, checked before the kernel sees it: a receiver with SO_PASSCRED would get this
         // process's credentials even if none were attached.
         MemorySegment control = ControlMessages.outgoing(scratch, new int[0], true);
-        long ucredSize = ucred.layout().byteSize();
+        long ucredSize = UCRED.byteSize();
         assertThat(control.byteSize()).isEqualTo(ControlMessages.space(ucredSize));
         long first = ControlMessages.firstHeader(control.byteSize());
-        MemorySegment header = control.asSlice(first, cmsghdr.layout().byteSize());
-        assertThat(cmsghdr.cmsg_level(header)).isEqualTo(Libc.SOL_SOCKET());
-        assertThat(cmsghdr.cmsg_type(header)).isEqualTo(Libc.SCM_CREDENTIALS());
-        assertThat(cmsghdr.cmsg_len(header)).isEqualTo(ControlMessages.length(ucredSize));
+        MemorySegment header = control.asSlice(first, Structs.CMSGHDR.byteSize());
+        assertThat(Structs.CMSG_LEVEL.getInt(header)).isEqualTo(C.constant("SOL_SOCKET"));
+        assertThat(Structs.CMSG_TYPE.getInt(header)).isEqualTo(C.constant("SCM_CREDENTIALS"));
+        assertThat(Structs.CMSG_LEN.get(header)).isEqualTo(ControlMessages.length(ucredSize));
         MemorySegment ids = control.asSlice(ControlMessages.data(first), ucredSize);
-        assertThat((long) ucred.pid(ids)).isEqualTo(ProcessHandle.current().pid());
-        assertThat(ucred.uid(ids)).isEqualTo(Syscalls.getuid());
-        assertThat(ucred.gid(ids)).isEqualTo(Syscalls.getgid());
+        assertThat((long) StructField.of(UCRED, "pid").getInt(ids)).isEqualTo(ProcessHandle.current().pid());
+        assertThat(StructField.of(UCRED, "uid").getInt(ids)).isEqualTo(Syscalls.getuid());
+        assertThat(StructField.of(UCRED, "gid").getInt(ids)).isEqualTo(Syscalls.getgid());
         assertThat(ControlMessages.nextHeader(control, control.byteSize(), first)).isEqualTo(ControlMessages.NONE);
     }
 
@@ -101,23 +104,23 @@ class ControlMessagesTest extends RawPairFixture {
         assertThat(SocketControl.setIntOption(pair[1], SocketControl.IntOption.PASS_CREDENTIALS, 1)).isZero();
         send(count, true);
         MemorySegment header = receive(ControlMessages.receiveSpace(count));
-        long controlLength = msghdr.msg_controllen(header);
-        MemorySegment control = msghdr.msg_control(header).reinterpret(controlLength);
-        long ucredSize = ucred.layout().byteSize();
+        long controlLength = Structs.MSG_CONTROLLEN.get(header);
+        MemorySegment control = Structs.MSG_CONTROL.getAddress(header).reinterpret(controlLength);
+        long ucredSize = UCRED.byteSize();
         assertThat(controlLength).isEqualTo(ControlMessages.space(ucredSize) + ControlMessages.space(count * INT));
 
         long first = ControlMessages.firstHeader(controlLength);
-        MemorySegment credentials = control.asSlice(first, cmsghdr.layout().byteSize());
-        assertThat(cmsghdr.cmsg_type(credentials)).isEqualTo(Libc.SCM_CREDENTIALS());
-        assertThat(cmsghdr.cmsg_len(credentials)).isEqualTo(ControlMessages.length(ucredSize));
+        MemorySegment credentials = control.asSlice(first, Structs.CMSGHDR.byteSize());
+        assertThat(Structs.CMSG_TYPE.getInt(credentials)).isEqualTo(C.constant("SCM_CREDENTIALS"));
+        assertThat(Structs.CMSG_LEN.get(credentials)).isEqualTo(ControlMessages.length(ucredSize));
         MemorySegment ids = control.asSlice(ControlMessages.data(first), ucredSize);
-        assertThat((long) ucred.pid(ids)).isEqualTo(ProcessHandle.current().pid());
+        assertThat((long) StructField.of(UCRED, "pid").getInt(ids)).isEqualTo(ProcessHandle.current().pid());
 
         long second = ControlMessages.nextHeader(control, controlLength, first);
         assertThat(second).isEqualTo(ControlMessages.space(ucredSize));
-        MemorySegment rights = control.asSlice(second, cmsghdr.layout().byteSize());
-        assertThat(cmsghdr.cmsg_type(rights)).isEqualTo(Libc.SCM_RIGHTS());
-        assertThat(cmsghdr.cmsg_len(rights)).isEqualTo(ControlMessages.length(count * INT));
+        MemorySegment rights = control.asSlice(second, Structs.CMSGHDR.byteSize());
+        assertThat(Structs.CMSG_TYPE.getInt(rights)).isEqualTo(C.constant("SCM_RIGHTS"));
+        assertThat(Structs.CMSG_LEN.get(rights)).isEqualTo(ControlMessages.length(count * INT));
         assertThat(ControlMessages.nextHeader(control, controlLength, second)).isEqualTo(ControlMessages.NONE);
 
         ControlMessages.Received parsed = ControlMessages.parse(control, controlLength, count, scratch);
@@ -131,15 +134,16 @@ class ControlMessagesTest extends RawPairFixture {
 
     @Test
     void theKernelTakesScmMaxFdDescriptorsAndRefusesOneMoreWithEinval() {
-        assertThat(sendRaw(ControlMessages.SCM_MAX_FD)).isEqualTo(1);
-        assertThat(sendRaw(ControlMessages.SCM_MAX_FD + 1)).isEqualTo(-ErrnoValues.EINVAL());
+        int scmMaxFd = Platform.current().maxDescriptorsPerMessage();
+        assertThat(sendRaw(scmMaxFd)).isEqualTo(1);
+        assertThat(sendRaw(scmMaxFd + 1)).isEqualTo(-C.errno("EINVAL"));
         // Drain what went, closing the descriptors it carried.
-        MemorySegment header = receive(ControlMessages.receiveSpace(ControlMessages.SCM_MAX_FD));
-        long controlLength = msghdr.msg_controllen(header);
+        MemorySegment header = receive(ControlMessages.receiveSpace(scmMaxFd));
+        long controlLength = Structs.MSG_CONTROLLEN.get(header);
         ControlMessages.Received parsed = ControlMessages.parse(
-                msghdr.msg_control(header).reinterpret(controlLength), controlLength, ControlMessages.SCM_MAX_FD,
+                Structs.MSG_CONTROL.getAddress(header).reinterpret(controlLength), controlLength, scmMaxFd,
                 scratch);
-        assertThat(parsed.descriptors()).hasSize(ControlMessages.SCM_MAX_FD);
+        assertThat(parsed.descriptors()).hasSize(scmMaxFd);
         RawFd.close(parsed.descriptors());
     }
 

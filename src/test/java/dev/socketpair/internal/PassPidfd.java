@@ -1,7 +1,7 @@
 package dev.socketpair.internal;
 
-import dev.socketpair.internal.libc.ErrnoValues;
-import dev.socketpair.internal.libc.Libc;
+import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.CLibrary;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -15,6 +15,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * pidfd of the sender ({@code SCM_PIDFD}) to every receive with room for it.
  */
 public final class PassPidfd {
+
+    private static final CLibrary C = Platform.current().library();
 
     /**
      * {@code SO_PASSPIDFD} from the kernel's {@code <asm-generic/socket.h>} (Linux 6.5), which x86-64 and
@@ -32,9 +34,9 @@ public final class PassPidfd {
     public static void enable(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment one = arena.allocateFrom(ValueLayout.JAVA_INT, 1);
-            int r = Syscalls.setsockopt(fd, Libc.SOL_SOCKET(), SO_PASSPIDFD, one, (int) one.byteSize(),
+            int r = Syscalls.setsockopt(fd, C.constant("SOL_SOCKET"), SO_PASSPIDFD, one, (int) one.byteSize(),
                     Syscalls.allocateErrnoCapture(arena));
-            assumeTrue(r != -ErrnoValues.ENOPROTOOPT(), "this kernel has no SO_PASSPIDFD (Linux 6.5 and later have)");
+            assumeTrue(r != -C.errno("ENOPROTOOPT"), "this kernel has no SO_PASSPIDFD (Linux 6.5 and later have)");
             assertThat(r).as("setsockopt(SO_PASSPIDFD)").isZero();
         }
     }

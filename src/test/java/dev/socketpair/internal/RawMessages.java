@@ -1,9 +1,8 @@
 package dev.socketpair.internal;
 
-import dev.socketpair.internal.libc.Libc;
-import dev.socketpair.internal.libc.cmsghdr;
-import dev.socketpair.internal.libc.iovec;
-import dev.socketpair.internal.libc.msghdr;
+import dev.socketpair.internal.platform.Structs;
+import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.CLibrary;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -15,14 +14,16 @@ import java.lang.foreign.ValueLayout;
  */
 public final class RawMessages {
 
+    private static final CLibrary C = Platform.current().library();
+
     private static final long INT = ValueLayout.JAVA_INT.byteSize();
-    private static final long HEADER = cmsghdr.layout().byteSize();
+    private static final long HEADER = Structs.CMSGHDR.byteSize();
 
     /** One control message: its {@code SOL_SOCKET} type and the descriptors it holds. */
     public record Message(int type, int... fds) {
         /** An {@code SCM_RIGHTS} message. */
         public static Message rights(int... fds) {
-            return new Message(Libc.SCM_RIGHTS(), fds);
+            return new Message(C.constant("SCM_RIGHTS"), fds);
         }
     }
 
@@ -35,13 +36,13 @@ public final class RawMessages {
         for (Message m : messages) {
             size += ControlMessages.space(m.fds().length * INT);
         }
-        MemorySegment control = arena.allocate(size, cmsghdr.layout().byteAlignment()).fill((byte) 0);
+        MemorySegment control = arena.allocate(size, Structs.CMSGHDR.byteAlignment()).fill((byte) 0);
         long at = 0;
         for (Message m : messages) {
             MemorySegment header = control.asSlice(at, HEADER);
-            cmsghdr.cmsg_len(header, ControlMessages.length(m.fds().length * INT));
-            cmsghdr.cmsg_level(header, Libc.SOL_SOCKET());
-            cmsghdr.cmsg_type(header, m.type());
+            Structs.CMSG_LEN.set(header, ControlMessages.length(m.fds().length * INT));
+            Structs.CMSG_LEVEL.set(header, C.constant("SOL_SOCKET"));
+            Structs.CMSG_TYPE.set(header, m.type());
             MemorySegment.copy(m.fds(), 0, control, ValueLayout.JAVA_INT, ControlMessages.data(at), m.fds().length);
             at += ControlMessages.space(m.fds().length * INT);
         }
@@ -55,16 +56,16 @@ public final class RawMessages {
      */
     public static long send(int fd, byte[] data, Message... messages) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment header = msghdr.allocate(arena).fill((byte) 0);
-            MemorySegment iov = iovec.allocate(arena);
-            iovec.iov_base(iov, arena.allocateFrom(ValueLayout.JAVA_BYTE, data));
-            iovec.iov_len(iov, data.length);
-            msghdr.msg_iov(header, iov);
-            msghdr.msg_iovlen(header, 1);
+            MemorySegment header = arena.allocate(Structs.MSGHDR).fill((byte) 0);
+            MemorySegment iov = arena.allocate(Structs.IOVEC);
+            Structs.IOV_BASE.setAddress(iov, 0, arena.allocateFrom(ValueLayout.JAVA_BYTE, data));
+            Structs.IOV_LEN.set(iov, data.length);
+            Structs.MSG_IOV.setAddress(header, 0, iov);
+            Structs.MSG_IOVLEN.set(header, 1);
             MemorySegment control = control(arena, messages);
-            msghdr.msg_control(header, control);
-            msghdr.msg_controllen(header, control.byteSize());
-            return Syscalls.sendmsg(fd, header, Libc.MSG_NOSIGNAL(), Syscalls.allocateErrnoCapture(arena));
+            Structs.MSG_CONTROL.setAddress(header, 0, control);
+            Structs.MSG_CONTROLLEN.set(header, control.byteSize());
+            return Syscalls.sendmsg(fd, header, C.constant("MSG_NOSIGNAL"), Syscalls.allocateErrnoCapture(arena));
         }
     }
 }

@@ -1,10 +1,9 @@
 package dev.socketpair.internal;
 
+import dev.socketpair.internal.platform.Structs;
+import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.CLibrary;
 import dev.socketpair.RawFd;
-import dev.socketpair.internal.libc.Libc;
-import dev.socketpair.internal.libc.cmsghdr;
-import dev.socketpair.internal.libc.iovec;
-import dev.socketpair.internal.libc.msghdr;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -19,6 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 abstract class RawPairFixture {
 
+    private static final CLibrary C = Platform.current().library();
+
     Arena arena;
     MemorySegment capture;
     NativeScratch scratch;
@@ -30,7 +31,7 @@ abstract class RawPairFixture {
         arena = Arena.ofConfined();
         capture = Syscalls.allocateErrnoCapture(arena);
         scratch = new NativeScratch(arena);
-        assertThat(SocketControl.socketpair(Libc.AF_UNIX(), Libc.SOCK_SEQPACKET() | Libc.SOCK_CLOEXEC(), 0, pair))
+        assertThat(SocketControl.socketpair(C.constant("AF_UNIX"), C.constant("SOCK_SEQPACKET") | C.constant("SOCK_CLOEXEC"), 0, pair))
                 .isZero();
         System.arraycopy(RawFd.pipe(true), 0, pipe, 0, 2);
     }
@@ -43,20 +44,20 @@ abstract class RawPairFixture {
 
     /** One recvmsg on {@code pair[1]} of a one-byte message into a fresh header and {@code space} bytes of control buffer. */
     MemorySegment receive(long space) {
-        return receive(space, Libc.MSG_CMSG_CLOEXEC());
+        return receive(space, C.constant("MSG_CMSG_CLOEXEC"));
     }
 
     /** As {@link #receive(long)}, with recvmsg's {@code flags} as given. */
     MemorySegment receive(long space, int flags) {
-        MemorySegment header = msghdr.allocate(arena);
-        MemorySegment iov = iovec.allocate(arena);
+        MemorySegment header = arena.allocate(Structs.MSGHDR);
+        MemorySegment iov = arena.allocate(Structs.IOVEC);
         MemorySegment data = arena.allocate(16);
-        iovec.iov_base(iov, data);
-        iovec.iov_len(iov, data.byteSize());
-        msghdr.msg_iov(header, iov);
-        msghdr.msg_iovlen(header, 1);
-        msghdr.msg_control(header, arena.allocate(space, cmsghdr.layout().byteAlignment()));
-        msghdr.msg_controllen(header, space);
+        Structs.IOV_BASE.setAddress(iov, 0, data);
+        Structs.IOV_LEN.set(iov, data.byteSize());
+        Structs.MSG_IOV.setAddress(header, 0, iov);
+        Structs.MSG_IOVLEN.set(header, 1);
+        Structs.MSG_CONTROL.setAddress(header, 0, arena.allocate(space, Structs.CMSGHDR.byteAlignment()));
+        Structs.MSG_CONTROLLEN.set(header, space);
         long n = Syscalls.recvmsg(pair[1], header, flags, capture);
         assertThat(n).isEqualTo(1);
         return header;

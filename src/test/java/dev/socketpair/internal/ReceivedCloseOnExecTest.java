@@ -1,9 +1,9 @@
 package dev.socketpair.internal;
 
+import dev.socketpair.internal.platform.Structs;
 import dev.socketpair.ProcFd;
 import dev.socketpair.RawFd;
 import dev.socketpair.internal.RawMessages.Message;
-import dev.socketpair.internal.libc.msghdr;
 import dev.socketpair.internal.platform.Features;
 import org.junit.jupiter.api.Test;
 
@@ -51,10 +51,10 @@ class ReceivedCloseOnExecTest extends RawPairFixture {
     @Test
     void parseSetsCloseOnExecExactlyWhereTheSystemCannotReceiveSo() {
         MemorySegment header = sendPipeAndReceive(0);
-        long controlLength = msghdr.msg_controllen(header);
+        long controlLength = Structs.MSG_CONTROLLEN.get(header);
 
         ControlMessages.Received parsed = ControlMessages.parse(
-                msghdr.msg_control(header).reinterpret(controlLength), controlLength, 2, scratch);
+                Structs.MSG_CONTROL.getAddress(header).reinterpret(controlLength), controlLength, 2, scratch);
 
         int expected = Features.receivesCloseOnExec() ? 0 : 1;
         for (int fd : parsed.descriptors()) {
@@ -72,8 +72,8 @@ class ReceivedCloseOnExecTest extends RawPairFixture {
     }
 
     private ControlMessages.Received parse(MemorySegment header, boolean setCloseOnExec) {
-        long controlLength = msghdr.msg_controllen(header);
-        return ControlMessages.parse(msghdr.msg_control(header).reinterpret(controlLength), controlLength, 2,
+        long controlLength = Structs.MSG_CONTROLLEN.get(header);
+        return ControlMessages.parse(Structs.MSG_CONTROL.getAddress(header).reinterpret(controlLength), controlLength, 2,
                 setCloseOnExec, scratch);
     }
 }

@@ -1,13 +1,13 @@
 package dev.socketpair.internal;
 
-import dev.socketpair.internal.libc.Libc;
-import dev.socketpair.internal.libc.posix_spawn_file_actions_t;
+import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.CLibrary;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodType;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,10 +18,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SpawnExtensionTest {
 
+    private static final CLibrary C = Platform.current().library();
+
     @Test
     void aFunctionTheCLibraryLacksHasNoHandleEachTimeItIsAskedFor() {
         Downcalls.SpawnExtension missing = new Downcalls.SpawnExtension("posix_spawn_file_actions_addnothing_np",
-                FunctionDescriptor.of(Libc.C_INT, Libc.C_POINTER, Libc.C_INT));
+                MethodType.methodType(int.class, MemorySegment.class, int.class));
         assertThat(missing.handle()).isNull();
         assertThat(missing.handle()).isNull();
     }
@@ -32,7 +34,7 @@ class SpawnExtensionTest {
         assertThat(closefrom).as("glibc 2.34 or later has posix_spawn_file_actions_addclosefrom_np").isNotNull();
         assertThat(Downcalls.SpawnExtension.ADD_CLOSEFROM.handle()).isSameAs(closefrom);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment actions = arena.allocate(posix_spawn_file_actions_t.layout());
+            MemorySegment actions = arena.allocate(C.type("posix_spawn_file_actions_t"));
             assertThat(Syscalls.posix_spawn_file_actions_init(actions)).isZero();
             try {
                 assertThat(Errno.name(-Syscalls.posix_spawn_file_actions_addclosefrom_np(actions, -1))).isEqualTo("EBADF");

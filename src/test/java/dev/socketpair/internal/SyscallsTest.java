@@ -1,7 +1,7 @@
 package dev.socketpair.internal;
 
-import dev.socketpair.internal.libc.ErrnoValues;
-import dev.socketpair.internal.libc.Libc;
+import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.CLibrary;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -16,13 +16,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The errno-capturing system call layer. */
 class SyscallsTest {
 
+    private static final CLibrary C = Platform.current().library();
+
     @Test
     void socketpairWithAnInvalidAddressFailsWithEfault() {
         try (Arena arena = Arena.ofConfined()) {
             // Address 8 is in the never-mapped first page of every Linux process.
-            int r = Syscalls.socketpair(Libc.AF_UNIX(), Libc.SOCK_STREAM(), 0, MemorySegment.ofAddress(8),
+            int r = Syscalls.socketpair(C.constant("AF_UNIX"), C.constant("SOCK_STREAM"), 0, MemorySegment.ofAddress(8),
                     Syscalls.allocateErrnoCapture(arena));
-            assertThat(-r).isEqualTo(ErrnoValues.EFAULT());
+            assertThat(-r).isEqualTo(C.errno("EFAULT"));
             assertThat(Errno.name(-r)).isEqualTo("EFAULT");
         }
     }
@@ -33,8 +35,8 @@ class SyscallsTest {
         // buffer one would read the other's errno.
         CyclicBarrier start = new CyclicBarrier(2);
         try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
-            Future<Boolean> afNoSupport = pool.submit(() -> failRepeatedly(start, 0, ErrnoValues.EAFNOSUPPORT()));
-            Future<Boolean> protoNoSupport = pool.submit(() -> failRepeatedly(start, 5, ErrnoValues.EPROTONOSUPPORT()));
+            Future<Boolean> afNoSupport = pool.submit(() -> failRepeatedly(start, 0, C.errno("EAFNOSUPPORT")));
+            Future<Boolean> protoNoSupport = pool.submit(() -> failRepeatedly(start, 5, C.errno("EPROTONOSUPPORT")));
             assertThat(afNoSupport.get()).isTrue();
             assertThat(protoNoSupport.get()).isTrue();
         }
@@ -47,8 +49,8 @@ class SyscallsTest {
             start.await();
             for (int i = 0; i < 20_000; i++) {
                 int r = variant == 0
-                        ? Syscalls.socketpair(12345, Libc.SOCK_STREAM(), 0, sv, capture)
-                        : Syscalls.socketpair(Libc.AF_UNIX(), Libc.SOCK_STREAM(), 5, sv, capture);
+                        ? Syscalls.socketpair(12345, C.constant("SOCK_STREAM"), 0, sv, capture)
+                        : Syscalls.socketpair(C.constant("AF_UNIX"), C.constant("SOCK_STREAM"), 5, sv, capture);
                 if (r != -expectedErrno) {
                     return false;
                 }
@@ -59,7 +61,7 @@ class SyscallsTest {
 
     @Test
     void strerrorDescribesAnErrno() {
-        assertThat(Syscalls.strerror(ErrnoValues.EPIPE())).isEqualTo("Broken pipe");
-        assertThat(Syscalls.strerror(ErrnoValues.EMFILE())).isEqualTo("Too many open files");
+        assertThat(Syscalls.strerror(C.errno("EPIPE"))).isEqualTo("Broken pipe");
+        assertThat(Syscalls.strerror(C.errno("EMFILE"))).isEqualTo("Too many open files");
     }
 }

@@ -52,6 +52,14 @@ final class LinuxPlatform extends Platform {
 
     @Override
     public ChildStatusFields childStatusFields() {
-        return ChildStatusFields.of(library().struct("siginfo_t"), "_sifields", "_sigchld");
+        GroupLayout siginfo = library().struct("siginfo_t");
+        return switch (library().abi()) {
+            // musl names the kernel's unions its own way; the offsets are the kernel's, as glibc's.
+            case LINUX_MUSL_X86_64, LINUX_MUSL_AARCH64 -> ChildStatusFields.of(siginfo,
+                    new String[] {"__si_fields", "__si_common", "__first", "__piduid", "si_pid"},
+                    new String[] {"__si_fields", "__si_common", "__second", "__sigchld", "si_status"});
+            default -> ChildStatusFields.of(siginfo, new String[] {"_sifields", "_sigchld", "si_pid"},
+                    new String[] {"_sifields", "_sigchld", "si_status"});
+        };
     }
 }

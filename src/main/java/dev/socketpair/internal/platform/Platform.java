@@ -133,17 +133,16 @@ public abstract sealed class Platform permits LinuxPlatform, FreeBsdPlatform, Dr
      */
     public record ChildStatusFields(GroupLayout layout, StructField code, StructField pid, StructField status) {
 
-        static ChildStatusFields of(GroupLayout siginfo, String... childMembers) {
-            String[] pid = path(childMembers, "si_pid");
-            String[] status = path(childMembers, "si_status");
-            return new ChildStatusFields(siginfo, StructField.of(siginfo, "si_code"), StructField.of(siginfo, pid),
-                    StructField.of(siginfo, status));
+        /** The members where {@code siginfo_t} has {@code si_pid} and {@code si_status} at its top level. */
+        static ChildStatusFields of(GroupLayout siginfo) {
+            return new ChildStatusFields(siginfo, StructField.of(siginfo, "si_code"), StructField.of(siginfo, "si_pid"),
+                    StructField.of(siginfo, "si_status"));
         }
 
-        private static String[] path(String[] prefix, String member) {
-            String[] path = java.util.Arrays.copyOf(prefix, prefix.length + 1);
-            path[prefix.length] = member;
-            return path;
+        /** The members where the C library nests {@code si_pid} and {@code si_status} in unions. */
+        static ChildStatusFields of(GroupLayout siginfo, String[] pidPath, String[] statusPath) {
+            return new ChildStatusFields(siginfo, StructField.of(siginfo, "si_code"), StructField.of(siginfo, pidPath),
+                    StructField.of(siginfo, statusPath));
         }
     }
 }

@@ -6,7 +6,8 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SequenceLayout;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One scalar member of a C struct, found by name in the running system's layout, read and written as a
@@ -24,21 +25,51 @@ import java.util.Arrays;
  */
 public record StructField(String name, long offset, ValueLayout layout) {
 
+    /** How jextract names an anonymous struct or union member: {@code $anon$} and where it is declared. */
+    private static final String ANONYMOUS = "$anon$";
+
     /**
      * Finds a member, through nested structs and unions when the path has more than one name
-     * ({@code "data", "fd"} for {@code epoll_event.data.fd}).
+     * ({@code "data", "fd"} for {@code epoll_event.data.fd}). As in C, the members of an anonymous struct
+     * or union are found by their own names: FreeBSD's {@code xucred.cr_pid} is in one.
      *
      * @throws IllegalArgumentException if the struct has no such member, or it is not a scalar
      */
     public static StructField of(GroupLayout struct, String... path) {
-        MemoryLayout.PathElement[] elements = Arrays.stream(path)
-                .map(MemoryLayout.PathElement::groupElement)
-                .toArray(MemoryLayout.PathElement[]::new);
         String name = struct.name().orElse("struct") + "." + String.join(".", path);
-        if (!(struct.select(elements) instanceof ValueLayout member)) {
+        List<MemoryLayout.PathElement> elements = new ArrayList<>();
+        MemoryLayout current = struct;
+        for (String member : path) {
+            if (!(current instanceof GroupLayout group) || !find(group, member, elements)) {
+                throw new IllegalArgumentException(name + ": no member " + member);
+            }
+            current = struct.select(elements.toArray(MemoryLayout.PathElement[]::new));
+        }
+        if (!(current instanceof ValueLayout member)) {
             throw new IllegalArgumentException(name + " is not a scalar member");
         }
-        return new StructField(name, struct.byteOffset(elements), member);
+        return new StructField(name, struct.byteOffset(elements.toArray(MemoryLayout.PathElement[]::new)), member);
+    }
+
+    /** Appends the path to {@code member} of {@code group}, through anonymous members; false if none. */
+    private static boolean find(GroupLayout group, String member, List<MemoryLayout.PathElement> path) {
+        for (MemoryLayout candidate : group.memberLayouts()) {
+            if (candidate.name().filter(member::equals).isPresent()) {
+                path.add(MemoryLayout.PathElement.groupElement(member));
+                return true;
+            }
+        }
+        for (MemoryLayout candidate : group.memberLayouts()) {
+            String anonymous = candidate.name().filter(n -> n.startsWith(ANONYMOUS)).orElse(null);
+            if (anonymous != null && candidate instanceof GroupLayout nested) {
+                path.add(MemoryLayout.PathElement.groupElement(anonymous));
+                if (find(nested, member, path)) {
+                    return true;
+                }
+                path.removeLast();
+            }
+        }
+        return false;
     }
 
     /**
@@ -72,6 +103,11 @@ public record StructField(String name, long offset, ValueLayout layout) {
             case AddressLayout a -> memory.get(a, at).address();
             default -> throw new IllegalStateException(name + " has layout " + layout);
         };
+    }
+
+    /** Reads a pointer member of the struct at the start of {@code struct}, as a zero-length segment. */
+    public MemorySegment getAddress(MemorySegment struct) {
+        return struct.get((AddressLayout) layout, offset);
     }
 
     /** Reads the member as an {@code int}: for members that hold an {@code int} on every system. */

@@ -42,6 +42,12 @@ public final class Structs {
 
     /** {@code struct cmsghdr} */
     public static final GroupLayout CMSGHDR = C.struct("cmsghdr");
+    /** {@code cmsghdr.cmsg_len}: a {@code size_t} on glibc, a {@code socklen_t} elsewhere */
+    public static final StructField CMSG_LEN = StructField.of(CMSGHDR, "cmsg_len");
+    /** {@code cmsghdr.cmsg_level} */
+    public static final StructField CMSG_LEVEL = StructField.of(CMSGHDR, "cmsg_level");
+    /** {@code cmsghdr.cmsg_type} */
+    public static final StructField CMSG_TYPE = StructField.of(CMSGHDR, "cmsg_type");
 
     private Structs() {
     }

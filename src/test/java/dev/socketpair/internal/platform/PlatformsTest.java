@@ -1,5 +1,6 @@
 package dev.socketpair.internal.platform;
 
+import dev.socketpair.internal.platform.Platforms.LinuxCLibrary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -9,27 +10,43 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 class PlatformsTest {
 
-    @Test
-    void linuxX8664WithGlibcIsSupported() {
-        assertThat(Platforms.refusal("Linux", "amd64", true)).isNull();
+    private static final String SUPPORTED = "Linux x86-64 (glibc), Linux aarch64 (glibc), Linux x86-64 (musl), "
+            + "Linux aarch64 (musl), FreeBSD x86-64, aarch64, DragonFly x86-64, macOS x86-64, aarch64";
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @CsvSource(nullValues = "-", value = {
+            "Linux, amd64, GLIBC, LINUX_X86_64",
+            "Linux, aarch64, GLIBC, LINUX_AARCH64",
+            "Linux, amd64, MUSL, LINUX_MUSL_X86_64",
+            "Linux, aarch64, MUSL, LINUX_MUSL_AARCH64",
+            "FreeBSD, amd64, -, FREEBSD",
+            "FreeBSD, aarch64, -, FREEBSD",
+            "DragonFly, amd64, -, DRAGONFLY",
+            "Mac OS X, aarch64, -, MACOS",
+            "Mac OS X, x86_64, -, MACOS"})
+    void eachSupportedSystemGetsTheBindingsOfItsAbi(String os, String arch, LinuxCLibrary libc, Abi abi) {
+        assertThat(Platforms.abiOf(os, arch, libc)).isEqualTo(abi);
     }
 
     @Test
-    void thisMachineIsSupported() {
+    void thisMachineIsSupportedWithTheBindingsOfItsOwnCLibrary() {
         assertThatCode(Platforms::requireSupported).doesNotThrowAnyException();
+        Platform platform = Platform.current();
+        assertThat(platform.library().abi().os()).isEqualTo(Abi.OsFamily.LINUX);
+        assertThat(platform.library().symbol("socketpair")).isPresent();
+        assertThat(Platform.current()).isSameAs(platform);
     }
 
-    @ParameterizedTest(name = "{0} {1} glibc={2}")
-    @CsvSource({
-            "Mac OS X, aarch64, false, Mac OS X aarch64",
-            "Mac OS X, x86_64, false, Mac OS X x86_64",
-            "FreeBSD, amd64, false, FreeBSD amd64",
-            "DragonFly, amd64, false, DragonFly amd64",
-            "Linux, aarch64, true, Linux aarch64 (glibc)",
-            "Linux, amd64, false, Linux amd64 (not glibc)",
-            "Windows 11, amd64, false, Windows 11 amd64"})
-    void everyOtherSystemIsRefusedByName(String os, String arch, boolean glibc, String named) {
-        assertThat(Platforms.refusal(os, arch, glibc))
-                .isEqualTo("socketpair for Java has no bindings for " + named + "; it supports Linux x86-64 (glibc)");
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @CsvSource(nullValues = "-", value = {
+            "Linux, riscv64, GLIBC, Linux riscv64 (glibc)",
+            "Linux, amd64, -, Linux amd64 (neither glibc nor musl)",
+            "DragonFly, aarch64, -, DragonFly aarch64",
+            "OpenBSD, amd64, -, OpenBSD amd64",
+            "Windows 11, amd64, -, Windows 11 amd64"})
+    void everyOtherSystemIsRefusedByName(String os, String arch, LinuxCLibrary libc, String named) {
+        assertThat(Platforms.abiOf(os, arch, libc)).isNull();
+        assertThat(Platforms.refusal(os, arch, libc))
+                .isEqualTo("socketpair for Java has no bindings for " + named + "; it supports " + SUPPORTED);
     }
 }

@@ -55,7 +55,8 @@ public class Libc {
         };
     }
 
-    static final SymbolLookup SYMBOL_LOOKUP = SymbolLookup.loaderLookup()
+    static final SymbolLookup SYMBOL_LOOKUP = SymbolLookup.libraryLookup("libc.so.8", LIBRARY_ARENA)
+            .or(SymbolLookup.loaderLookup())
             .or(Linker.nativeLinker().defaultLookup());
 
     public static final ValueLayout.OfBoolean C_BOOL = ValueLayout.JAVA_BOOLEAN;
@@ -670,6 +671,15 @@ public class Libc {
      */
     public static int POSIX_SPAWN_SETSIGMASK() {
         return POSIX_SPAWN_SETSIGMASK;
+    }
+    private static final int SOCKETPAIR_SOL_LOCAL = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define SOCKETPAIR_SOL_LOCAL 0
+     * }
+     */
+    public static int SOCKETPAIR_SOL_LOCAL() {
+        return SOCKETPAIR_SOL_LOCAL;
     }
     /**
      * {@snippet lang=c :

@@ -1,0 +1,39 @@
+package dev.socketpair.internal.platform;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CLibraryTest {
+
+    private final CLibrary c = Platform.current().library();
+
+    @Test
+    void aNameTheBindingsLackIsAnErrorNamingTheSystemAndTheName() {
+        assertThat(c.hasConstant("LOCAL_PEERCRED")).isFalse();
+        assertThatThrownBy(() -> c.constant("LOCAL_PEERCRED"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage(c.abi().description() + " has no constant LOCAL_PEERCRED in its bindings");
+        assertThatThrownBy(() -> c.struct("xucred"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage(c.abi().description() + " has no type xucred in its bindings");
+        assertThatThrownBy(() -> c.errno("EDOOFUS"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage(c.abi().description() + " has no errno EDOOFUS in its bindings");
+    }
+
+    @Test
+    void aFunctionIsItsCLibrarysSymbolWithTheGeneratedDescriptor() {
+        CLibrary.NativeFunction socketpair = c.function("socketpair").orElseThrow();
+        assertThat(socketpair.address()).isEqualTo(c.symbol("socketpair").orElseThrow());
+        assertThat(socketpair.descriptor().argumentLayouts()).hasSize(4);
+        assertThat(c.function("kqueue")).as("not bound on Linux").isEmpty();
+    }
+
+    @Test
+    void errnoNamesAreTheGeneratedOnesWithOneNamePerNumber() {
+        assertThat(c.errnoNames()).containsEntry(c.errno("EPIPE"), "EPIPE").containsEntry(c.errno("EAGAIN"), "EAGAIN");
+        assertThat(c.errnoNames().values()).doesNotHaveDuplicates().doesNotContain("EWOULDBLOCK");
+    }
+}
