@@ -11,7 +11,7 @@ import dev.socketpair.internal.SocketControl.IntOption;
 import dev.socketpair.internal.SocketDescriptor;
 import dev.socketpair.internal.SocketIo;
 import dev.socketpair.internal.Transfer;
-import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.internal.platform.Features;
 import dev.socketpair.internal.platform.Platforms;
 
 import java.io.IOException;
@@ -124,9 +124,11 @@ public final class UnixSocketChannel extends SocketChannel {
     /** Writes up to this size try {@link #sendWithoutWaiting} first. */
     private static final int SMALL_WRITE = 4096;
 
+    private static final String NO_CREDENTIALS = "this system sends no credentials with messages";
+
     /** The options of a channel on this system: {@code SO_PASSCRED} only where it sends credentials. */
     private static final class Options {
-        static final boolean PASS_CREDENTIALS = Platform.current().sendsCredentials();
+        static final boolean PASS_CREDENTIALS = Features.sendsCredentials();
         static final Set<SocketOption<?>> ALL = PASS_CREDENTIALS
                 ? Set.of(StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF, UnixSocketOptions.SO_PEERCRED,
                         UnixSocketOptions.SO_PASSCRED, UnixSocketOptions.SO_TYPE, UnixSocketOptions.SO_ERROR)
@@ -888,8 +890,7 @@ public final class UnixSocketChannel extends SocketChannel {
     public int sendCredentials(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src, "src");
         if (!Options.PASS_CREDENTIALS) {
-            throw new UnsupportedOperationException(Platform.current().library().abi().description()
-                    + " sends no credentials with messages");
+            throw new UnsupportedOperationException(NO_CREDENTIALS);
         }
         return (int) Math.max(0, sendMessage(src, new int[0], true));
     }
@@ -1389,8 +1390,7 @@ public final class UnixSocketChannel extends SocketChannel {
 
     private static void requirePassCredentials() {
         if (!Options.PASS_CREDENTIALS) {
-            throw new UnsupportedOperationException("'" + UnixSocketOptions.SO_PASSCRED + "' not supported: "
-                    + Platform.current().library().abi().description() + " sends no credentials with messages");
+            throw new UnsupportedOperationException("'" + UnixSocketOptions.SO_PASSCRED + "' not supported: " + NO_CREDENTIALS);
         }
     }
 

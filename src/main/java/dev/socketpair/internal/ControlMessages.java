@@ -50,8 +50,8 @@ public final class ControlMessages {
     private static final int SCM_RIGHTS = C.constant("SCM_RIGHTS");
     private static final int F_SETFD = C.constant("F_SETFD");
     private static final int FD_CLOEXEC = C.constant("FD_CLOEXEC");
-    /** Where the system sends credentials in a message ({@link Platform#sendsCredentials}); else null. */
-    private static final Credentials CREDENTIALS = PLATFORM.sendsCredentials() ? new Credentials(C) : null;
+    /** Where the system sends credentials in a message ({@link Features#sendsCredentials}); else null. */
+    private static final Credentials CREDENTIALS = Features.sendsCredentials() ? new Credentials(C) : null;
     /** The space credentials take in a control buffer, 0 where the system sends none. */
     private static final long CREDENTIALS_SPACE = CREDENTIALS != null ? space(CREDENTIALS.size) : 0;
     /**

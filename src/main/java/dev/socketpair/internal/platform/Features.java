@@ -7,7 +7,8 @@ package dev.socketpair.internal.platform;
  * each fallback documents).
  *
  * <p>Linux with glibc 2.34 or later offers all of them; macOS none (no {@code SOCK_CLOEXEC} or
- * {@code SOCK_NONBLOCK}, no {@code MSG_CMSG_CLOEXEC}, no {@code posix_spawn_file_actions_addclosefrom_np});
+ * {@code SOCK_NONBLOCK}, no {@code MSG_CMSG_CLOEXEC}, no {@code posix_spawn_file_actions_addclosefrom_np},
+ * no credentials in messages, which the BSDs do not send as Linux does either);
  * DragonFly, musl and older glibc lack closefrom. Portable mode, {@code -Ddev.socketpair.portable=true},
  * makes every facility count as missing, so that each fallback runs, and can be tested, on a system that
  * has the facility.
@@ -53,5 +54,15 @@ public final class Features {
      */
     public static boolean closesFrom() {
         return !PORTABLE && Platform.current().mayCloseFrom();
+    }
+
+    /**
+     * {@return whether a process can send its credentials with a message and the receiver read them}
+     * ({@code SCM_CREDENTIALS}, {@code SO_PASSCRED}: Linux); without it
+     * {@code UnixSocketChannel.sendCredentials} and {@code SO_PASSCRED} throw
+     * {@link UnsupportedOperationException}.
+     */
+    public static boolean sendsCredentials() {
+        return !PORTABLE && Platform.current().sendsCredentials();
     }
 }
