@@ -130,10 +130,11 @@ public final class UnixSocketChannel extends SocketChannel {
     private static final class Options {
         static final boolean PASS_CREDENTIALS = Features.sendsCredentials();
         static final Set<SocketOption<?>> ALL = PASS_CREDENTIALS
-                ? Set.of(StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF, UnixSocketOptions.SO_PEERCRED,
-                        UnixSocketOptions.SO_PASSCRED, UnixSocketOptions.SO_TYPE, UnixSocketOptions.SO_ERROR)
-                : Set.of(StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF, UnixSocketOptions.SO_PEERCRED,
-                        UnixSocketOptions.SO_TYPE, UnixSocketOptions.SO_ERROR);
+                ? Set.of(StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF,
+                        UnixSocketOptions.SO_PEERCRED, UnixSocketOptions.SO_PASSCRED, UnixSocketOptions.SO_TYPE,
+                        UnixSocketOptions.SO_ERROR)
+                : Set.of(StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF,
+                        UnixSocketOptions.SO_PEERCRED, UnixSocketOptions.SO_TYPE, UnixSocketOptions.SO_ERROR);
     }
 
     private final SocketDescriptor descriptor;
@@ -1390,7 +1391,8 @@ public final class UnixSocketChannel extends SocketChannel {
 
     private static void requirePassCredentials() {
         if (!Options.PASS_CREDENTIALS) {
-            throw new UnsupportedOperationException("'" + UnixSocketOptions.SO_PASSCRED + "' not supported: " + NO_CREDENTIALS);
+            throw new UnsupportedOperationException(
+                    "'" + UnixSocketOptions.SO_PASSCRED + "' not supported: " + NO_CREDENTIALS);
         }
     }
 

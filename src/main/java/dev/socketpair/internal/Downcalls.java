@@ -14,7 +14,7 @@ import java.lang.invoke.MethodType;
 
 /**
  * Builds every downcall handle the library uses; the only class that links native code or makes
- * segments over raw addresses.
+ * segments over raw addresses (the C library itself is looked up by {@link CLibrary}).
  *
  * <p>jextract cannot add linker options, so each handle is linked here from the running system's
  * bindings ({@link CLibrary#function}: the C library's symbol and the descriptor jextract generated for
@@ -22,8 +22,10 @@ import java.lang.invoke.MethodType;
  * and errno is read from there, never from a shared location. C's types differ between systems where
  * the calls do not ({@code nfds_t} is an {@code unsigned long} on Linux and an {@code unsigned int} on
  * the BSDs, {@code id_t} 32 bits on Linux and 64 on FreeBSD), so each handle is adapted to one Java type
- * for every system, written next to it, which is the type {@link Syscalls} calls it with. Each handle lives in a {@code static final} field of a holder class of its own, so that
- * calls through it are constant-folded and a handle is only linked when first used (linking costs
+ * for every system, written next to it, which is the type {@link Syscalls} calls it with.
+ *
+ * <p>Each handle lives in a {@code static final} field of a holder class of its own, so that calls
+ * through it are constant-folded and a handle is only linked when first used (linking costs
  * milliseconds each, which start-up should not pay for calls it does not make).
  */
 @SuppressWarnings("restricted")
@@ -45,7 +47,8 @@ final class Downcalls {
 
     /** {@code int socketpair(int domain, int type, int protocol, int sv[2])} */
     static final class Socketpair {
-        static final MethodHandle HANDLE = capturingErrno("socketpair", int.class, int.class, int.class, int.class, MemorySegment.class);
+        static final MethodHandle HANDLE = capturingErrno("socketpair",
+                int.class, int.class, int.class, int.class, MemorySegment.class);
 
         private Socketpair() {
         }
@@ -76,7 +79,8 @@ final class Downcalls {
 
     /** {@code ssize_t send(int fd, const void *buf, size_t len, int flags)} */
     static final class Send {
-        static final MethodHandle HANDLE = capturingErrno("send", long.class, int.class, MemorySegment.class, long.class, int.class);
+        static final MethodHandle HANDLE = capturingErrno("send",
+                long.class, int.class, MemorySegment.class, long.class, int.class);
 
         private Send() {
         }
@@ -84,7 +88,8 @@ final class Downcalls {
 
     /** {@code ssize_t recv(int fd, void *buf, size_t len, int flags)} */
     static final class Recv {
-        static final MethodHandle HANDLE = capturingErrno("recv", long.class, int.class, MemorySegment.class, long.class, int.class);
+        static final MethodHandle HANDLE = capturingErrno("recv",
+                long.class, int.class, MemorySegment.class, long.class, int.class);
 
         private Recv() {
         }
@@ -96,8 +101,10 @@ final class Downcalls {
      * off the garbage collector. Null where the running JDK refuses the combination with errno capture.
      */
     static final class Critical {
-        static final MethodHandle SEND = critical("send", long.class, int.class, MemorySegment.class, long.class, int.class);
-        static final MethodHandle RECV = critical("recv", long.class, int.class, MemorySegment.class, long.class, int.class);
+        static final MethodHandle SEND = critical("send",
+                long.class, int.class, MemorySegment.class, long.class, int.class);
+        static final MethodHandle RECV = critical("recv",
+                long.class, int.class, MemorySegment.class, long.class, int.class);
         static final boolean AVAILABLE = SEND != null && RECV != null;
 
         private Critical() {
@@ -106,7 +113,8 @@ final class Downcalls {
 
     /** {@code ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)} */
     static final class Sendmsg {
-        static final MethodHandle HANDLE = capturingErrno("sendmsg", long.class, int.class, MemorySegment.class, int.class);
+        static final MethodHandle HANDLE = capturingErrno("sendmsg",
+                long.class, int.class, MemorySegment.class, int.class);
 
         private Sendmsg() {
         }
@@ -114,7 +122,8 @@ final class Downcalls {
 
     /** {@code ssize_t recvmsg(int fd, struct msghdr *msg, int flags)} */
     static final class Recvmsg {
-        static final MethodHandle HANDLE = capturingErrno("recvmsg", long.class, int.class, MemorySegment.class, int.class);
+        static final MethodHandle HANDLE = capturingErrno("recvmsg",
+                long.class, int.class, MemorySegment.class, int.class);
 
         private Recvmsg() {
         }
@@ -130,7 +139,8 @@ final class Downcalls {
 
     /** {@code int getsockopt(int fd, int level, int optname, void *optval, socklen_t *optlen)} */
     static final class Getsockopt {
-        static final MethodHandle HANDLE = capturingErrno("getsockopt", int.class, int.class, int.class, int.class, MemorySegment.class, MemorySegment.class);
+        static final MethodHandle HANDLE = capturingErrno("getsockopt",
+                int.class, int.class, int.class, int.class, MemorySegment.class, MemorySegment.class);
 
         private Getsockopt() {
         }
@@ -138,7 +148,8 @@ final class Downcalls {
 
     /** {@code int setsockopt(int fd, int level, int optname, const void *optval, socklen_t optlen)} */
     static final class Setsockopt {
-        static final MethodHandle HANDLE = capturingErrno("setsockopt", int.class, int.class, int.class, int.class, MemorySegment.class, int.class);
+        static final MethodHandle HANDLE = capturingErrno("setsockopt",
+                int.class, int.class, int.class, int.class, MemorySegment.class, int.class);
 
         private Setsockopt() {
         }
@@ -149,7 +160,8 @@ final class Downcalls {
      * a pointer on every system (see {@link #linkable}).
      */
     static final class Getsockname {
-        static final MethodHandle HANDLE = capturingErrno("getsockname", int.class, int.class, MemorySegment.class, MemorySegment.class);
+        static final MethodHandle HANDLE = capturingErrno("getsockname",
+                int.class, int.class, MemorySegment.class, MemorySegment.class);
 
         private Getsockname() {
         }
@@ -157,7 +169,8 @@ final class Downcalls {
 
     /** {@code int getpeername(int fd, struct sockaddr *addr, socklen_t *addrlen)}, as getsockname. */
     static final class Getpeername {
-        static final MethodHandle HANDLE = capturingErrno("getpeername", int.class, int.class, MemorySegment.class, MemorySegment.class);
+        static final MethodHandle HANDLE = capturingErrno("getpeername",
+                int.class, int.class, MemorySegment.class, MemorySegment.class);
 
         private Getpeername() {
         }
@@ -165,7 +178,8 @@ final class Downcalls {
 
     /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)} */
     static final class Poll {
-        static final MethodHandle HANDLE = capturingErrno("poll", int.class, MemorySegment.class, long.class, int.class);
+        static final MethodHandle HANDLE = capturingErrno("poll",
+                int.class, MemorySegment.class, long.class, int.class);
 
         private Poll() {
         }
@@ -181,7 +195,8 @@ final class Downcalls {
 
     /** {@code int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)} */
     static final class EpollCtl {
-        static final MethodHandle HANDLE = capturingErrno("epoll_ctl", int.class, int.class, int.class, int.class, MemorySegment.class);
+        static final MethodHandle HANDLE = capturingErrno("epoll_ctl",
+                int.class, int.class, int.class, int.class, MemorySegment.class);
 
         private EpollCtl() {
         }
@@ -189,7 +204,8 @@ final class Downcalls {
 
     /** {@code int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)} */
     static final class EpollWait {
-        static final MethodHandle HANDLE = capturingErrno("epoll_wait", int.class, int.class, MemorySegment.class, int.class, int.class);
+        static final MethodHandle HANDLE = capturingErrno("epoll_wait",
+                int.class, int.class, MemorySegment.class, int.class, int.class);
 
         private EpollWait() {
         }
@@ -205,7 +221,8 @@ final class Downcalls {
 
     /** {@code ssize_t read(int fd, void *buf, size_t count)} */
     static final class Read {
-        static final MethodHandle HANDLE = capturingErrno("read", long.class, int.class, MemorySegment.class, long.class);
+        static final MethodHandle HANDLE = capturingErrno("read",
+                long.class, int.class, MemorySegment.class, long.class);
 
         private Read() {
         }
@@ -213,7 +230,8 @@ final class Downcalls {
 
     /** {@code ssize_t write(int fd, const void *buf, size_t count)} */
     static final class Write {
-        static final MethodHandle HANDLE = capturingErrno("write", long.class, int.class, MemorySegment.class, long.class);
+        static final MethodHandle HANDLE = capturingErrno("write",
+                long.class, int.class, MemorySegment.class, long.class);
 
         private Write() {
         }
@@ -246,25 +264,32 @@ final class Downcalls {
      */
     static final class Spawn {
         /** {@code int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *file_actions, const posix_spawnattr_t *attrp, char *const argv[], char *const envp[])} */
-        static final MethodHandle SPAWNP = plain("posix_spawnp", int.class, MemorySegment.class, MemorySegment.class, MemorySegment.class, MemorySegment.class, MemorySegment.class, MemorySegment.class);
+        static final MethodHandle SPAWNP = plain("posix_spawnp",
+                int.class, MemorySegment.class, MemorySegment.class, MemorySegment.class, MemorySegment.class, MemorySegment.class, MemorySegment.class);
         /** {@code int posix_spawn_file_actions_init(posix_spawn_file_actions_t *file_actions)} */
         static final MethodHandle ACTIONS_INIT = plain("posix_spawn_file_actions_init", int.class, MemorySegment.class);
         /** {@code int posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *file_actions)} */
-        static final MethodHandle ACTIONS_DESTROY = plain("posix_spawn_file_actions_destroy", int.class, MemorySegment.class);
+        static final MethodHandle ACTIONS_DESTROY = plain("posix_spawn_file_actions_destroy",
+                int.class, MemorySegment.class);
         /** {@code int posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *file_actions, int fd, int newfd)} */
-        static final MethodHandle ADD_DUP2 = plain("posix_spawn_file_actions_adddup2", int.class, MemorySegment.class, int.class, int.class);
+        static final MethodHandle ADD_DUP2 = plain("posix_spawn_file_actions_adddup2",
+                int.class, MemorySegment.class, int.class, int.class);
         /** {@code int posix_spawn_file_actions_addclose(posix_spawn_file_actions_t *file_actions, int fd)} */
-        static final MethodHandle ADD_CLOSE = plain("posix_spawn_file_actions_addclose", int.class, MemorySegment.class, int.class);
+        static final MethodHandle ADD_CLOSE = plain("posix_spawn_file_actions_addclose",
+                int.class, MemorySegment.class, int.class);
         /** {@code int posix_spawnattr_init(posix_spawnattr_t *attr)} */
         static final MethodHandle ATTR_INIT = plain("posix_spawnattr_init", int.class, MemorySegment.class);
         /** {@code int posix_spawnattr_destroy(posix_spawnattr_t *attr)} */
         static final MethodHandle ATTR_DESTROY = plain("posix_spawnattr_destroy", int.class, MemorySegment.class);
         /** {@code int posix_spawnattr_setflags(posix_spawnattr_t *attr, short flags)} */
-        static final MethodHandle ATTR_SETFLAGS = plain("posix_spawnattr_setflags", int.class, MemorySegment.class, short.class);
+        static final MethodHandle ATTR_SETFLAGS = plain("posix_spawnattr_setflags",
+                int.class, MemorySegment.class, short.class);
         /** {@code int posix_spawnattr_setsigmask(posix_spawnattr_t *attr, const sigset_t *sigmask)} */
-        static final MethodHandle ATTR_SETSIGMASK = plain("posix_spawnattr_setsigmask", int.class, MemorySegment.class, MemorySegment.class);
+        static final MethodHandle ATTR_SETSIGMASK = plain("posix_spawnattr_setsigmask",
+                int.class, MemorySegment.class, MemorySegment.class);
         /** {@code int posix_spawnattr_setsigdefault(posix_spawnattr_t *attr, const sigset_t *sigdefault)} */
-        static final MethodHandle ATTR_SETSIGDEFAULT = plain("posix_spawnattr_setsigdefault", int.class, MemorySegment.class, MemorySegment.class);
+        static final MethodHandle ATTR_SETSIGDEFAULT = plain("posix_spawnattr_setsigdefault",
+                int.class, MemorySegment.class, MemorySegment.class);
         /** {@code int sigemptyset(sigset_t *set)}: cannot fail on a valid set. */
         static final MethodHandle SIGEMPTYSET = plain("sigemptyset", int.class, MemorySegment.class);
         /** {@code int sigfillset(sigset_t *set)}: cannot fail on a valid set. */
@@ -319,7 +344,8 @@ final class Downcalls {
 
     /** {@code int waitid(idtype_t idtype, id_t id, siginfo_t *infop, int options)} */
     static final class Waitid {
-        static final MethodHandle HANDLE = capturingErrno("waitid", int.class, int.class, int.class, MemorySegment.class, int.class);
+        static final MethodHandle HANDLE = capturingErrno("waitid",
+                int.class, int.class, int.class, MemorySegment.class, int.class);
 
         private Waitid() {
         }
@@ -327,7 +353,8 @@ final class Downcalls {
 
     /** {@code pid_t waitpid(pid_t pid, int *wstatus, int options)} */
     static final class Waitpid {
-        static final MethodHandle HANDLE = capturingErrno("waitpid", int.class, int.class, MemorySegment.class, int.class);
+        static final MethodHandle HANDLE = capturingErrno("waitpid",
+                int.class, int.class, MemorySegment.class, int.class);
 
         private Waitpid() {
         }

@@ -35,6 +35,7 @@ import java.util.regex.Pattern;
  *
  * <p>Immutable apart from the lazily opened library; safe for use by multiple threads.
  */
+@SuppressWarnings("restricted")
 public final class CLibrary {
 
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();

@@ -15,6 +15,7 @@ import java.util.Locale;
  * <p>The choice looks up the C library the process has loaded, which opens no file; a choice that
  * fails throws and is made again by the next call. Safe for use by multiple threads.
  */
+@SuppressWarnings("restricted")
 public final class Platforms {
 
     /** The systems whose bindings the library carries, as messages name them. */
