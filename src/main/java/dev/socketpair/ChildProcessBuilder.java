@@ -41,8 +41,9 @@ import java.util.TreeMap;
  * those copies is closed with glibc's {@code posix_spawn_file_actions_addclosefrom_np}
  * (close_range(2)), and the copies are then moved to their numbers: the cost does not grow with the
  * numbers placed, and any number below the descriptor limit can be placed. Where the C library lacks
- * that function (glibc before 2.34, musl), every descriptor open in this process without close-on-exec
- * is closed one by one instead, as /proc/self/fd lists them when the child starts: exec closes the
+ * that function (glibc before 2.34, musl, DragonFly, macOS), every descriptor open in this process
+ * without close-on-exec is closed one by one instead, as /proc/self/fd (/dev/fd on the BSDs and macOS)
+ * lists them when the child starts: exec closes the
  * others. A descriptor that another thread opens without close-on-exec while the child starts may then
  * reach the child. A placed
  * descriptor shares its open file with this process: its file offset, its {@code O_NONBLOCK} flag (a

@@ -38,10 +38,11 @@ import java.util.stream.Stream;
  * Descriptors 0, 1 and 2 that are not targets are left as the parent has them.
  *
  * <p>Without closefrom. Where the C library lacks {@code posix_spawn_file_actions_addclosefrom_np}
- * (glibc before 2.34, musl), or {@link Features#closesFrom} says so (portable mode), step 3
+ * (glibc before 2.34, musl, DragonFly, macOS), or {@link Features#closesFrom} says so (portable mode), step 3
  * closes instead, one by one, every descriptor above the highest temporary that is open without
  * close-on-exec when the file actions are made: exec closes the others. The open descriptors are read
- * from /proc/self/fd, which takes one free descriptor for the listing (itself close-on-exec). A
+ * from the system's directory of them ({@link Platform#openDescriptorsDirectory}: /proc/self/fd on
+ * Linux), which takes one free descriptor for the listing (itself close-on-exec). A
  * descriptor that another thread opens without close-on-exec while a child starts escapes this: a
  * program that opens its descriptors close-on-exec, as this library does, loses nothing, and one that
  * does not leaks them into any program it runs by fork and exec as well. A descriptor numbered
