@@ -203,7 +203,8 @@ public final class ReceivedMessage implements AutoCloseable {
     /**
      * Returns the credentials the message was sent with: present when the receiving socket has
      * {@link UnixSocketOptions#SO_PASSCRED} set (the kernel then attaches them to every message, whether
-     * the sender sent them with {@link UnixSocketChannel#sendCredentials} or not).
+     * the sender sent them with {@link UnixSocketChannel#sendCredentials} or not). Always empty where the
+     * system sends no credentials with messages (see {@link UnixSocketChannel#sendCredentials}).
      *
      * @return the sender's credentials, or empty
      */

@@ -880,7 +880,8 @@ public final class UnixSocketChannel extends SocketChannel {
      * Blocking, threads and exceptions are as for {@link #sendDescriptors}.
      *
      * <p>Linux only: macOS's kernel accepts no credentials in a message, and the BSDs' own
-     * ({@code SCM_CREDS}) carry other facts; there this method throws at once.
+     * ({@code SCM_CREDS}) carry other facts; there, and in portable mode
+     * ({@code -Ddev.socketpair.portable=true}), this method throws at once and sends nothing.
      *
      * @param src the bytes to send
      * @return the number of bytes written, 0 if the channel is non-blocking and nothing was sent
@@ -1398,7 +1399,8 @@ public final class UnixSocketChannel extends SocketChannel {
 
     /**
      * {@return the options {@link #getOption} and {@link #setOption} accept}: {@link UnixSocketOptions#SO_PASSCRED}
-     * only on Linux, the one supported system whose kernel attaches credentials to messages.
+     * only on Linux, the one supported system whose kernel attaches credentials to messages, and not in
+     * portable mode.
      */
     @Override
     public Set<SocketOption<?>> supportedOptions() {

@@ -24,7 +24,8 @@ public final class UnixSocketOptions {
 
     /**
      * {@code SO_PASSCRED}: whether messages received on this socket carry the sender's credentials,
-     * which {@link UnixSocketChannel#receive} then reports. Off by default.
+     * which {@link UnixSocketChannel#receive} then reports. Off by default. Linux only: where the system
+     * sends no credentials with messages it is not among {@link UnixSocketChannel#supportedOptions()}.
      */
     public static final SocketOption<Boolean> SO_PASSCRED = new Option<>("SO_PASSCRED", Boolean.class);
 

@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Sends and receives with ancillary data take every kind of memory that write and read take (read-only
  * heap buffers included), small and around the size of the bounce buffer, and the bytes and the
- * ancillary data arrive.
+ * ancillary data arrive: the descriptors, and the sender's credentials where the system sends them
+ * (none arrive where it does not).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AncillaryBufferKindsTest {
@@ -66,6 +67,10 @@ class AncillaryBufferKindsTest {
     @MethodSource("sendsTypesAndSources")
     void aSendWithAncillaryDataTakesEverySourceAWriteTakes(Send send, SocketType type, BufferMemory source)
             throws Exception {
+        // Skipped, not left out of the cases, so that every run reports the same cases and says why.
+        if (send == Send.CREDENTIALS) {
+            CredentialsSupport.assumeSent();
+        }
         // Each source meets a different destination, so that every kind is received into too.
         BufferMemory destination = WRITABLE.get((send.ordinal() + source.ordinal()) % WRITABLE.size());
         transferAndCheck(type, source, destination, send);
@@ -92,7 +97,9 @@ class AncillaryBufferKindsTest {
                         && pair.first().getOption(StandardSocketOptions.SO_SNDBUF) < size + 4096) {
                     continue;
                 }
-                pair.second().setOption(UnixSocketOptions.SO_PASSCRED, true);
+                if (CredentialsSupport.sent()) {
+                    pair.second().setOption(UnixSocketOptions.SO_PASSCRED, true);
+                }
                 ByteBuffer src = source.source(data, 0, size, shared);
                 CompletableFuture<Arrived> arrived = Concurrently.start(false,
                         () -> receiveAll(pair.second(), destination.allocate(size, shared)));
@@ -104,7 +111,7 @@ class AncillaryBufferKindsTest {
                 assertThat(Arrays.mismatch(got.bytes(), data)).as("first wrong byte of %d", size).isEqualTo(-1);
                 assertThat(got.descriptors()).as("descriptors with %d bytes", size)
                         .isEqualTo(send == Send.CREDENTIALS ? 0 : 1);
-                assertThat(got.credentials()).as("credentials with %d bytes", size).isTrue();
+                assertThat(got.credentials()).as("credentials with %d bytes", size).isEqualTo(CredentialsSupport.sent());
             }
         }
     }

@@ -189,6 +189,9 @@ class JdkParityTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("everyTypeAndWrite")
     void aWriteAfterShutdownOutputThrowsAsynchronousCloseException(SocketType type, WriteCall call) throws Exception {
+        if (call == WriteCall.SEND_CREDENTIALS) {
+            CredentialsSupport.assumeSent();
+        }
         try (SocketPair pair = SocketPair.open(type)) {
             UnixSocketChannel a = pair.first();
             a.shutdownOutput();

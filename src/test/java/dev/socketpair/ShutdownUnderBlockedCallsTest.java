@@ -61,6 +61,9 @@ class ShutdownUnderBlockedCallsTest {
     @MethodSource("writers")
     void shutdownOutputMakesABlockedWriterThrowAsynchronousCloseExceptionAndLeavesTheChannelOpen(
             SocketType type, boolean virtual, WriteForm form) throws Exception {
+        if (form == WriteForm.CREDENTIALS) {
+            CredentialsSupport.assumeSent();
+        }
         try (SocketPair pair = SocketPair.open(type)) {
             UnixSocketChannel a = pair.first(), b = pair.second();
             long filled = fill(a);

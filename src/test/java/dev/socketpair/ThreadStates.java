@@ -139,6 +139,11 @@ final class ThreadStates {
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
+            // A thread that ends between the open and the read fails the read with ESRCH ("No such
+            // process"), by which time its task directory is gone.
+            if (Files.notExists(file.getParent())) {
+                return null;
+            }
             throw new UncheckedIOException(e);
         }
     }

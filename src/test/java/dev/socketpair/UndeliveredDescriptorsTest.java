@@ -85,6 +85,7 @@ class UndeliveredDescriptorsTest {
 
     @Test
     void withCredentialsPassedTooTheCredentialsArriveAndNoPidfdStaysOpen() throws Exception {
+        CredentialsSupport.assumeSent();
         Map<Integer, String> before = RawFd.open();
         int[] pipe = RawFd.pipe(true);
         try (SocketPair pair = SocketPair.open(SocketType.DGRAM)) {

@@ -160,10 +160,13 @@ public final class ControlMessages {
      * process's ids if {@code credentials}.
      *
      * @return the control data, exactly as long as {@code msg_controllen} must be; empty if none
+     * @throws UnsupportedOperationException if {@code credentials} and the system sends none with
+     *                                       messages ({@link Features#sendsCredentials})
      */
     public static MemorySegment outgoing(NativeScratch scratch, int[] fds, boolean credentials) {
         if (credentials && CREDENTIALS == null) {
-            throw new UnsupportedOperationException(C.abi().description() + " cannot send credentials with a message");
+            // Not the system's name: in portable mode the system may well send them.
+            throw new UnsupportedOperationException("this system sends no credentials with messages");
         }
         long size = (fds.length > 0 ? space(fds.length * INT_SIZE) : 0) + (credentials ? CREDENTIALS_SPACE : 0);
         if (size == 0) {

@@ -5,6 +5,7 @@ import dev.socketpair.internal.platform.StructField;
 import dev.socketpair.internal.platform.Structs;
 import dev.socketpair.internal.platform.Platform;
 import dev.socketpair.internal.platform.CLibrary;
+import dev.socketpair.CredentialsSupport;
 import dev.socketpair.ProcFd;
 import dev.socketpair.RawFd;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The CMSG arithmetic checked against what the kernel writes: every length recvmsg reports agrees with
@@ -81,6 +83,7 @@ class ControlMessagesTest extends RawPairFixture {
 
     @Test
     void outgoingCredentialsAreOneScmCredentialsMessageWithThisProcesssIds() {
+        CredentialsSupport.assumeSent();
         // What is sent, checked before the kernel sees it: a receiver with SO_PASSCRED would get this
         // process's credentials even if none were attached.
         MemorySegment control = ControlMessages.outgoing(scratch, new int[0], true);
@@ -98,9 +101,22 @@ class ControlMessagesTest extends RawPairFixture {
         assertThat(ControlMessages.nextHeader(control, control.byteSize(), first)).isEqualTo(ControlMessages.NONE);
     }
 
+    @Test
+    void withoutCredentialsInMessagesNoneAreBuiltAndAReceiveHasRoomForTheDescriptorsAlone() {
+        CredentialsSupport.assumeNotSent();
+        assertThatThrownBy(() -> ControlMessages.outgoing(scratch, new int[] {pipe[1]}, true))
+                .isExactlyInstanceOf(UnsupportedOperationException.class)
+                .hasMessage("this system sends no credentials with messages");
+        for (int count : new int[] {0, 1, 253}) {
+            assertThat(ControlMessages.receiveSpace(count)).as("%d descriptors", count)
+                    .isEqualTo(ControlMessages.space(count * INT));
+        }
+    }
+
     @ParameterizedTest(name = "{0} descriptors")
     @ValueSource(ints = {1, 5, 253})
     void credentialsAndRightsAreTwoMessagesThatNextHeaderSteps(int count) {
+        CredentialsSupport.assumeSent();
         assertThat(SocketControl.setIntOption(pair[1], SocketControl.IntOption.PASS_CREDENTIALS, 1)).isZero();
         send(count, true);
         MemorySegment header = receive(ControlMessages.receiveSpace(count));
