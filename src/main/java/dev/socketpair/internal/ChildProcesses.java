@@ -7,6 +7,7 @@ import dev.socketpair.internal.platform.Features;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.Charset;
@@ -52,6 +53,20 @@ import java.util.stream.Stream;
 public final class ChildProcesses {
 
     private static final CLibrary C = Platform.current().library();
+    private static final MemoryLayout FILE_ACTIONS = C.type("posix_spawn_file_actions_t");
+    private static final MemoryLayout ATTRIBUTES = C.type("posix_spawnattr_t");
+    private static final MemoryLayout SIGSET = C.type("sigset_t");
+    private static final int POSIX_SPAWN_SETSIGMASK = C.constant("POSIX_SPAWN_SETSIGMASK");
+    private static final int POSIX_SPAWN_SETSIGDEF = C.constant("POSIX_SPAWN_SETSIGDEF");
+    private static final int WEXITED = C.constant("WEXITED");
+    private static final int WNOWAIT = C.constant("WNOWAIT");
+    private static final int WNOHANG = C.constant("WNOHANG");
+    private static final int CLD_EXITED = C.constant("CLD_EXITED");
+    private static final int CLD_KILLED = C.constant("CLD_KILLED");
+    private static final int CLD_DUMPED = C.constant("CLD_DUMPED");
+    private static final int P_PID = C.constant("P_PID");
+    private static final int SIGTERM = C.constant("SIGTERM");
+    private static final int SIGKILL = C.constant("SIGKILL");
     private static final Platform.ChildStatusFields STATUS = Platform.current().childStatusFields();
     private static final int FIRST_NON_STDIO = 3;
     private static final Path OPEN_DESCRIPTORS = Path.of(Platform.current().openDescriptorsDirectory());
@@ -83,7 +98,7 @@ public final class ChildProcesses {
             MemorySegment envArray = stringArray(arena, environment, charset);
             MemorySegment pid = arena.allocate(C.cInt());
 
-            MemorySegment actions = arena.allocate(C.type("posix_spawn_file_actions_t"));
+            MemorySegment actions = arena.allocate(FILE_ACTIONS);
             int r = Syscalls.posix_spawn_file_actions_init(actions);
             if (r < 0) {
                 return Spawned.failed("posix_spawn_file_actions_init", r);
@@ -93,7 +108,7 @@ public final class ChildProcesses {
                 if (failed != null) {
                     return failed;
                 }
-                MemorySegment attributes = arena.allocate(C.type("posix_spawnattr_t"));
+                MemorySegment attributes = arena.allocate(ATTRIBUTES);
                 r = Syscalls.posix_spawnattr_init(attributes);
                 if (r < 0) {
                     return Spawned.failed("posix_spawnattr_init", r);
@@ -214,9 +229,9 @@ public final class ChildProcesses {
      * ignores others, which a child would otherwise inherit through exec.
      */
     private static Spawned setAttributes(Arena arena, MemorySegment attributes) {
-        MemorySegment none = arena.allocate(C.type("sigset_t"));
+        MemorySegment none = arena.allocate(SIGSET);
         Syscalls.sigemptyset(none);
-        MemorySegment all = arena.allocate(C.type("sigset_t"));
+        MemorySegment all = arena.allocate(SIGSET);
         Syscalls.sigfillset(all);
         int r = Syscalls.posix_spawnattr_setsigmask(attributes, none);
         if (r < 0) {
@@ -227,7 +242,7 @@ public final class ChildProcesses {
             return Spawned.failed("posix_spawnattr_setsigdefault", r);
         }
         r = Syscalls.posix_spawnattr_setflags(attributes,
-                (short) (C.constant("POSIX_SPAWN_SETSIGMASK") | C.constant("POSIX_SPAWN_SETSIGDEF")));
+                (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF));
         if (r < 0) {
             return Spawned.failed("posix_spawnattr_setflags", r);
         }
@@ -252,7 +267,7 @@ public final class ChildProcesses {
      */
     public static int awaitExit(int pid) {
         try (Arena arena = Arena.ofConfined()) {
-            return waitid(pid, C.constant("WEXITED") | C.constant("WNOWAIT"), arena.allocate(STATUS.layout()), arena);
+            return waitid(pid, WEXITED | WNOWAIT, arena.allocate(STATUS.layout()), arena);
         }
     }
 
@@ -265,7 +280,7 @@ public final class ChildProcesses {
     public static int reap(int pid) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment info = arena.allocate(STATUS.layout());
-            int r = waitid(pid, C.constant("WEXITED") | C.constant("WNOHANG"), info, arena);
+            int r = waitid(pid, WEXITED | WNOHANG, info, arena);
             if (r < 0) {
                 return r;
             }
@@ -274,10 +289,10 @@ public final class ChildProcesses {
             }
             int status = STATUS.status().getInt(info);
             int code = STATUS.code().getInt(info);
-            if (code == C.constant("CLD_EXITED")) {
+            if (code == CLD_EXITED) {
                 return status;
             }
-            if (code == C.constant("CLD_KILLED") || code == C.constant("CLD_DUMPED")) {
+            if (code == CLD_KILLED || code == CLD_DUMPED) {
                 return 128 + status;
             }
             throw new AssertionError("waitid(WEXITED) reported si_code " + code);
@@ -289,7 +304,7 @@ public final class ChildProcesses {
         MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
         int r;
         do {
-            r = Syscalls.waitid(C.constant("P_PID"), pid, info, options, capture);
+            r = Syscalls.waitid(P_PID, pid, info, options, capture);
         } while (r == -Errno.EINTR);
         return r;
     }
@@ -307,11 +322,11 @@ public final class ChildProcesses {
 
     /** {@code SIGTERM}, the request to end. */
     public static int sigterm() {
-        return C.constant("SIGTERM");
+        return SIGTERM;
     }
 
     /** {@code SIGKILL}, which cannot be caught. */
     public static int sigkill() {
-        return C.constant("SIGKILL");
+        return SIGKILL;
     }
 }

@@ -32,6 +32,10 @@ import java.util.concurrent.locks.LockSupport;
 public final class EpollSet {
 
     private static final CLibrary C = Platform.current().library();
+    private static final int EPOLL_CLOEXEC = C.constant("EPOLL_CLOEXEC");
+    private static final int EPOLL_CTL_ADD = C.constant("EPOLL_CTL_ADD");
+    private static final int EPOLL_CTL_MOD = C.constant("EPOLL_CTL_MOD");
+    private static final int EPOLL_CTL_DEL = C.constant("EPOLL_CTL_DEL");
     private static final long EVENT_SIZE = Structs.Epoll.EPOLL_EVENT.byteSize();
 
     /** Events that make a descriptor ready for reading: data, end of stream. */
@@ -99,7 +103,7 @@ public final class EpollSet {
     public static Opened open() {
         int epfd;
         try (Arena local = Arena.ofConfined()) {
-            epfd = Syscalls.epoll_create1(C.constant("EPOLL_CLOEXEC"), Syscalls.allocateErrnoCapture(local));
+            epfd = Syscalls.epoll_create1(EPOLL_CLOEXEC, Syscalls.allocateErrnoCapture(local));
         }
         if (epfd < 0) {
             return new Opened(null, "epoll_create1", -epfd);
@@ -126,17 +130,17 @@ public final class EpollSet {
      * @return 0, or {@code -errno}
      */
     public int add(int fd, int events) {
-        return control(C.constant("EPOLL_CTL_ADD"), fd, events);
+        return control(EPOLL_CTL_ADD, fd, events);
     }
 
     /** Changes the events of {@code fd}, as {@link #add}. @return 0, or {@code -errno} */
     public int modify(int fd, int events) {
-        return control(C.constant("EPOLL_CTL_MOD"), fd, events);
+        return control(EPOLL_CTL_MOD, fd, events);
     }
 
     /** Removes {@code fd} from the set, as {@link #add}. @return 0, or {@code -errno} */
     public int delete(int fd) {
-        return control(C.constant("EPOLL_CTL_DEL"), fd, 0);
+        return control(EPOLL_CTL_DEL, fd, 0);
     }
 
     private int control(int op, int fd, int bits) {

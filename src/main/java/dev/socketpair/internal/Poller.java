@@ -31,6 +31,14 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Poller {
 
     private static final CLibrary C = Platform.current().library();
+    private static final int EPOLLONESHOT = C.constant("EPOLLONESHOT");
+    private static final int EPOLLIN = C.constant("EPOLLIN");
+    private static final int EPOLLRDHUP = C.constant("EPOLLRDHUP");
+    private static final int EPOLLOUT = C.constant("EPOLLOUT");
+    private static final int EPOLL_CLOEXEC = C.constant("EPOLL_CLOEXEC");
+    private static final int EPOLL_CTL_DEL = C.constant("EPOLL_CTL_DEL");
+    private static final int EPOLL_CTL_MOD = C.constant("EPOLL_CTL_MOD");
+    private static final int EPOLL_CTL_ADD = C.constant("EPOLL_CTL_ADD");
     private static final long EVENT_SIZE = Structs.Epoll.EPOLL_EVENT.byteSize();
     private static final int ENOENT = C.errno("ENOENT");
 
@@ -52,7 +60,7 @@ public final class Poller {
 
     private Poller(int epfd, int interest) {
         this.epfd = epfd;
-        this.interest = interest | C.constant("EPOLLONESHOT");
+        this.interest = interest | EPOLLONESHOT;
     }
 
     /**
@@ -79,9 +87,9 @@ public final class Poller {
                     return epfds[i];
                 }
             }
-            Poller master = new Poller(epfds[0], C.constant("EPOLLIN"));
-            Poller read = new Poller(epfds[1], C.constant("EPOLLIN") | C.constant("EPOLLRDHUP"));
-            Poller write = new Poller(epfds[2], C.constant("EPOLLOUT"));
+            Poller master = new Poller(epfds[0], EPOLLIN);
+            Poller read = new Poller(epfds[1], EPOLLIN | EPOLLRDHUP);
+            Poller write = new Poller(epfds[2], EPOLLOUT);
             master.initialiseCalls();
             try {
                 Thread.ofPlatform().name("socketpair-master-poller").daemon().start(master::masterLoop);
@@ -102,7 +110,7 @@ public final class Poller {
     /** A close-on-exec epoll instance. @return its descriptor, or {@code -errno} */
     private static int epollCreate() {
         try (Arena arena = Arena.ofConfined()) {
-            return Syscalls.epoll_create1(C.constant("EPOLL_CLOEXEC"), Syscalls.allocateErrnoCapture(arena));
+            return Syscalls.epoll_create1(EPOLL_CLOEXEC, Syscalls.allocateErrnoCapture(arena));
         }
     }
 
@@ -123,7 +131,7 @@ public final class Poller {
             Structs.Epoll.DATA_FD.set(event, -1);
             // Both calls fail or find nothing (no descriptor -1, no registration yet); what matters is
             // that their handles are linked.
-            Syscalls.epoll_ctl(epfd, C.constant("EPOLL_CTL_DEL"), -1, event, capture);
+            Syscalls.epoll_ctl(epfd, EPOLL_CTL_DEL, -1, event, capture);
             poll(0, arena.allocate(Structs.Epoll.EPOLL_EVENT, MAX_EVENTS), capture);
         }
     }
@@ -191,8 +199,8 @@ public final class Poller {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
             // ENOENT where no thread waited in that direction: nothing to take out.
-            Syscalls.epoll_ctl(started.read().epfd, C.constant("EPOLL_CTL_DEL"), fd, MemorySegment.NULL, capture);
-            Syscalls.epoll_ctl(started.write().epfd, C.constant("EPOLL_CTL_DEL"), fd, MemorySegment.NULL, capture);
+            Syscalls.epoll_ctl(started.read().epfd, EPOLL_CTL_DEL, fd, MemorySegment.NULL, capture);
+            Syscalls.epoll_ctl(started.write().epfd, EPOLL_CTL_DEL, fd, MemorySegment.NULL, capture);
         }
     }
 
@@ -210,9 +218,9 @@ public final class Poller {
         waiters.set(fd, Thread.currentThread());
         Structs.Epoll.EVENTS.set(event, interest);
         Structs.Epoll.DATA_FD.set(event, fd);
-        int r = Syscalls.epoll_ctl(epfd, C.constant("EPOLL_CTL_MOD"), fd, event, capture);
+        int r = Syscalls.epoll_ctl(epfd, EPOLL_CTL_MOD, fd, event, capture);
         if (r == -ENOENT) {
-            r = Syscalls.epoll_ctl(epfd, C.constant("EPOLL_CTL_ADD"), fd, event, capture);
+            r = Syscalls.epoll_ctl(epfd, EPOLL_CTL_ADD, fd, event, capture);
         }
         if (r < 0) {
             waiters.remove(fd, Thread.currentThread());

@@ -24,6 +24,13 @@ import java.util.Arrays;
 public final class SocketControl {
 
     private static final CLibrary C = Platform.current().library();
+    private static final int F_DUPFD_CLOEXEC = C.constant("F_DUPFD_CLOEXEC");
+    private static final int F_GETFL = C.constant("F_GETFL");
+    private static final int F_SETFL = C.constant("F_SETFL");
+    private static final int F_GETFD = C.constant("F_GETFD");
+    private static final int F_SETFD = C.constant("F_SETFD");
+    private static final int SHUT_RD = C.constant("SHUT_RD");
+    private static final int SHUT_WR = C.constant("SHUT_WR");
 
     /**
      * Integer socket options at level {@code SOL_SOCKET}. An option the system lacks
@@ -174,28 +181,28 @@ public final class SocketControl {
      */
     public static int duplicate(int fd) {
         try (Arena arena = Arena.ofConfined()) {
-            return Syscalls.fcntl(fd, C.constant("F_DUPFD_CLOEXEC"), 0, Syscalls.allocateErrnoCapture(arena));
+            return Syscalls.fcntl(fd, F_DUPFD_CLOEXEC, 0, Syscalls.allocateErrnoCapture(arena));
         }
     }
 
     /** Reads {@code O_NONBLOCK}. @return 1 if it is set, 0 if not, or {@code -errno} */
     public static int isNonBlocking(int fd) {
-        return flag(fd, C.constant("F_GETFL"), O_NONBLOCK);
+        return flag(fd, F_GETFL, O_NONBLOCK);
     }
 
     /** Sets or clears {@code O_NONBLOCK}. @return 0, or {@code -errno} */
     public static int setNonBlocking(int fd, boolean on) {
-        return setFlag(fd, C.constant("F_GETFL"), C.constant("F_SETFL"), O_NONBLOCK, on);
+        return setFlag(fd, F_GETFL, F_SETFL, O_NONBLOCK, on);
     }
 
     /** Reads {@code FD_CLOEXEC}. @return 1 if it is set, 0 if not, or {@code -errno} */
     public static int isCloseOnExec(int fd) {
-        return flag(fd, C.constant("F_GETFD"), FD_CLOEXEC);
+        return flag(fd, F_GETFD, FD_CLOEXEC);
     }
 
     /** Sets or clears {@code FD_CLOEXEC}. @return 0, or {@code -errno} */
     public static int setCloseOnExec(int fd, boolean on) {
-        return setFlag(fd, C.constant("F_GETFD"), C.constant("F_SETFD"), FD_CLOEXEC, on);
+        return setFlag(fd, F_GETFD, F_SETFD, FD_CLOEXEC, on);
     }
 
     private static int flag(int fd, int getCommand, int bit) {
@@ -303,12 +310,12 @@ public final class SocketControl {
 
     /** Shuts down reception. @return 0, or {@code -errno} */
     public static int shutdownInput(int fd) {
-        return shutdown(fd, C.constant("SHUT_RD"));
+        return shutdown(fd, SHUT_RD);
     }
 
     /** Shuts down transmission. @return 0, or {@code -errno} */
     public static int shutdownOutput(int fd) {
-        return shutdown(fd, C.constant("SHUT_WR"));
+        return shutdown(fd, SHUT_WR);
     }
 
     private static int shutdown(int fd, int how) {

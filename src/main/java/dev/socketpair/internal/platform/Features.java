@@ -36,7 +36,7 @@ public final class Features {
      * and applies them atomically}; without them the flags are applied with fcntl(2) after the call.
      */
     public static boolean atomicSocketFlags() {
-        return !PORTABLE && Platform.current().atomicSocketFlags();
+        return Facilities.ATOMIC_SOCKET_FLAGS;
     }
 
     /**
@@ -44,7 +44,7 @@ public final class Features {
      * close-on-exec}; without it each is made close-on-exec with fcntl(2) right after the call.
      */
     public static boolean receivesCloseOnExec() {
-        return !PORTABLE && Platform.current().receivesCloseOnExec();
+        return Facilities.RECEIVES_CLOSE_ON_EXEC;
     }
 
     /**
@@ -53,7 +53,7 @@ public final class Features {
      * {@code ENOSYS} and the caller takes the same fallback as where this is false.
      */
     public static boolean closesFrom() {
-        return !PORTABLE && Platform.current().mayCloseFrom();
+        return ClosesFrom.MAY;
     }
 
     /**
@@ -63,6 +63,18 @@ public final class Features {
      * {@link UnsupportedOperationException}.
      */
     public static boolean sendsCredentials() {
-        return !PORTABLE && Platform.current().sendsCredentials();
+        return Facilities.SENDS_CREDENTIALS;
+    }
+
+    /** Asked of the platform once, when first needed: after the first open has chosen it. */
+    private static final class Facilities {
+        static final boolean ATOMIC_SOCKET_FLAGS = !PORTABLE && Platform.current().atomicSocketFlags();
+        static final boolean RECEIVES_CLOSE_ON_EXEC = !PORTABLE && Platform.current().receivesCloseOnExec();
+        static final boolean SENDS_CREDENTIALS = !PORTABLE && Platform.current().sendsCredentials();
+    }
+
+    /** Apart, since the answer looks the function up in the C library: asked on the first spawn only. */
+    private static final class ClosesFrom {
+        static final boolean MAY = !PORTABLE && Platform.current().mayCloseFrom();
     }
 }
