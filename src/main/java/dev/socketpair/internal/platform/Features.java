@@ -7,10 +7,10 @@ package dev.socketpair.internal.platform;
  * each fallback documents).
  *
  * <p>Linux with glibc 2.34 or later offers all of them; macOS none (no {@code SOCK_CLOEXEC} or
- * {@code SOCK_NONBLOCK}, no {@code MSG_CMSG_CLOEXEC}, no {@code posix_spawn_file_actions_addclosefrom_np});
- * DragonFly, musl and older glibc lack closefrom. Portable mode, {@code -Ddev.socketpair.portable=true},
- * makes every facility count as missing, so that each fallback runs, and can be tested, on a system that
- * has the facility.
+ * {@code SOCK_NONBLOCK}, no {@code MSG_CMSG_CLOEXEC}, no {@code posix_spawn_file_actions_addclosefrom_np},
+ * no epoll); FreeBSD and DragonFly lack epoll, and DragonFly, musl and older glibc lack closefrom.
+ * Portable mode, {@code -Ddev.socketpair.portable=true}, makes every facility count as missing, so that
+ * each fallback runs, and can be tested, on a system that has the facility.
  *
  * <p>Decided once, from the system property, with no system call; safe for use by multiple threads.
  */
@@ -51,6 +51,15 @@ public final class Features {
      * {@code ENOSYS} and the caller takes the same fallback as where this is false.
      */
     public static boolean closesFrom() {
+        return !PORTABLE;
+    }
+
+    /**
+     * {@return whether the kernel has epoll(7)}; without it a selector passes its whole interest list to
+     * poll(2) at each wait, and one platform thread waits in poll(2) for the descriptors virtual threads
+     * wait on, instead of the epoll pollers.
+     */
+    public static boolean epoll() {
         return !PORTABLE;
     }
 }
