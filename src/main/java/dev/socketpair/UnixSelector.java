@@ -63,10 +63,10 @@ import java.util.function.Consumer;
  * <p>Waiting. A platform thread waits in the kernel (epoll_wait(2) or poll(2)). A virtual thread must
  * not, which would pin its carrier: it parks until a platform thread (the poller's for an epoll set, one
  * that polls in its stead for poll(2); either can unpark a thread that stays pinned) has seen the set
- * ready, then collects the events with a zero timeout (see {@link ReadinessSet#parkUntilReady}). {@link #wakeup()}, close and interrupt (through
- * {@link #begin()}) write to the set's wake-up pair, which releases both. The park happens inside the
- * selector's monitor, which {@link Selector} requires a selection operation to hold: from JDK 24 on
- * that does not pin the carrier; on JDK 22 and 23 it does.
+ * ready, then collects the events with a zero timeout (see {@link ReadinessSet#parkUntilReady}).
+ * {@link #wakeup()}, close and interrupt (through {@link #begin()}) write to the set's wake-up pair,
+ * which releases both. The park happens inside the selector's monitor, which {@link Selector} requires
+ * a selection operation to hold: from JDK 24 on that does not pin the carrier; on JDK 22 and 23 it does.
  */
 final class UnixSelector extends AbstractSelector {
 

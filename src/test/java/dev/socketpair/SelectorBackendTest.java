@@ -103,7 +103,8 @@ class SelectorBackendTest {
 
             closing.second().close();
             assertThat(closing.first().read(ByteBuffer.allocate(1)))
-                    .as("the peer reads end of stream as soon as close returns: no wait holds the socket").isEqualTo(-1);
+                    .as("the peer reads end of stream as soon as close returns: no wait holds the socket")
+                    .isEqualTo(-1);
             Selecting.awaitSelecting(select.thread(), select.outcome());
             assertThat(select.outcome()).as("a channel's close is not a wake-up of the selector").isNotDone();
 
@@ -139,8 +140,10 @@ class SelectorBackendTest {
                     return n;
                 }));
                 assertThat(selected).isZero();
-                assertThat(spent[0]).as("a select with nothing ready waits for its timeout").isGreaterThanOrEqualTo(990);
-                assertThat(spent[1]).as("milliseconds of CPU time: it waits, not polls again and again").isLessThan(300);
+                assertThat(spent[0]).as("a select with nothing ready waits for its timeout")
+                        .isGreaterThanOrEqualTo(990);
+                assertThat(spent[1]).as("milliseconds of CPU time: it waits, not polls again and again")
+                        .isLessThan(300);
                 assertThat(selector.selectedKeys()).isEmpty();
 
                 live.first().write(ByteBuffer.wrap(new byte[] {1}));

@@ -129,8 +129,8 @@ class VirtualThreadTest {
             var reader = Concurrently.startBlocked(true, end.fd(), () -> end.read(ByteBuffer.allocate(1)));
 
             end.close();
-            assertThat(pair.first().read(ByteBuffer.allocate(1))).as("the peer reads end of stream as soon as close returns")
-                    .isEqualTo(-1);
+            assertThat(pair.first().read(ByteBuffer.allocate(1)))
+                    .as("the peer reads end of stream as soon as close returns").isEqualTo(-1);
             assertThat(Concurrently.failureOf(reader.outcome())).isExactlyInstanceOf(AsynchronousCloseException.class);
         }
     }
