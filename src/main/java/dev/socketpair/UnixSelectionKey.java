@@ -18,7 +18,10 @@ final class UnixSelectionKey extends AbstractSelectionKey {
     private final AtomicInteger interestOps = new AtomicInteger();
     private volatile int readyOps;
 
-    /** The epoll events this key's descriptor is in the selector's set with, 0 if it is not; guarded by the selector's epoll lock. */
+    /**
+     * The event bits this key's descriptor is in the selector's readiness set with, 0 if it is not;
+     * guarded by the selector's set lock.
+     */
     int registeredEvents;
 
     UnixSelectionKey(UnixSocketChannel channel, UnixSelector selector) {

@@ -1,7 +1,7 @@
 package dev.socketpair;
 
 import dev.socketpair.internal.Errno;
-import dev.socketpair.internal.EpollSet;
+import dev.socketpair.internal.ReadinessSet;
 import dev.socketpair.internal.SocketDescriptor;
 
 import java.io.IOException;
@@ -28,47 +28,53 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * A {@link Selector} for {@link UnixSocketChannel}s, on epoll(7), with the JDK's selection semantics.
+ * A {@link Selector} for {@link UnixSocketChannel}s, with the JDK's selection semantics, on a
+ * {@link ReadinessSet}: epoll(7) where the system has it, poll(2) elsewhere.
  *
  * <p>Locks, in the order they are taken: the selector's monitor and the selected-key set's monitor (a
  * selection operation and close, as {@link Selector} specifies), the cancelled-key set's monitor, then
- * {@link #epollLock}. {@link #updateLock} guards the update queue only.
+ * {@link #setLock}. {@link #updateLock} guards the update queue only.
  *
  * <p>Descriptor numbers. A channel's descriptor may be closed, and its number reused by the process, at
- * any moment; epoll_ctl(2) on a stale number would change the registration of another file, and an
- * epoll set that kept a closed file it still reports (a socket another process shares stays open) could
- * report it under a reused number for ever. The JDK defers the close of a registered channel's
- * descriptor until every selector has deregistered it. This library keeps the close where it is and
- * makes the selectors let go first:
+ * any moment; epoll_ctl(2) on a stale number would change the registration of another file, an epoll
+ * set that kept a closed file it still reports (a socket another process shares stays open) could
+ * report it under a reused number for ever, and a poll(2) would watch whatever file has the number now.
+ * The JDK defers the close of a registered channel's descriptor until every selector has deregistered
+ * it. This library keeps the close where it is and makes the selectors let go first:
  * <ol>
- * <li>Every epoll_ctl(2) on a channel's descriptor is made under {@link #epollLock} and holds the
+ * <li>Every change of the set for a channel's descriptor is made under {@link #setLock} and holds the
  *     descriptor with {@link SocketDescriptor#acquire()}, so the descriptor cannot be closed under it.
- *     If acquire fails, the channel is closing: the call is not made, and the key keeps what it has
+ *     If acquire fails, the channel is closing: the change is not made, and the key keeps what it has
  *     registered, for step 2.</li>
  * <li>A key is in its channel's list of selector keys from before it can be added to a set until it is
  *     out of the set. The channel's close runs {@link #channelClosing} for each of them after the
  *     descriptor's last operation has left and before close(2) (see
- *     {@link SocketDescriptor#close(Runnable)}): under {@link #epollLock} it deletes the descriptor from
- *     the set, whose number still names the socket then. No add can follow, since acquire fails.</li>
- * <li>Closing the set happens under {@link #epollLock} and is recorded there, so step 2 never calls
- *     epoll_ctl(2) on a set descriptor already closed.</li>
+ *     {@link SocketDescriptor#close(Runnable)}): under {@link #setLock} it deletes the descriptor from
+ *     the set, whose number still names the socket then, and which lets go of it before the delete
+ *     returns (see {@link ReadinessSet}). No add can follow, since acquire fails.</li>
+ * <li>Closing the set happens under {@link #setLock} and is recorded there, so step 2 never touches a
+ *     set already closed.</li>
  * </ol>
  * The channel's keys are cancelled by {@link AbstractSelectableChannel} after that; the next selection
  * operation deregisters them as usual. Events are matched to keys by descriptor number: a number that
  * has left the set through step 2 may come back as another channel's, whose key then replaces the old
  * one in {@link #fdToKey}, and the old key is removed from it only if it is still its entry.
  *
- * <p>Waiting. A platform thread waits in epoll_wait(2). A virtual thread must not block in the kernel,
- * which would pin its carrier: it parks until the master poller (a platform thread, which can unpark
- * a thread that stays pinned) sees the set's own descriptor readable, then collects the events with a
- * zero timeout. {@link #wakeup()}, close and interrupt (through
- * {@link #begin()}) write to the set's wake-up pair, which releases both. The park happens inside the
- * selector's monitor, which {@link Selector} requires a selection operation to hold: from JDK 24 on
- * that does not pin the carrier; on JDK 22 and 23 it does.
+ * <p>Waiting. A platform thread waits in the kernel (epoll_wait(2) or poll(2)). A virtual thread must
+ * not, which would pin its carrier: it parks until a platform thread (the poller's for an epoll set, one
+ * that polls in its stead for poll(2); either can unpark a thread that stays pinned) has seen the set
+ * ready, then collects the events with a zero timeout (see {@link ReadinessSet#parkUntilReady}).
+ * {@link #wakeup()}, close and interrupt (through {@link #begin()}) write to the set's wake-up pair,
+ * which releases both. The park happens inside the selector's monitor, which {@link Selector} requires
+ * a selection operation to hold: from JDK 24 on that does not pin the carrier; on JDK 22 and 23 it does.
  */
 final class UnixSelector extends AbstractSelector {
 
-    private final EpollSet epoll;
+    private final ReadinessSet readiness;
+    // The set's event bits for readable, writable, and an error or hang-up.
+    private final int readable;
+    private final int writable;
+    private final int failed;
 
     // The key set is safe for concurrent use; its public view cannot be changed.
     private final Set<SelectionKey> keys = ConcurrentHashMap.newKeySet();
@@ -86,17 +92,25 @@ final class UnixSelector extends AbstractSelector {
     private final Object updateLock = new Object();
     private final ArrayDeque<UnixSelectionKey> updateKeys = new ArrayDeque<>();
 
-    // Guards every epoll_ctl(2), each key's registeredEvents, and closing the set.
-    private final ReentrantLock epollLock = new ReentrantLock();
-    private boolean epollClosed;
+    // Guards every change of the set, each key's registeredEvents, and closing the set.
+    private final ReentrantLock setLock = new ReentrantLock();
+    private boolean setClosed;
 
+    /** Opens a selector on the system's readiness interface. */
     UnixSelector(UnixSelectorProvider provider) throws IOException {
+        this(provider, ReadinessSet.open());
+    }
+
+    /** Opens a selector on the set {@code opened} holds, or throws why it could not be opened. */
+    UnixSelector(UnixSelectorProvider provider, ReadinessSet.Opened opened) throws IOException {
         super(provider);
-        EpollSet.Opened opened = EpollSet.open();
         if (opened.set() == null) {
             throw Errors.exception(opened.syscall(), opened.errno());
         }
-        this.epoll = opened.set();
+        this.readiness = opened.set();
+        this.readable = readiness.readableEvents();
+        this.writable = readiness.writableEvents();
+        this.failed = readiness.failedEvents();
     }
 
     private void ensureOpen() {
@@ -185,10 +199,10 @@ final class UnixSelector extends AbstractSelector {
                 end();
             }
         } else {
-            n = epoll.waitNow();
+            n = readiness.waitNow();
         }
         if (n < 0) {
-            throw Errors.onOwnDescriptor("epoll_wait", -n);
+            throw Errors.onOwnDescriptor(readiness.waitCall(), -n);
         }
         processDeregisterQueue();
         return processEvents(n, action);
@@ -210,29 +224,29 @@ final class UnixSelector extends AbstractSelector {
             }
             int n;
             if (virtual) {
-                n = epoll.waitNow();
+                n = readiness.waitNow();
                 if (n == 0 && !Thread.currentThread().isInterrupted()) {
                     UnixSocketChannel.startPollers();
-                    int r = epoll.parkUntilReady(remaining);
+                    int r = readiness.parkUntilReady(remaining);
                     if (r < 0) {
-                        throw Errors.onOwnDescriptor("epoll_ctl", -r);
+                        throw Errors.onOwnDescriptor(readiness.controlCall(), -r);
                     }
-                    n = epoll.waitNow();
+                    n = readiness.waitNow();
                 }
             } else {
                 long millis = timeout > 0 ? TimeUnit.NANOSECONDS.toMillis(remaining + 999_999) : -1;
-                n = epoll.waitInKernel((int) Math.min(millis, Integer.MAX_VALUE));
+                n = readiness.waitInKernel((int) Math.min(millis, Integer.MAX_VALUE));
             }
             if (n == -Errno.EINTR || (n == 0 && virtual && !Thread.currentThread().isInterrupted())) {
-                // A signal, or a park that ended without events (a spurious unpark, or a timeout the
-                // loop checks): wait for what is left.
+                // A signal, a change of the set under the wait, or a park that ended without events (a
+                // spurious unpark, or a timeout the loop checks): wait for what is left.
                 continue;
             }
             return n;
         }
     }
 
-    /** Applies interest-set changes to the epoll set. */
+    /** Applies interest-set changes to the readiness set. */
     private void processUpdateQueue() throws IOException {
         for (;;) {
             UnixSelectionKey key;
@@ -247,7 +261,7 @@ final class UnixSelector extends AbstractSelector {
             }
             UnixSocketChannel channel = key.unixChannel();
             int events = eventsOf(key.currentInterestOps());
-            epollLock.lock();
+            setLock.lock();
             try {
                 SocketDescriptor descriptor = channel.descriptor();
                 if (!descriptor.acquire()) {
@@ -263,18 +277,18 @@ final class UnixSelector extends AbstractSelector {
                     if (events == registered) {
                         continue;
                     }
-                    r = events == 0 ? epoll.delete(channel.fd())
-                            : registered == 0 ? epoll.add(channel.fd(), events)
-                            : epoll.modify(channel.fd(), events);
+                    r = events == 0 ? readiness.delete(channel.fd())
+                            : registered == 0 ? readiness.add(channel.fd(), events)
+                            : readiness.modify(channel.fd(), events);
                 } finally {
                     descriptor.release();
                 }
                 if (r < 0) {
-                    throw Errors.onOwnDescriptor("epoll_ctl", -r);
+                    throw Errors.onOwnDescriptor(readiness.controlCall(), -r);
                 }
                 key.registeredEvents = events;
             } finally {
-                epollLock.unlock();
+                setLock.unlock();
             }
         }
     }
@@ -290,19 +304,19 @@ final class UnixSelector extends AbstractSelector {
                 UnixSocketChannel channel = key.unixChannel();
                 fdToKey.remove(channel.fd(), key);
                 boolean stillInSet = false;
-                epollLock.lock();
+                setLock.lock();
                 try {
                     if (key.registeredEvents != 0) {
                         SocketDescriptor descriptor = channel.descriptor();
                         if (descriptor.acquire()) {
                             int r;
                             try {
-                                r = epoll.delete(channel.fd());
+                                r = readiness.delete(channel.fd());
                             } finally {
                                 descriptor.release();
                             }
                             if (r < 0 && failure == null) {
-                                failure = Errors.onOwnDescriptor("epoll_ctl", -r);
+                                failure = Errors.onOwnDescriptor(readiness.controlCall(), -r);
                             }
                             key.registeredEvents = 0;
                         } else {
@@ -311,7 +325,7 @@ final class UnixSelector extends AbstractSelector {
                         }
                     }
                 } finally {
-                    epollLock.unlock();
+                    setLock.unlock();
                 }
                 if (!stillInSet) {
                     channel.selectorKeys.remove(key);
@@ -328,16 +342,16 @@ final class UnixSelector extends AbstractSelector {
 
     /** Step 2 of the protocol in the class comment: the channel of {@code key} is about to close(2). */
     void channelClosing(UnixSelectionKey key) {
-        epollLock.lock();
+        setLock.lock();
         try {
-            if (key.registeredEvents != 0 && !epollClosed) {
+            if (key.registeredEvents != 0 && !setClosed) {
                 // Cannot fail for a descriptor in the set; if it did, close(2) still drops the
                 // registration of a socket no other process shares, and nothing else can be done.
-                epoll.delete(key.unixChannel().fd());
+                readiness.delete(key.unixChannel().fd());
             }
             key.registeredEvents = 0;
         } finally {
-            epollLock.unlock();
+            setLock.unlock();
         }
     }
 
@@ -353,18 +367,18 @@ final class UnixSelector extends AbstractSelector {
         boolean woken = false;
         int updated = 0;
         for (int i = 0; i < n; i++) {
-            int fd = epoll.eventFd(i);
-            if (epoll.isWakeup(fd)) {
+            int fd = readiness.eventFd(i);
+            if (readiness.isWakeup(fd)) {
                 woken = true;
                 continue;
             }
             UnixSelectionKey key = fdToKey.get(fd);
             if (key != null && key.isValid()) {
-                updated += processReadyEvents(epoll.eventBits(i), key, action);
+                updated += processReadyEvents(readiness.eventBits(i), key, action);
             }
         }
         if (woken) {
-            int r = epoll.clearWakeup();
+            int r = readiness.clearWakeup();
             if (r < 0) {
                 throw Errors.onOwnDescriptor("recv", -r);
             }
@@ -404,27 +418,27 @@ final class UnixSelector extends AbstractSelector {
         return 0;
     }
 
-    private static int eventsOf(int interestOps) {
+    private int eventsOf(int interestOps) {
         int events = 0;
         if ((interestOps & SelectionKey.OP_READ) != 0) {
-            events |= EpollSet.READABLE;
+            events |= readable;
         }
         if ((interestOps & SelectionKey.OP_WRITE) != 0) {
-            events |= EpollSet.WRITABLE;
+            events |= writable;
         }
         return events;
     }
 
-    private static int readyOpsOf(int bits, int interestOps) {
-        if ((bits & EpollSet.FAILED) != 0) {
+    private int readyOpsOf(int bits, int interestOps) {
+        if ((bits & failed) != 0) {
             // An error or hang-up: every operation of interest would now return at once.
             return interestOps & UnixSelectionKey.READY_OPS;
         }
         int ready = 0;
-        if ((bits & EpollSet.READABLE) != 0) {
+        if ((bits & readable) != 0) {
             ready |= interestOps & SelectionKey.OP_READ;
         }
-        if ((bits & EpollSet.WRITABLE) != 0) {
+        if ((bits & writable) != 0) {
             ready |= interestOps & SelectionKey.OP_WRITE;
         }
         return ready;
@@ -450,7 +464,7 @@ final class UnixSelector extends AbstractSelector {
         ensureOpen();
         UnixSelectionKey key = new UnixSelectionKey(channel, this);
         key.attach(attachment);
-        // In the channel's list before it can reach the epoll set: see the class comment.
+        // In the channel's list before it can reach the set: see the class comment.
         channel.selectorKeys.add(key);
         keys.add(key);
         try {
@@ -475,7 +489,7 @@ final class UnixSelector extends AbstractSelector {
      */
     @Override
     public Selector wakeup() {
-        int r = epoll.wakeup();
+        int r = readiness.wakeup();
         if (r < 0) {
             throw new AssertionError("send on the selector's own wake-up socket failed: " + Errno.name(-r));
         }
@@ -483,8 +497,8 @@ final class UnixSelector extends AbstractSelector {
     }
 
     /**
-     * Wakes a thread selecting, waits for it to leave, then closes the epoll set and its wake-up pair and
-     * deregisters every key.
+     * Wakes a thread selecting, waits for it to leave, then closes the readiness set and its wake-up pair
+     * and deregisters every key.
      */
     @Override
     protected void implCloseSelector() throws IOException {
@@ -492,12 +506,12 @@ final class UnixSelector extends AbstractSelector {
         int r;
         synchronized (this) {
             synchronized (publicSelectedKeys) {
-                epollLock.lock();
+                setLock.lock();
                 try {
-                    epollClosed = true;
-                    r = epoll.close();
+                    setClosed = true;
+                    r = readiness.close();
                 } finally {
-                    epollLock.unlock();
+                    setLock.unlock();
                 }
                 for (Iterator<SelectionKey> i = keys.iterator(); i.hasNext(); ) {
                     UnixSelectionKey key = (UnixSelectionKey) i.next();

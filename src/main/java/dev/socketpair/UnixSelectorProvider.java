@@ -44,7 +44,7 @@ final class UnixSelectorProvider extends SelectorProvider {
     }
 
     /**
-     * Opens a selector on epoll(7) for {@link UnixSocketChannel}s; see
+     * Opens a selector on epoll(7), or poll(2) where there is no epoll, for {@link UnixSocketChannel}s; see
      * {@link UnixSocketChannel#openSelector()}.
      */
     @Override

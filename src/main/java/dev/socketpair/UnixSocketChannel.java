@@ -167,8 +167,8 @@ public final class UnixSocketChannel extends SocketChannel {
     // True only while the constructor aligns the blocking mode with flags the kernel already has.
     private boolean constructing;
 
-    // Registrations with UnixSelectors that may have this descriptor in their epoll sets; closing takes
-    // it out of each before close(2) (see UnixSelector).
+    // Registrations with UnixSelectors that may have this descriptor in their readiness sets; closing
+    // takes it out of each before close(2) (see UnixSelector).
     final List<UnixSelectionKey> selectorKeys = new CopyOnWriteArrayList<>();
 
     /**
@@ -280,7 +280,7 @@ public final class UnixSocketChannel extends SocketChannel {
         return fd;
     }
 
-    /** The descriptor's owner, which a selector holds while it calls epoll_ctl(2) on the number. */
+    /** The descriptor's owner, which a selector holds while it puts the number in its set or takes it out. */
     SocketDescriptor descriptor() {
         return descriptor;
     }
@@ -289,7 +289,8 @@ public final class UnixSocketChannel extends SocketChannel {
      * Opens a {@link Selector} for {@code UnixSocketChannel}s: the same as
      * {@code channel.provider().openSelector()}, without a channel at hand or a cast.
      *
-     * <p>The selector works on epoll(7) and has the JDK's selection semantics. It accepts only channels
+     * <p>The selector works on epoll(7), or on poll(2) where the system has no epoll (the BSDs, macOS, and
+     * portable mode), and has the JDK's selection semantics either way. It accepts only channels
      * of this class: registering a JDK channel with it throws
      * {@link java.nio.channels.IllegalSelectorException}, and so does registering one of these channels
      * with a JDK selector. A program that needs both kinds uses one selector for each, each selecting
@@ -298,19 +299,21 @@ public final class UnixSocketChannel extends SocketChannel {
      * {@link SelectionKey#OP_CONNECT} is accepted, as for any {@link SocketChannel}, and never becomes
      * ready, since a pair end is connected from birth.
      *
-     * <p>A platform thread waits in a selection operation inside epoll_wait(2); a virtual thread parks
-     * until the epoll set has events and does not hold its carrier (on JDK 24 and later: a selection
-     * operation synchronizes on the selector, as {@link Selector} specifies, and before JDK 24 a virtual
-     * thread that parks inside {@code synchronized} keeps its carrier). {@link Selector#wakeup()},
+     * <p>A platform thread waits in a selection operation inside epoll_wait(2) (or poll(2)); a virtual
+     * thread parks until the set has events, and does not hold its carrier (on JDK 24 and later: a
+     * selection operation synchronizes on the selector, as {@link Selector} specifies, and before JDK 24 a
+     * virtual thread that parks inside {@code synchronized} keeps its carrier); with poll(2), a platform
+     * thread of the library makes the poll for it meanwhile. {@link Selector#wakeup()},
      * {@link Selector#close()} and {@link Thread#interrupt()} release either kind. The selector is safe
      * for use by multiple threads, as {@link Selector} specifies; it holds three descriptors (the epoll
-     * set and a socket pair for wake-ups) until it is closed.
+     * set and a socket pair for wake-ups; with poll(2) the pair alone) until it is closed.
      *
      * @return a new selector
-     * @throws ErrnoException if epoll_create1(2) or socketpair(2) fails, such as {@code EMFILE} when the
-     *                        process has no descriptors left
+     * @throws ErrnoException if epoll_create1(2) or socketpair(2) fails (or, in portable mode, fcntl(2)),
+     *                        such as {@code EMFILE} when the process has no descriptors left
      * @throws IOException    if some other I/O error occurs
      * @see <a href="https://man7.org/linux/man-pages/man7/epoll.7.html">epoll(7)</a>
+     * @see <a href="https://man7.org/linux/man-pages/man2/poll.2.html">poll(2)</a>
      */
     public static Selector openSelector() throws IOException {
         return UnixSelectorProvider.INSTANCE.openSelector();
@@ -699,13 +702,14 @@ public final class UnixSocketChannel extends SocketChannel {
     }
 
     /**
-     * Makes the pollers that park waiting virtual threads, on the first wait: that can fail (epoll_create1
-     * with EMFILE), and then fails this call only; the next wait tries again.
+     * Makes the pollers that park waiting virtual threads, on the first wait: that can fail (epoll_create1,
+     * or socketpair for the poll(2) poller's wake-up pair, with EMFILE), and then fails this call only; the
+     * next wait tries again.
      */
     static void startPollers() throws ErrnoException {
-        int r = Poller.start();
-        if (r < 0) {
-            throw Errors.exception("epoll_create1", -r);
+        Poller.StartFailure failure = Poller.start();
+        if (failure != null) {
+            throw Errors.exception(failure.syscall(), failure.errno());
         }
     }
 
@@ -1189,7 +1193,7 @@ public final class UnixSocketChannel extends SocketChannel {
 
     /**
      * Closes the descriptor once every operation in flight has left; threads waiting in a read or write
-     * are woken first, and selectors take the descriptor out of their epoll sets just before it closes.
+     * are woken first, and selectors take the descriptor out of their readiness sets just before it closes.
      * Called once, by {@link #close()}, which then cancels the channel's keys.
      */
     @Override
@@ -1202,7 +1206,7 @@ public final class UnixSocketChannel extends SocketChannel {
         }
     }
 
-    /** Takes the descriptor out of every selector's epoll set; a channel never registered has nothing to do. */
+    /** Takes the descriptor out of every selector's set; a channel never registered has nothing to do. */
     private void leaveSelectors() {
         if (!selectorKeys.isEmpty()) {
             UnixSelector.channelClosing(selectorKeys);

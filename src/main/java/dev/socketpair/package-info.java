@@ -46,7 +46,8 @@
  * }
  *
  * <h2>Selectors</h2>
- * Non-blocking channels of this package are multiplexed by a selector of their own, on epoll(7), from
+ * Non-blocking channels of this package are multiplexed by a selector of their own, on epoll(7), or on
+ * poll(2) where the system has no epoll (the BSDs, macOS), from
  * {@link dev.socketpair.UnixSocketChannel#openSelector()} (or {@code channel.provider().openSelector()}):
  *
  * {@snippet :

@@ -23,12 +23,13 @@ final class AtDescriptorLimit {
     }
 
     /**
-     * Runs {@code probe} in a child JVM with a descriptor limit of 128, checks that it exits with 0 and
-     * printed no warning, and returns its output.
+     * Runs {@code probe} in a child JVM with a descriptor limit of 128 and the JVM {@code options}, checks
+     * that it exits with 0 and printed no warning, and returns its output.
      */
-    static String run(Class<?> probe) throws IOException, InterruptedException {
-        String output = ProbeJvm.runWithDescriptorLimit(128, probe, List.of("-Xmx64m", "-XX:TieredStopAtLevel=1"),
-                List.of(), 45);
+    static String run(Class<?> probe, String... options) throws IOException, InterruptedException {
+        List<String> all = new ArrayList<>(List.of("-Xmx64m", "-XX:TieredStopAtLevel=1"));
+        all.addAll(List.of(options));
+        String output = ProbeJvm.runWithDescriptorLimit(128, probe, all, List.of(), 45);
         assertThat(output).doesNotContain("WARNING");
         return output;
     }

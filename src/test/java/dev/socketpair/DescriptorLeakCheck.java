@@ -4,6 +4,8 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import dev.socketpair.internal.Poller;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.Pipe;
@@ -13,9 +15,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Fails a test class that leaves sockets open: compares the process's socket descriptors in
- * /proc/self/fd before and after the class. (The two epoll descriptors of the virtual-thread poller live
- * as long as the process, by design, and are not sockets.) Registered for every test class through the
- * service file and {@code junit.jupiter.extensions.autodetection.enabled}.
+ * /proc/self/fd before and after the class. The virtual-thread pollers' descriptors live as long as the
+ * process, by design (epoll instances, or the poll(2) poller's wake-up socket pair): they are made
+ * before the first snapshot. Registered for every test class through the service file and
+ * {@code junit.jupiter.extensions.autodetection.enabled}.
  */
 public final class DescriptorLeakCheck implements BeforeAllCallback, AfterAllCallback {
 
@@ -24,6 +27,7 @@ public final class DescriptorLeakCheck implements BeforeAllCallback, AfterAllCal
     @Override
     public void beforeAll(ExtensionContext context) {
         openJdkDispatcherSocket();
+        assertThat(Poller.start()).as("the virtual-thread pollers start").isNull();
         context.getStore(NAMESPACE).put("before", ProcFd.sockets());
     }
 

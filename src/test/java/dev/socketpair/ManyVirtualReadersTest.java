@@ -1,7 +1,8 @@
 package dev.socketpair;
 
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,20 +16,22 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * 10,000 virtual threads blocked reading (5,000 pairs, a reader on each end) on two carrier threads:
  * another virtual thread still runs, then every reader is released and every echo completes, and JFR
- * sees no virtual thread park while pinned in the library.
+ * sees no virtual thread park while pinned in the library; on each backend of the pollers (epoll, and
+ * the poll(2) thread of the BSDs and macOS).
  */
 class ManyVirtualReadersTest {
 
     private static final int PAIRS = 5_000;
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(Backend.class)
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
-    void tenThousandBlockedVirtualReadersLeaveTheCarriersFreeAndAllComplete() throws Exception {
+    void tenThousandBlockedVirtualReadersLeaveTheCarriersFreeAndAllComplete(Backend backend) throws Exception {
         long limit = ProcFd.openFilesLimit();
         assumeTrue(limit > 2 * PAIRS + 200, "needs a descriptor limit above " + (2 * PAIRS + 200) + ", have " + limit);
         Path bin = Path.of(System.getProperty("java.home"), "bin");
         Path recording = Files.createTempFile("pinned", ".jfr");
-        String output = ProbeJvm.run(ManyVirtualReadersProbe.class, List.of("-Xmx512m",
+        String output = ProbeJvm.run(ManyVirtualReadersProbe.class, List.of("-Xmx512m", backend.jvmOption(),
                 "-Djdk.virtualThreadScheduler.parallelism=2", "-Djdk.virtualThreadScheduler.maxPoolSize=2",
                 "-XX:StartFlightRecording:jdk.VirtualThreadPinned#enabled=true,jdk.VirtualThreadPinned#threshold=0ms,"
                         + "filename=" + recording), List.of(Integer.toString(PAIRS)), 150);

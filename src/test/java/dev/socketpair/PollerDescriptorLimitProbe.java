@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Run by {@link PollerDescriptorLimitTest} in a child JVM whose descriptor limit is low: uses up every
- * descriptor before any virtual thread has waited, so that making the pollers (three epoll instances)
- * fails on the first wait; then frees descriptors and waits again.
+ * descriptor before any virtual thread has waited, so that making the pollers (three epoll instances, or
+ * the poll(2) poller's wake-up pair) fails on the first wait; then frees descriptors and waits again.
  */
 public final class PollerDescriptorLimitProbe {
 

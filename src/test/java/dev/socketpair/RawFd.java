@@ -50,6 +50,19 @@ public final class RawFd {
         }
     }
 
+    /**
+     * Duplicates {@code fd} onto the lowest free number not below {@code lowest}, close-on-exec.
+     *
+     * @return the new descriptor
+     */
+    static int duplicate(int fd, int lowest) {
+        try (Arena arena = Arena.ofConfined()) {
+            int r = Syscalls.fcntl(fd, C.constant("F_DUPFD_CLOEXEC"), lowest, Syscalls.allocateErrnoCapture(arena));
+            assertThat(r).as("fcntl(%d, F_DUPFD_CLOEXEC, %d)", fd, lowest).isNotNegative();
+            return r;
+        }
+    }
+
     /** Closes each of {@code fds}, each of which must be open. */
     public static void close(int... fds) {
         for (int fd : fds) {
@@ -60,7 +73,8 @@ public final class RawFd {
     /**
      * Every descriptor of this process, of every kind, except those the JVM opens by itself as tests
      * go on (class-path jars, read as classes load) and the poller's epoll instances, which live as long
-     * as the process once made.
+     * as the process once made (the poll(2) poller's wake-up sockets, which do too, are made before any
+     * test class: see {@link DescriptorLeakCheck}).
      */
     static Map<Integer, String> open() {
         Map<Integer, String> open = new TreeMap<>(ProcFd.list());

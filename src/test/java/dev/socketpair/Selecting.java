@@ -1,6 +1,6 @@
 package dev.socketpair;
 
-import dev.socketpair.internal.EpollSet;
+import dev.socketpair.internal.ReadinessSet;
 
 import java.nio.channels.Selector;
 import java.util.concurrent.CompletableFuture;
@@ -31,13 +31,14 @@ final class Selecting {
 
     /**
      * Waits until {@code thread} waits inside a selection operation, or has finished: a platform thread
-     * sleeps in the kernel in epoll_wait(2) on an epoll set, a virtual thread is parked on a selector's
-     * epoll set until it has events. Whether it already waits or is about to does not matter to the
-     * tests: what releases it (a write, wakeup, close, interrupt) lasts until it is seen.
+     * sleeps in the kernel in epoll_wait(2) on an epoll set, or in poll(2), a virtual thread is parked on
+     * a selector's readiness set until it has events. Whether it already waits or is about to does not
+     * matter to the tests: what releases it (a write, wakeup, close, interrupt) lasts until it is seen.
      */
     static void awaitSelecting(Thread thread, CompletableFuture<?> outcome) {
         ThreadStates.await(thread, "waited in select", () -> outcome.isDone() || (thread.isVirtual()
-                ? ThreadStates.parkedOn(thread) instanceof EpollSet
-                : ThreadStates.sleepingInCallOn(thread, ThreadStates.openOn("anon_inode:[eventpoll]"))));
+                ? ThreadStates.parkedOn(thread) instanceof ReadinessSet
+                : ThreadStates.sleepingInCallOn(thread, ThreadStates.openOn("anon_inode:[eventpoll]"))
+                        || ThreadStates.sleepingInPoll(thread)));
     }
 }

@@ -11,8 +11,8 @@ import java.util.List;
  * Run by {@link SelectorDescriptorLimitTest} in a child JVM whose descriptor limit is low: uses up
  * every descriptor, then opens selectors as descriptors are freed one at a time. A selector needs
  * three (the epoll set and a wake-up pair), so the attempts fail in epoll_create1, then in socketpair,
- * until three are free; an attempt that failed part-way and kept a descriptor would shift every later
- * outcome.
+ * until three are free; on poll(2) two (the pair), in socketpair until two are free. An attempt that
+ * failed part-way and kept a descriptor would shift every later outcome.
  */
 public final class SelectorDescriptorLimitProbe {
 

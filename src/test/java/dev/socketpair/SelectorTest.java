@@ -3,6 +3,7 @@ package dev.socketpair;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.reflect.Field;
@@ -23,7 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Readiness, waiting, waking and the key sets of the epoll selector for UnixSocketChannels. */
+/**
+ * Readiness, waiting, waking and the key sets of the selector for UnixSocketChannels, on the backend the
+ * system has (epoll; poll(2) in portable mode, in which the suite runs again).
+ */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class SelectorTest {
 
@@ -319,11 +323,12 @@ class SelectorTest {
         }
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(Backend.class)
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void wakeupReleasesAVirtualThreadSelectingWhilePinnedToTheOnlyCarrier() throws Exception {
+    void wakeupReleasesAVirtualThreadSelectingWhilePinnedToTheOnlyCarrier(Backend backend) throws Exception {
         String output = ProbeJvm.run(PinnedSelectProbe.class, List.of("-Djdk.virtualThreadScheduler.parallelism=1",
-                "-Djdk.virtualThreadScheduler.maxPoolSize=1"), List.of(), 30);
+                "-Djdk.virtualThreadScheduler.maxPoolSize=1", backend.jvmOption()), List.of(), 30);
         assertThat(output).contains("selecting thread WAITING", "released, selected 0");
     }
 

@@ -24,7 +24,8 @@ import java.util.function.IntPredicate;
  * <li>a platform thread blocked in a system call sleeps in the kernel: /proc/self/task/<i>tid</i>/stat
  *     shows state S, and /proc/self/task/<i>tid</i>/syscall the call's arguments, the first of which is
  *     the descriptor for every call a channel or selector blocks in (recvfrom, sendto, recvmsg, sendmsg,
- *     epoll_wait). No syscall number is read: they differ between architectures.</li>
+ *     epoll_wait) but poll, which /proc/self/task/<i>tid</i>/wchan tells by the kernel function the
+ *     thread sleeps in. No syscall number is read: they differ between architectures.</li>
  * </ul>
  * Each is read twice around the state, and only the same answer both times counts: a thread that
  * moves on between the reads is not taken for waiting. The kernel knows a thread by its task id, which
@@ -99,6 +100,30 @@ final class ThreadStates {
      * a descriptor that {@code descriptor} accepts.
      */
     static boolean sleepingInCallOn(Thread thread, IntPredicate descriptor) {
+        SleepingCall sleeping = sleepingCall(thread);
+        if (sleeping == null) {
+            return false;
+        }
+        long first = Long.parseUnsignedLong(sleeping.arguments()[1].substring(2), 16);
+        return first >= 0 && first <= Integer.MAX_VALUE && descriptor.test((int) first);
+    }
+
+    /**
+     * Whether platform {@code thread} sleeps in the kernel inside poll(2), which names its descriptors in
+     * memory, not in the call's arguments: /proc/self/task/<i>tid</i>/wchan names the kernel function
+     * the thread sleeps in, {@code poll_schedule_timeout} for poll(2) and ppoll(2).
+     */
+    static boolean sleepingInPoll(Thread thread) {
+        SleepingCall sleeping = sleepingCall(thread);
+        return sleeping != null && sleeping.kernelFunction().startsWith("poll_schedule_timeout");
+    }
+
+    /** A system call a thread sleeps in: its line of /proc/.../syscall, split, and its wchan. */
+    private record SleepingCall(String[] arguments, String kernelFunction) {
+    }
+
+    /** The system call platform {@code thread} sleeps in throughout the reads, or null. */
+    private static SleepingCall sleepingCall(Thread thread) {
         Long tid = TASK_IDS.get(thread);
         if (tid == null) {
             throw new IllegalArgumentException(thread + " did not record its task id");
@@ -108,20 +133,20 @@ final class ThreadStates {
         // before and after the state, stack and program counter included, is one call that slept throughout.
         String before = read(task.resolve("syscall"));
         String stat = read(task.resolve("stat"));
+        String wchan = read(task.resolve("wchan"));
         String after = read(task.resolve("syscall"));
-        if (before == null || stat == null || !before.equals(after)) {
-            return false;   // ended, or moved on
+        if (before == null || stat == null || wchan == null || !before.equals(after)) {
+            return null;   // ended, or moved on
         }
         String[] call = before.trim().split(" ");
         if (call.length < 8) {
-            return false;
+            return null;
         }
         // "tid (comm) S ...": comm may hold spaces and parentheses.
         if (stat.charAt(stat.lastIndexOf(')') + 2) != 'S') {
-            return false;
+            return null;
         }
-        long first = Long.parseUnsignedLong(call[1].substring(2), 16);
-        return first >= 0 && first <= Integer.MAX_VALUE && descriptor.test((int) first);
+        return new SleepingCall(call, wchan.trim());
     }
 
     /** Accepts a descriptor whose /proc/self/fd target starts with {@code prefix} ("socket:", "anon_inode:[eventpoll]"). */

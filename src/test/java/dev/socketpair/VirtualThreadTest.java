@@ -2,8 +2,11 @@ package dev.socketpair;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -11,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Virtual threads waiting on channels park instead of holding their carriers. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -87,6 +91,9 @@ class VirtualThreadTest {
 
     @Test
     void aClosedChannelLeavesThePollersEvenIfItsSocketStaysOpenElsewhere() throws Exception {
+        // The poll(2) poller keeps its list in Java memory: closingAChannelAVirtualThreadWaitsOnEndsItsSocketAtOnce
+        // shows that it lets go of the socket.
+        assumeTrue(Backend.current() == Backend.EPOLL, "the pollers' sets are epoll sets");
         try (SocketPair pair = SocketPair.open()) {
             UnixSocketChannel end = pair.second();
             int fd = end.fd();
@@ -106,6 +113,25 @@ class VirtualThreadTest {
             } finally {
                 assertThat(dev.socketpair.internal.SocketControl.close(duplicate)).isZero();
             }
+        }
+    }
+
+    /**
+     * A poller that waits on the socket in the kernel holds it: epoll takes it out of its set at the
+     * close; a poll(2) in progress holds the file until it returns, so the close must see it returned.
+     */
+    @ParameterizedTest
+    @EnumSource(value = SocketType.class, names = {"STREAM", "SEQPACKET"})
+    void closingAChannelAVirtualThreadWaitsOnEndsItsSocketAtOnce(SocketType type) throws Exception {
+        try (SocketPair pair = SocketPair.open(type)) {
+            UnixSocketChannel end = pair.second();
+            pair.first().configureBlocking(false);
+            var reader = Concurrently.startBlocked(true, end.fd(), () -> end.read(ByteBuffer.allocate(1)));
+
+            end.close();
+            assertThat(pair.first().read(ByteBuffer.allocate(1)))
+                    .as("the peer reads end of stream as soon as close returns").isEqualTo(-1);
+            assertThat(Concurrently.failureOf(reader.outcome())).isExactlyInstanceOf(AsynchronousCloseException.class);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.socketpair.internal;
 
 import dev.socketpair.internal.platform.CLibrary;
+import dev.socketpair.internal.platform.Features;
 import dev.socketpair.internal.platform.Platform;
 import dev.socketpair.internal.platform.Structs;
 
@@ -27,6 +28,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * keyed by descriptor. A wake-up may be spurious: a waiter always tries its transfer again, and waits
  * again if it would still block. The pollers and their threads are made by the first wait
  * ({@link #start()}), never by a class initialiser: making them can fail for want of descriptors.
+ *
+ * <p>That is the epoll backend, whose pollers are instances of this class. Where the system has no
+ * epoll ({@link Features#epoll()}), {@link #start()} makes the {@link PollPoller} instead: one platform
+ * thread in poll(2). The static methods here serve either, through {@link PollerBackend}.
  */
 public final class Poller {
 
@@ -47,11 +52,51 @@ public final class Poller {
     private static final long UNREGISTERED_POLL_NANOS = 1_000_000;
 
     /** The pollers, once {@link #start()} has made them; they then live as long as the process. */
-    private static volatile Pollers pollers;
+    private static volatile PollerBackend pollers;
     // Serialises the making of the pollers, so that concurrent first waits make one set.
     private static final ReentrantLock CREATION = new ReentrantLock();
 
-    private record Pollers(Poller master, Poller read, Poller write) {
+    /** Why {@link #start()} could not make the pollers: the call that failed, and its errno. */
+    public record StartFailure(String syscall, int errno) {
+    }
+
+    /** The epoll backend: a master poller, and a sub-poller for each direction. */
+    private record EpollPollers(Poller master, Poller read, Poller write) implements PollerBackend {
+
+        private Poller of(boolean reading) {
+            return reading ? read : write;
+        }
+
+        @Override
+        public int arm(int fd, boolean reading, NativeScratch scratch) {
+            return of(reading).arm(fd, scratch);
+        }
+
+        @Override
+        public void disarm(int fd, boolean reading) {
+            of(reading).disarm(fd);
+        }
+
+        /** With the master poller, whose platform thread unparks a waiter directly. */
+        @Override
+        public int armDirect(int fd, NativeScratch scratch) {
+            return master.arm(fd, scratch);
+        }
+
+        @Override
+        public void disarmDirect(int fd) {
+            master.disarm(fd);
+        }
+
+        @Override
+        public void wakeup(int fd, boolean reading) {
+            of(reading).wakeup(fd);
+        }
+
+        @Override
+        public void forget(int fd) {
+            Poller.forget(this, fd);
+        }
     }
 
     private final int epfd;
@@ -68,23 +113,32 @@ public final class Poller {
      * thread, not in a class initialiser, so that a failure (EMFILE, say) fails that one wait, leaves
      * nothing behind, and the next wait tries again. May block while another thread makes them.
      *
-     * @return 0, or {@code -errno} from epoll_create1(2)
+     * @return null, or the call that failed: epoll_create1(2), or with poll(2) socketpair(2) (or fcntl(2)
+     *         in portable mode) for the poll thread's wake-up pair
      */
-    public static int start() {
+    public static StartFailure start() {
         if (pollers != null) {
-            return 0;
+            return null;
         }
         CREATION.lock();
         try {
             if (pollers != null) {
-                return 0;
+                return null;
+            }
+            if (!Features.epoll()) {
+                PollPoller.Opened opened = PollPoller.open();
+                if (opened.poller() == null) {
+                    return new StartFailure(opened.syscall(), opened.errno());
+                }
+                pollers = opened.poller();
+                return null;
             }
             int[] epfds = new int[3];
             for (int i = 0; i < epfds.length; i++) {
                 epfds[i] = epollCreate();
                 if (epfds[i] < 0) {
                     closeAll(epfds, i);
-                    return epfds[i];
+                    return new StartFailure("epoll_create1", -epfds[i]);
                 }
             }
             Poller master = new Poller(epfds[0], EPOLLIN);
@@ -100,8 +154,8 @@ public final class Poller {
             }
             Thread.ofVirtual().name("socketpair-read-poller").start(() -> read.subPollerLoop(master));
             Thread.ofVirtual().name("socketpair-write-poller").start(() -> write.subPollerLoop(master));
-            pollers = new Pollers(master, read, write);
-            return 0;
+            pollers = new EpollPollers(master, read, write);
+            return null;
         } finally {
             CREATION.unlock();
         }
@@ -137,32 +191,12 @@ public final class Poller {
     }
 
     /** The pollers, which {@link #start()} must have made. */
-    private static Pollers started() {
-        Pollers started = pollers;
+    static PollerBackend started() {
+        PollerBackend started = pollers;
         if (started == null) {
             throw new IllegalStateException("the pollers are not started");
         }
         return started;
-    }
-
-    /**
-     * The master poller, for readiness to read: its platform thread unparks a waiter directly, so it
-     * serves a virtual thread that may stay pinned to its carrier while it waits, which the virtual
-     * sub-pollers might never get to run for. Each wake-up costs a switch of kernel threads. Only
-     * after {@link #start()} has succeeded.
-     */
-    static Poller master() {
-        return started().master();
-    }
-
-    /** The poller for readiness to read; only after {@link #start()} has succeeded. */
-    static Poller reading() {
-        return started().read();
-    }
-
-    /** The poller for readiness to write; only after {@link #start()} has succeeded. */
-    static Poller writing() {
-        return started().write();
     }
 
     /**
@@ -180,22 +214,26 @@ public final class Poller {
      * direction is shut down. Makes no pollers: where there are none, no thread can wait in one.
      */
     static void wakeup(int fd, boolean reading) {
-        Pollers started = pollers;
+        PollerBackend started = pollers;
         if (started != null) {
-            (reading ? started.read() : started.write()).wakeup(fd);
+            started.wakeup(fd, reading);
         }
     }
 
     /**
-     * Takes {@code fd} out of the read and write pollers' sets, where it is if a virtual thread ever
-     * waited on it; for its owner's close, before close(2), while the number still names the socket.
-     * Makes no pollers: where there are none, no set holds the descriptor.
+     * Takes {@code fd} out of whatever the pollers watch, where it is if a virtual thread ever waited on
+     * it, as {@link PollerBackend#forget} says; for its owner's close, before close(2), while the number
+     * still names the socket. Makes no pollers: where there are none, nothing holds the descriptor.
      */
     static void forget(int fd) {
-        Pollers started = pollers;
-        if (started == null) {
-            return;
+        PollerBackend started = pollers;
+        if (started != null) {
+            started.forget(fd);
         }
+    }
+
+    /** Deletes {@code fd} from the epoll sub-pollers' sets, where it is if a virtual thread waited on it. */
+    private static void forget(EpollPollers started, int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
             // ENOENT where no thread waited in that direction: nothing to take out.
@@ -246,7 +284,7 @@ public final class Poller {
      * registering allocates nothing once a number's block exists (a map would box the number and make
      * a node per registration).
      */
-    private static final class Waiters {
+    static final class Waiters {
         private static final int BLOCK = 1024;
         private final AtomicReferenceArray<AtomicReferenceArray<Thread>> blocks = new AtomicReferenceArray<>(1024);
         private final ConcurrentHashMap<Integer, Thread> beyond = new ConcurrentHashMap<>();

@@ -157,14 +157,15 @@ public final class SocketDescriptor {
      * made the pollers ({@link Poller#start()}).
      *
      * @return 0 to try the transfer again (the caller checks whether the direction was shut down),
-     *         {@link #CLOSED} if close has begun, or {@code -errno} from epoll_ctl(2)
+     *         {@link #CLOSED} if close has begun, or {@code -errno} from registering with the poller
+     *         (epoll_ctl(2); a poll(2) poller's registration cannot fail)
      */
     public int parkUntilReady(boolean reading, NativeScratch scratch) {
         if (!resources.registeredWithPoller) {
             resources.registeredWithPoller = true;
         }
-        Poller poller = reading ? Poller.reading() : Poller.writing();
-        int r = poller.arm(fd, scratch);
+        PollerBackend poller = Poller.started();
+        int r = poller.arm(fd, reading, scratch);
         if (r < 0) {
             return r;
         }
@@ -175,7 +176,7 @@ public final class SocketDescriptor {
                 LockSupport.park(this);
             }
         } finally {
-            poller.disarm(fd);
+            poller.disarm(fd, reading);
         }
         return isOpen() ? 0 : CLOSED;
     }
@@ -197,9 +198,9 @@ public final class SocketDescriptor {
     /**
      * As {@link #close()}, running {@code beforeClose} (if not null) in between: once no operation is in
      * flight and none can start, just before close(2). The number still names this socket then, and
-     * nothing else uses it: a selector takes the socket out of its epoll set there, so that no epoll set
-     * keeps a number the process may reuse. It runs in the closing thread, at most once, and must not
-     * throw.
+     * nothing else uses it: a selector takes the socket out of its readiness set there, so that no set
+     * keeps a number the process may reuse, nor a poll(2) the socket. It runs in the closing thread, at
+     * most once, and must not throw.
      *
      * @return 0, or {@code -errno} from close(2)
      */
@@ -254,7 +255,8 @@ public final class SocketDescriptor {
         public void run() {
             if (registeredWithPoller) {
                 // The socket may outlive this descriptor (sent, inherited, duplicated): a registration
-                // left in a poller's set would hold it there, and could report it under a reused number.
+                // left in a poller's set would hold it there, and could report it under a reused number;
+                // a poll(2) in progress would keep it open until it returned.
                 Poller.forget(fd);
             }
             try (Arena local = Arena.ofConfined()) {

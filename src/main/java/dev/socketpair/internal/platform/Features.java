@@ -8,10 +8,10 @@ package dev.socketpair.internal.platform;
  *
  * <p>Linux with glibc 2.34 or later offers all of them; macOS none (no {@code SOCK_CLOEXEC} or
  * {@code SOCK_NONBLOCK}, no {@code MSG_CMSG_CLOEXEC}, no {@code posix_spawn_file_actions_addclosefrom_np},
- * no credentials in messages, which the BSDs do not send as Linux does either);
- * DragonFly, musl and older glibc lack closefrom. Portable mode, {@code -Ddev.socketpair.portable=true},
- * makes every facility count as missing, so that each fallback runs, and can be tested, on a system that
- * has the facility.
+ * no credentials in messages, which the BSDs do not send as Linux does either, no epoll); FreeBSD and
+ * DragonFly lack epoll, and DragonFly, musl and older glibc lack closefrom. Portable mode,
+ * {@code -Ddev.socketpair.portable=true}, makes every facility count as missing, so that each fallback
+ * runs, and can be tested, on a system that has the facility.
  *
  * <p>Each answer is the {@link Platform}'s, unless portable mode is on. Portable mode is decided once,
  * from the system property, with no system call; safe for use by multiple threads.
@@ -71,10 +71,20 @@ public final class Features {
         static final boolean ATOMIC_SOCKET_FLAGS = !PORTABLE && Platform.current().atomicSocketFlags();
         static final boolean RECEIVES_CLOSE_ON_EXEC = !PORTABLE && Platform.current().receivesCloseOnExec();
         static final boolean SENDS_CREDENTIALS = !PORTABLE && Platform.current().sendsCredentials();
+        static final boolean EPOLL = !PORTABLE && Platform.current().hasEpoll();
     }
 
     /** Apart, since the answer looks the function up in the C library: asked on the first spawn only. */
     private static final class ClosesFrom {
         static final boolean MAY = !PORTABLE && Platform.current().mayCloseFrom();
+    }
+
+    /**
+     * {@return whether the kernel has epoll(7)}; without it a selector passes its whole interest list to
+     * poll(2) at each wait, and one platform thread waits in poll(2) for the descriptors virtual threads
+     * wait on, instead of the epoll pollers.
+     */
+    public static boolean epoll() {
+        return Facilities.EPOLL;
     }
 }
