@@ -24,8 +24,8 @@ import java.util.regex.Pattern;
 /**
  * JUnit's timeouts multiplied by {@value #FACTOR_PROPERTY}, for a JVM that runs the tests slower than
  * the timeouts were sized for (an emulated one: {@code .ci/aarch64/bin/java} sets it). The timeouts
- * catch hangs; emulation makes every test slower by a roughly constant factor, the slowest (those that
- * start a JVM of their own) by the most. JUnit cannot scale a written {@link Timeout}:
+ * catch hangs, with a margin over a native run that emulation, which makes every test several times
+ * slower, eats into. JUnit cannot scale a written {@link Timeout}:
  * {@code junit.jupiter.execution.timeout.default} applies only where none is written, and
  * {@code junit.jupiter.execution.timeout.mode} can only switch them all off. So where a factor is given,
  * JUnit's own timeouts must be off ({@code junit.jupiter.execution.timeout.mode=disabled}, or this
