@@ -72,7 +72,8 @@ final class InjectedErrno {
     /**
      * Runs {@code task} on a new platform thread on which every system call whose first argument is
      * {@code firstArgument} fails with {@code errno}, and returns what the task returned or rethrows what
-     * it threw. Aborts the calling test if the kernel does not take the filter (no seccomp filters).
+     * it threw. Aborts the calling test if the kernel does not take the filter (no seccomp filters), or
+     * under an emulator, which takes none.
      */
     static <T> T failing(long firstArgument, int errno, Concurrently.Task<T> task) throws Exception {
         return failingCalls(errno, task, firstArgument);
@@ -86,6 +87,7 @@ final class InjectedErrno {
      * (their low 32 bits: the upper half of an {@code int}'s register is unspecified).
      */
     static <T> T failingCalls(int errno, Concurrently.Task<T> task, Long... arguments) throws Exception {
+        Emulation.assumeNative(Emulation.NO_SECCOMP);
         var outcome = Concurrently.start(false, () -> {
             String refused = install(arguments, errno);
             if (refused != null) {

@@ -29,7 +29,6 @@ class ManyVirtualReadersTest {
     void tenThousandBlockedVirtualReadersLeaveTheCarriersFreeAndAllComplete(Backend backend) throws Exception {
         long limit = ProcFd.openFilesLimit();
         assumeTrue(limit > 2 * PAIRS + 200, "needs a descriptor limit above " + (2 * PAIRS + 200) + ", have " + limit);
-        Path bin = Path.of(System.getProperty("java.home"), "bin");
         Path recording = Files.createTempFile("pinned", ".jfr");
         String output = ProbeJvm.run(ManyVirtualReadersProbe.class, List.of("-Xmx512m", backend.jvmOption(),
                 "-Djdk.virtualThreadScheduler.parallelism=2", "-Djdk.virtualThreadScheduler.maxPoolSize=2",
@@ -37,7 +36,7 @@ class ManyVirtualReadersTest {
                         + "filename=" + recording), List.of(Integer.toString(PAIRS)), 150);
         assertThat(output).contains("readers 10000", "extra work done", "round trips 5000");
 
-        Process print = new ProcessBuilder(bin.resolve("jfr").toString(), "print", "--events", "jdk.VirtualThreadPinned",
+        Process print = new ProcessBuilder(Emulation.jdkCommand("jfr"), "print", "--events", "jdk.VirtualThreadPinned",
                 recording.toString()).redirectErrorStream(true).start();
         String pinned = new String(print.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(print.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +23,7 @@ final class ProbeJvm {
 
     /**
      * Runs {@code probe} with the JVM {@code options} and the program {@code args}, and checks that it
-     * exits with status 0 within {@code timeoutSeconds}.
+     * exits with status 0 within {@code timeoutSeconds} (times the timeout factor, see {@link ScaledTimeouts}).
      *
      * @return everything the probe printed, standard error included
      */
@@ -41,7 +42,7 @@ final class ProbeJvm {
     private static String run(List<String> launcher, Class<?> probe, List<String> options, List<String> args,
                               long timeoutSeconds) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(launcher);
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(Emulation.jdkCommand("java"));
         command.addAll(options);
         command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 probe.getName()));
@@ -49,7 +50,8 @@ final class ProbeJvm {
         Path log = Files.createTempFile(probe.getSimpleName(), ".log");
         try {
             Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            boolean exited = child.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+            boolean exited = child.waitFor(ScaledTimeouts.scaled(Duration.ofSeconds(timeoutSeconds)).toNanos(),
+                    TimeUnit.NANOSECONDS);
             if (!exited) {
                 child.destroyForcibly().waitFor();
             }

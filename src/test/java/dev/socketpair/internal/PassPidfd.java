@@ -1,7 +1,8 @@
 package dev.socketpair.internal;
 
-import dev.socketpair.internal.platform.Platform;
+import dev.socketpair.Emulation;
 import dev.socketpair.internal.platform.CLibrary;
+import dev.socketpair.internal.platform.Platform;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -29,13 +30,16 @@ public final class PassPidfd {
 
     /**
      * Sets the option on {@code fd}; skips the calling test, saying why, on a kernel without it
-     * ({@code ENOPROTOOPT} before Linux 6.5).
+     * ({@code ENOPROTOOPT} before Linux 6.5) or under an emulator that does not know it.
      */
     public static void enable(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment one = arena.allocateFrom(ValueLayout.JAVA_INT, 1);
             int r = Syscalls.setsockopt(fd, C.constant("SOL_SOCKET"), SO_PASSPIDFD, one, (int) one.byteSize(),
                     Syscalls.allocateErrnoCapture(arena));
+            if (r == -C.errno("ENOPROTOOPT")) {
+                Emulation.assumeNative(Emulation.NO_SO_PASSPIDFD);
+            }
             assumeTrue(r != -C.errno("ENOPROTOOPT"), "this kernel has no SO_PASSPIDFD (Linux 6.5 and later have)");
             assertThat(r).as("setsockopt(SO_PASSPIDFD)").isZero();
         }
