@@ -86,11 +86,6 @@ public final class CLibrary {
         }
     }
 
-    /** {@return whether the ABI binds the named struct or union} */
-    public boolean hasStruct(String name) {
-        return generatedClassOrNull(name) != null;
-    }
-
     /**
      * Returns the layout of the named struct or union.
      *
