@@ -185,13 +185,13 @@ public final class EpollSet implements ReadinessSet {
     /** The descriptor of the {@code index}th event collected by the last wait. */
     @Override
     public int eventFd(int index) {
-        return Structs.Epoll.DATA_FD.getInt(events.asSlice(index * EVENT_SIZE));
+        return Structs.Epoll.DATA_FD.getInt(events, index * EVENT_SIZE);
     }
 
     /** The event bits of the {@code index}th event collected by the last wait. */
     @Override
     public int eventBits(int index) {
-        return Structs.Epoll.EVENTS.getInt(events.asSlice(index * EVENT_SIZE));
+        return Structs.Epoll.EVENTS.getInt(events, index * EVENT_SIZE);
     }
 
     @Override

@@ -37,10 +37,10 @@ public final class Errno {
 
     /**
      * Returns the symbolic name of an errno value, or {@code "errno N"} for a number the C library does
-     * not define.
+     * not define. The table is read when first needed: an error path, never start-up, pays for it.
      */
     public static String name(int errno) {
-        String name = Table.NAMES.get(errno);
+        String name = C.errnoNames().get(errno);
         return name != null ? name : "errno " + errno;
     }
 
@@ -51,11 +51,6 @@ public final class Errno {
 
     /** Returns the number of every name the table knows, for tests that walk it. */
     public static Map<Integer, String> all() {
-        return Table.NAMES;
-    }
-
-    /** Built on first use: an error path, never start-up, pays for the reflection. */
-    private static final class Table {
-        static final Map<Integer, String> NAMES = C.errnoNames();
+        return C.errnoNames();
     }
 }

@@ -386,7 +386,7 @@ public final class Poller {
             throw new AssertionError("epoll_wait: " + Errno.name(-n));
         }
         for (int i = 0; i < n; i++) {
-            wakeup(Structs.Epoll.DATA_FD.getInt(events.asSlice(i * EVENT_SIZE)));
+            wakeup(Structs.Epoll.DATA_FD.getInt(events, i * EVENT_SIZE));
         }
         return n;
     }

@@ -222,6 +222,10 @@ public final class CLibrary {
     }
 
     private Class<?> generatedClassOrNull(String simpleName) {
+        return generatedClassOrNull(abi, simpleName);
+    }
+
+    private static Class<?> generatedClassOrNull(Abi abi, String simpleName) {
         try {
             return Class.forName(abi.packageName() + "." + simpleName, false, CLibrary.class.getClassLoader());
         } catch (ClassNotFoundException e) {
@@ -230,11 +234,11 @@ public final class CLibrary {
     }
 
     private static Class<?> generatedClass(Abi abi, String simpleName) {
-        try {
-            return Class.forName(abi.packageName() + "." + simpleName, false, CLibrary.class.getClassLoader());
-        } catch (ClassNotFoundException e) {
-            throw new IllegalStateException("the bindings of " + abi.description() + " are missing " + simpleName, e);
+        Class<?> generated = generatedClassOrNull(abi, simpleName);
+        if (generated == null) {
+            throw new IllegalStateException("the bindings of " + abi.description() + " are missing " + simpleName);
         }
+        return generated;
     }
 
     private static MethodHandle findStatic(Class<?> owner, String name, Class<?> returnType) {

@@ -115,6 +115,11 @@ public record StructField(String name, long offset, ValueLayout layout) {
         return (int) get(struct, 0);
     }
 
+    /** Reads the member of the struct at {@code base} in {@code memory} as an {@code int}. */
+    public int getInt(MemorySegment memory, long base) {
+        return (int) get(memory, base);
+    }
+
     /**
      * Writes the member of the struct at the start of {@code struct}, narrowed to its width here.
      *
