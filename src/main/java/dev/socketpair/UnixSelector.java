@@ -328,7 +328,7 @@ final class UnixSelector extends AbstractSelector {
                     setLock.unlock();
                 }
                 if (!stillInSet) {
-                    channel.selectorKeys.remove(key);
+                    channel.removeSelectorKey(key);
                 }
                 selectedKeys.remove(key);
                 keys.remove(key);
@@ -465,7 +465,7 @@ final class UnixSelector extends AbstractSelector {
         UnixSelectionKey key = new UnixSelectionKey(channel, this);
         key.attach(attachment);
         // In the channel's list before it can reach the set: see the class comment.
-        channel.selectorKeys.add(key);
+        channel.addSelectorKey(key);
         keys.add(key);
         try {
             key.interestOps(ops);
@@ -476,7 +476,7 @@ final class UnixSelector extends AbstractSelector {
         // A close that began before the key was in the key set may not have seen it.
         if (!isOpen()) {
             keys.remove(key);
-            channel.selectorKeys.remove(key);
+            channel.removeSelectorKey(key);
             key.cancel();
             throw new ClosedSelectorException();
         }
@@ -515,7 +515,7 @@ final class UnixSelector extends AbstractSelector {
                 }
                 for (Iterator<SelectionKey> i = keys.iterator(); i.hasNext(); ) {
                     UnixSelectionKey key = (UnixSelectionKey) i.next();
-                    key.unixChannel().selectorKeys.remove(key);
+                    key.unixChannel().removeSelectorKey(key);
                     deregister(key);
                     selectedKeys.remove(key);
                     i.remove();

@@ -168,8 +168,9 @@ public final class UnixSocketChannel extends SocketChannel {
     private boolean constructing;
 
     // Registrations with UnixSelectors that may have this descriptor in their readiness sets; closing
-    // takes it out of each before close(2) (see UnixSelector).
-    final List<UnixSelectionKey> selectorKeys = new CopyOnWriteArrayList<>();
+    // takes it out of each before close(2) (see UnixSelector). Made at the first registration: most
+    // channels never meet a selector, and an application may hold thousands of them.
+    private volatile List<UnixSelectionKey> selectorKeys;
 
     /**
      * Takes ownership of {@code fd}, whose type and {@code O_NONBLOCK} flag the caller has established.
@@ -181,8 +182,8 @@ public final class UnixSocketChannel extends SocketChannel {
         this.fd = fd;
         this.type = type;
         this.messageBased = type.isMessageBased();
-        this.readScratch = new NativeScratch(descriptor.arena());
-        this.writeScratch = new NativeScratch(descriptor.arena());
+        this.readScratch = new NativeScratch(descriptor.memory());
+        this.writeScratch = new NativeScratch(descriptor.memory());
         if (nonBlocking) {
             constructing = true;
             try {
@@ -1208,8 +1209,32 @@ public final class UnixSocketChannel extends SocketChannel {
 
     /** Takes the descriptor out of every selector's set; a channel never registered has nothing to do. */
     private void leaveSelectors() {
-        if (!selectorKeys.isEmpty()) {
-            UnixSelector.channelClosing(selectorKeys);
+        List<UnixSelectionKey> keys = selectorKeys;
+        if (keys != null && !keys.isEmpty()) {
+            UnixSelector.channelClosing(keys);
+        }
+    }
+
+    /** Records a registration with a selector, before its key can reach the selector's readiness set. */
+    void addSelectorKey(UnixSelectionKey key) {
+        List<UnixSelectionKey> keys = selectorKeys;
+        if (keys == null) {
+            synchronized (stateLock) {
+                keys = selectorKeys;
+                if (keys == null) {
+                    keys = new CopyOnWriteArrayList<>();
+                    selectorKeys = keys;
+                }
+            }
+        }
+        keys.add(key);
+    }
+
+    /** Forgets a registration that {@link #addSelectorKey} recorded. */
+    void removeSelectorKey(UnixSelectionKey key) {
+        List<UnixSelectionKey> keys = selectorKeys;
+        if (keys != null) {
+            keys.remove(key);
         }
     }
 

@@ -88,6 +88,28 @@ class CloseTest {
         }
     }
 
+    /**
+     * Close waits, uninterruptibly, for the reader it woke to leave before it closes the number; a closing
+     * thread with its interrupt status set must neither give up that wait nor lose the status.
+     */
+    @ParameterizedTest(name = "virtual={0}")
+    @ValueSource(booleans = {false, true})
+    void anInterruptedThreadClosesAChannelWithABlockedReaderAndKeepsItsInterruptStatus(boolean virtual)
+            throws Exception {
+        try (SocketPair pair = SocketPair.open()) {
+            var read = Concurrently.startBlocked(false, () -> pair.second().read(ByteBuffer.allocate(1)));
+            int fd = pair.second().fd();
+            boolean interruptedAfter = Concurrently.await(Concurrently.start(virtual, () -> {
+                Thread.currentThread().interrupt();
+                pair.second().close();
+                return Thread.currentThread().isInterrupted();
+            }));
+            assertThat(interruptedAfter).isTrue();
+            assertThat(Concurrently.failureOf(read.outcome())).isExactlyInstanceOf(AsynchronousCloseException.class);
+            assertThat(ProcFd.target(fd)).as("closed for real once the reader left").isNull();
+        }
+    }
+
     @ParameterizedTest(name = "virtual={0}")
     @ValueSource(booleans = {false, true})
     void closeWakesABlockedWriterWithAsynchronousCloseException(boolean virtual) throws Exception {

@@ -34,15 +34,25 @@ final class Downcalls {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final CLibrary C = Platform.current().library();
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+    private static final MemorySegment.Scope GLOBAL_SCOPE = MemorySegment.NULL.scope();
 
     /**
      * Returns a view of {@code owned} that no arena guards: a downcall given it does not acquire and
      * release the owning arena around the call, which for a shared arena is two atomic updates per
      * segment argument. Only for memory whose owner guarantees, by its own protocol, that no call can
-     * use it after the arena closes.
+     * use it after the arena closes. Memory no arena guards already (the global scope, such as
+     * {@link ChannelMemory}'s) is returned as it is.
      */
     static MemorySegment unguarded(MemorySegment owned) {
+        if (owned.scope().equals(GLOBAL_SCOPE)) {
+            return owned;
+        }
         return MemorySegment.ofAddress(owned.address()).reinterpret(owned.byteSize());
+    }
+
+    /** Returns the {@code size} bytes at the address a downcall returned (a zero-length segment). */
+    static MemorySegment sized(MemorySegment address, long size) {
+        return address.reinterpret(size);
     }
 
     /** {@code int socketpair(int domain, int type, int protocol, int sv[2])} */
@@ -216,6 +226,18 @@ final class Downcalls {
         static final MethodHandle HANDLE = plain("strerror", MemorySegment.class, int.class);
 
         private Strerror() {
+        }
+    }
+
+    /**
+     * {@code void *calloc(size_t nmemb, size_t size)} and {@code void free(void *ptr)}: calloc reports
+     * failure by its null result, so nothing is captured.
+     */
+    static final class Memory {
+        static final MethodHandle CALLOC = plain("calloc", MemorySegment.class, long.class, long.class);
+        static final MethodHandle FREE = plain("free", void.class, MemorySegment.class);
+
+        private Memory() {
         }
     }
 

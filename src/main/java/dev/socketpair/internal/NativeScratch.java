@@ -4,49 +4,53 @@ import dev.socketpair.internal.platform.Structs;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
  * The native memory one direction of a channel (its reads, or its writes) works in: the errno capture,
  * the poll set, the epoll event, the message header, the iovec array (with the table of the buffers
- * its entries describe) and the bounce buffer that copied memory goes through.
+ * its entries describe), and, for the length of a call that copies, a bounce buffer taken from
+ * {@link BounceBuffers}.
  *
  * <p>Not thread-safe: each instance is used only under the lock that serialises its direction, which is
- * what lets every read and write run without allocating. Memory comes from the descriptor's arena and
- * is freed when the descriptor is closed; the parts not every channel needs are allocated on first use
- * and then kept. The segments handed out are unguarded views of that memory
- * ({@link Downcalls#unguarded}): the descriptor closes its arena only after the last operation has
- * left, so no call can use them after the memory is freed, and a call need not hold the shared arena
- * open itself.
+ * what lets every read and write run without allocating. Memory comes from the descriptor's
+ * {@link ChannelMemory} and is freed when the descriptor is closed; the parts not every channel needs
+ * are allocated on first use and then kept. The segments handed out are unguarded views of that memory
+ * ({@link Downcalls#unguarded}): the descriptor frees it only after the last operation has left, so no
+ * call can use them after the memory is freed, and a call need not hold an arena open itself.
  */
 public final class NativeScratch {
 
     /** The largest bounce buffer kept between calls; larger whole messages use a temporary one. */
-    public static final long MAX_BOUNCE = 256 * 1024;
+    public static final long MAX_BOUNCE = BounceBuffers.MAX;
 
     /** The fewest iovec entries allocated, so that a small array of buffers never reallocates. */
     private static final int MIN_IOVECS = 8;
 
-    private static final long MIN_BOUNCE = 8 * 1024;
+    private static final ByteBuffer[] NO_BUFFERS = new ByteBuffer[0];
+    private static final int[] NO_STARTS = new int[0];
+    private static final MemorySegment[] NO_COPIES = new MemorySegment[0];
 
-    private final Arena arena;
+    private final SegmentAllocator memory;
     private final MemorySegment errno;
     private MemorySegment pollSet;
     private MemorySegment epollEvent;
     private MemorySegment messageHeader;
     private MemorySegment iovecs;
     private int iovecCapacity;
-    private MemorySegment bounce = MemorySegment.NULL;
+    // The buffer taken from BounceBuffers, from bounce() until releaseBounce().
+    private MemorySegment bounce;
     // The arena of a bounce buffer larger than MAX_BOUNCE, from bounce() until releaseBounce().
     private Arena temporary;
     private MemorySegment control = MemorySegment.NULL;
     // For each iovec entry of the call in progress (see SocketIo.message): the buffer, its position when
     // the call began, and, for a buffer that is copied, a segment over its bytes from there. Cleared after
     // each call, so that no caller's buffer is kept between calls.
-    private ByteBuffer[] partBuffers = new ByteBuffer[0];
-    private int[] partStarts = new int[0];
-    private MemorySegment[] partCopies = new MemorySegment[0];
+    private ByteBuffer[] partBuffers = NO_BUFFERS;
+    private int[] partStarts = NO_STARTS;
+    private MemorySegment[] partCopies = NO_COPIES;
     // The buffer last seen, and a segment over all of it: callers pass the same buffer again and again,
     // and making a segment of a buffer costs an allocation each time, which slicing a kept one does not.
     // The slice last made is kept too: a loop that clears its buffer before each call asks for the same
@@ -58,9 +62,10 @@ public final class NativeScratch {
     private int lastPosition;
     private int lastRemaining;
 
-    public NativeScratch(Arena arena) {
-        this.arena = arena;
-        this.errno = Downcalls.unguarded(Syscalls.allocateErrnoCapture(arena));
+    /** Scratch memory from {@code memory}, which must outlive every call that uses it. */
+    public NativeScratch(SegmentAllocator memory) {
+        this.memory = memory;
+        this.errno = Downcalls.unguarded(Syscalls.allocateErrnoCapture(memory));
     }
 
     /** The segment downcalls capture errno into. */
@@ -71,7 +76,7 @@ public final class NativeScratch {
     /** A {@code struct pollfd}. */
     MemorySegment pollSet() {
         if (pollSet == null) {
-            pollSet = Downcalls.unguarded(arena.allocate(Structs.POLLFD));
+            pollSet = Downcalls.unguarded(memory.allocate(Structs.POLLFD));
         }
         return pollSet;
     }
@@ -108,7 +113,7 @@ public final class NativeScratch {
     /** A {@code struct epoll_event}, for registering with the {@link Poller}. */
     MemorySegment epollEvent() {
         if (epollEvent == null) {
-            epollEvent = Downcalls.unguarded(arena.allocate(Structs.Epoll.EPOLL_EVENT));
+            epollEvent = Downcalls.unguarded(memory.allocate(Structs.Epoll.EPOLL_EVENT));
         }
         return epollEvent;
     }
@@ -116,7 +121,7 @@ public final class NativeScratch {
     /** A {@code struct msghdr}, zeroed. */
     MemorySegment messageHeader() {
         if (messageHeader == null) {
-            messageHeader = Downcalls.unguarded(arena.allocate(Structs.MSGHDR));
+            messageHeader = Downcalls.unguarded(memory.allocate(Structs.MSGHDR));
         }
         return messageHeader.fill((byte) 0);
     }
@@ -128,7 +133,7 @@ public final class NativeScratch {
     MemorySegment iovecs(int count) {
         if (iovecs == null || count > iovecCapacity) {
             iovecCapacity = Math.max(count, Math.max(MIN_IOVECS, iovecCapacity * 2));
-            iovecs = Downcalls.unguarded(arena.allocate(Structs.IOVEC, iovecCapacity));
+            iovecs = Downcalls.unguarded(memory.allocate(Structs.IOVEC, iovecCapacity));
             partBuffers = new ByteBuffer[iovecCapacity];
             partStarts = new int[iovecCapacity];
             partCopies = new MemorySegment[iovecCapacity];
@@ -177,7 +182,7 @@ public final class NativeScratch {
     MemorySegment control(long size) {
         if (control.byteSize() < size) {
             long capacity = Math.max(size, control.byteSize() * 2);
-            control = arena.allocate(capacity, Structs.CMSGHDR.byteAlignment());
+            control = memory.allocate(capacity, Structs.CMSGHDR.byteAlignment());
         }
         return control;
     }
@@ -192,24 +197,26 @@ public final class NativeScratch {
     }
 
     /**
-     * A native buffer of at least {@code size} bytes to copy through: the kept bounce buffer, grown as
-     * needed up to {@link #MAX_BOUNCE}, or for a larger size a temporary one. Every call is paired with
-     * {@link #releaseBounce()} in a finally block.
+     * A native buffer of at least {@code size} bytes to copy through: one taken from
+     * {@link BounceBuffers} up to {@link #MAX_BOUNCE}, or for a larger size a temporary one. Every call
+     * is paired with {@link #releaseBounce()} in a finally block, which gives it back.
      */
     MemorySegment bounce(long size) {
         if (size > MAX_BOUNCE) {
             temporary = Arena.ofConfined();
             return temporary.allocate(size, 16);
         }
-        if (bounce.byteSize() < size) {
-            long capacity = Math.max(MIN_BOUNCE, Long.highestOneBit(Math.max(1, size - 1)) << 1);
-            bounce = Downcalls.unguarded(arena.allocate(Math.min(capacity, MAX_BOUNCE), 16));
-        }
+        bounce = BounceBuffers.take(size);
         return bounce;
     }
 
-    /** Frees the temporary buffer {@link #bounce} made, if it made one. */
+    /** Gives back the buffer {@link #bounce} took, or frees the temporary one it made. */
     void releaseBounce() {
+        if (bounce != null) {
+            MemorySegment used = bounce;
+            bounce = null;
+            BounceBuffers.giveBack(used);
+        }
         if (temporary != null) {
             Arena used = temporary;
             temporary = null;

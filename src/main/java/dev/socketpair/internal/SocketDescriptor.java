@@ -2,13 +2,10 @@ package dev.socketpair.internal;
 
 import dev.socketpair.internal.platform.Platform;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Owns one socket descriptor from adoption to its single close: the count of operations in flight on
@@ -49,9 +46,9 @@ public final class SocketDescriptor {
     private final Resources resources;
     private final Cleaner.Cleanable cleanable;
 
-    // Guards the wait of close() for operations to leave.
-    private final ReentrantLock closeLock = new ReentrantLock();
-    private final Condition idle = closeLock.newCondition();
+    // The thread in close() waiting for operations to leave, set once it has marked the descriptor
+    // closing: the last operation out unparks it.
+    private volatile Thread closer;
 
     /**
      * Takes ownership of {@code fd}: from now on only {@link #close()} or the cleaner closes it. The
@@ -70,9 +67,9 @@ public final class SocketDescriptor {
         return fd;
     }
 
-    /** Returns the arena that memory used with this descriptor comes from; it is closed with it. */
-    public Arena arena() {
-        return resources.arena;
+    /** Returns the native memory of the channel that uses this descriptor; it is freed with it. */
+    public ChannelMemory memory() {
+        return resources.memory;
     }
 
     /** Returns true until {@link #close()} begins. */
@@ -123,11 +120,10 @@ public final class SocketDescriptor {
     /** The last operation out lets a waiting close go on. */
     private void release(int delta) {
         if (state.addAndGet(-delta) == CLOSING) {
-            closeLock.lock();
-            try {
-                idle.signalAll();
-            } finally {
-                closeLock.unlock();
+            // If close has not set closer yet, it reads the state after setting it, and goes on.
+            Thread waiting = closer;
+            if (waiting != null) {
+                LockSupport.unpark(waiting);
             }
         }
     }
@@ -210,24 +206,15 @@ public final class SocketDescriptor {
             return 0;
         }
         if (before >= BLOCKING) {
-            try (Arena local = Arena.ofConfined()) {
-                // ENOTCONN (a datagram peer gone) still wakes nobody who could need it: ignore results.
-                Syscalls.shutdown(fd, SHUT_RDWR, Syscalls.allocateErrnoCapture(local));
-            }
+            // ENOTCONN (a datagram peer gone) still wakes nobody who could need it: ignore results.
+            Syscalls.shutdown(fd, SHUT_RDWR, resources.closeCapture);
         }
         // A virtual thread marks the descriptor before it registers with a poller, and checks the
         // closing mark after: either this sees the mark, or that thread sees closing and does not park.
         if (resources.registeredWithPoller) {
             Poller.wakeupAll(fd);
         }
-        closeLock.lock();
-        try {
-            while (state.get() != CLOSING) {
-                idle.awaitUninterruptibly();
-            }
-        } finally {
-            closeLock.unlock();
-        }
+        awaitIdle();
         try {
             if (beforeClose != null) {
                 beforeClose.run();
@@ -238,11 +225,34 @@ public final class SocketDescriptor {
         return resources.closeResult;
     }
 
+    /**
+     * Waits, uninterruptibly, until no operation is in flight; called once the descriptor is marked
+     * closing, so that none can start.
+     */
+    private void awaitIdle() {
+        if (state.get() == CLOSING) {
+            return;
+        }
+        closer = Thread.currentThread();
+        // An interrupt must not end the wait, nor make park return at once again and again: it is
+        // taken off while waiting and put back after.
+        boolean interrupted = false;
+        while (state.get() != CLOSING) {
+            LockSupport.park(this);
+            interrupted |= Thread.interrupted();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** What must be released exactly once; never refers back to the owner, so the cleaner can run it. */
     private static final class Resources implements Runnable {
         final int fd;
         final OwnedDescriptors.Owner owner = new OwnedDescriptors.Owner("a UnixSocketChannel");
-        final Arena arena = Arena.ofShared();
+        final ChannelMemory memory = new ChannelMemory();
+        // Allocated up front, so that closing allocates nothing that can fail; only the closing thread uses it.
+        final MemorySegment closeCapture = Syscalls.allocateErrnoCapture(memory);
         volatile int closeResult;
         // Set once a virtual thread has waited on the descriptor through a poller.
         volatile boolean registeredWithPoller;
@@ -259,11 +269,11 @@ public final class SocketDescriptor {
                 // a poll(2) in progress would keep it open until it returned.
                 Poller.forget(fd);
             }
-            try (Arena local = Arena.ofConfined()) {
-                MemorySegment capture = Syscalls.allocateErrnoCapture(local);
-                closeResult = OwnedDescriptors.close(fd, owner, capture);
+            try {
+                closeResult = OwnedDescriptors.close(fd, owner, closeCapture);
+            } finally {
+                memory.close();
             }
-            arena.close();
         }
     }
 }

@@ -323,6 +323,35 @@ public final class Syscalls {
     }
 
     /**
+     * {@code void *calloc(size_t nmemb, size_t size)}, for one zeroed block of {@code size} bytes.
+     *
+     * @return the block, as a segment of {@code size} bytes that no arena guards; {@link MemorySegment#NULL}
+     *         if there is no memory
+     * @see <a href="https://man7.org/linux/man-pages/man3/calloc.3.html">calloc(3)</a>
+     */
+    public static MemorySegment calloc(long size) {
+        try {
+            MemorySegment block = (MemorySegment) Downcalls.Memory.CALLOC.invokeExact(1L, size);
+            return block.equals(MemorySegment.NULL) ? block : Downcalls.sized(block, size);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code void free(void *ptr)}, for a block {@link #calloc} returned.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man3/free.3.html">free(3)</a>
+     */
+    public static void free(MemorySegment block) {
+        try {
+            Downcalls.Memory.FREE.invokeExact(block);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
      * {@code ssize_t read(int fd, void *buf, size_t count)}.
      *
      * @return the number of bytes read, 0 at end of file, or {@code -errno}
