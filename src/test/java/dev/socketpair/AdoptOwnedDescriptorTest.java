@@ -51,6 +51,30 @@ class AdoptOwnedDescriptorTest {
         }
     }
 
+    /** Numbers are owned in a table of chunks; one far beyond those in use gets a chunk of its own. */
+    @Test
+    void aDescriptorNumberedFarAboveTheOthersIsOwnedLikeAnyOther() throws Exception {
+        try (SocketPair pair = SocketPair.open()) {
+            int high = RawFd.duplicate(pair.first().fd(), 5000);
+            UnixSocketChannel adopted = UnixSocketChannel.adopt(high);
+            assertThat(adopted.fd()).isEqualTo(high);
+            assertThatThrownBy(() -> UnixSocketChannel.adopt(high))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("descriptor " + high + " is already owned by a UnixSocketChannel");
+            assertThat(adopted.write(ByteBuffer.wrap(new byte[] {7}))).isOne();
+            ByteBuffer in = ByteBuffer.allocate(1);
+            assertThat(pair.second().read(in)).isOne();
+            assertThat(in.get(0)).isEqualTo((byte) 7);
+
+            adopted.close();
+            assertThat(ProcFd.target(high)).isNull();
+            int again = RawFd.duplicate(pair.first().fd(), high);
+            assertThat(again).isEqualTo(high);
+            UnixSocketChannel.adopt(again).close();
+            assertThat(ProcFd.target(high)).isNull();
+        }
+    }
+
     @Test
     void onceItsChannelIsClosedTheNumberCanBeAdoptedAgain() throws Exception {
         int[] raw = rawPair();

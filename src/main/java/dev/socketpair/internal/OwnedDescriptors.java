@@ -2,8 +2,9 @@ package dev.socketpair.internal;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The descriptor numbers the library owns in this process, and who owns each: a channel, a selector, a
@@ -24,6 +25,10 @@ import java.util.concurrent.CountDownLatch;
  * <p>Descriptors the library holds only for the length of one call (duplicates made for a send,
  * descriptors received beyond a caller's limit and closed at once) are not registered: nobody outside
  * can know their numbers while they are open.
+ *
+ * <p>The table is indexed by number, in chunks made as numbers reach them and never taken away: the
+ * kernel hands out the lowest free numbers, so the table stays as small as the process's highest
+ * number, and registering and closing cost an atomic update of one slot, with no allocation.
  *
  * <p>Thread-safe; the waits last as long as a close(2) in another thread.
  */
@@ -64,8 +69,13 @@ public final class OwnedDescriptors {
         }
     }
 
-    // Number -> its Owner, or a Closing while the owner's close(2) runs.
-    private static final ConcurrentHashMap<Integer, Object> OWNERS = new ConcurrentHashMap<>();
+    private static final int CHUNK_BITS = 10;
+    private static final int CHUNK_MASK = (1 << CHUNK_BITS) - 1;
+
+    // Slot fd & CHUNK_MASK of chunk fd >>> CHUNK_BITS holds fd's Owner, or a Closing while the owner's
+    // close(2) runs, or null. Replaced (grown) under the class's monitor; chunks are never replaced.
+    @SuppressWarnings("unchecked")
+    private static volatile AtomicReferenceArray<Object>[] chunks = new AtomicReferenceArray[0];
 
     private OwnedDescriptors() {
     }
@@ -74,7 +84,34 @@ public final class OwnedDescriptors {
      * Records that {@code owner} holds {@code fd}, which the kernel has just made for the library.
      */
     public static void register(int fd, Owner owner) {
-        OWNERS.put(fd, owner);
+        chunkOf(fd).set(fd & CHUNK_MASK, owner);
+    }
+
+    /** The chunk that holds {@code fd}'s slot, made if it is not there yet. */
+    private static AtomicReferenceArray<Object> chunkOf(int fd) {
+        int index = fd >>> CHUNK_BITS;
+        AtomicReferenceArray<Object>[] current = chunks;
+        if (index < current.length && current[index] != null) {
+            return current[index];
+        }
+        synchronized (OwnedDescriptors.class) {
+            current = chunks;
+            if (index >= current.length) {
+                current = Arrays.copyOf(current, Math.max(index + 1, current.length * 2));
+            }
+            if (current[index] == null) {
+                current[index] = new AtomicReferenceArray<>(1 << CHUNK_BITS);
+            }
+            chunks = current;
+            return current[index];
+        }
+    }
+
+    /** The chunk that holds {@code fd}'s slot, or null if no number of it was ever registered. */
+    private static AtomicReferenceArray<Object> existingChunkOf(int fd) {
+        int index = fd >>> CHUNK_BITS;
+        AtomicReferenceArray<Object>[] current = chunks;
+        return index < current.length ? current[index] : null;
     }
 
     /**
@@ -84,13 +121,15 @@ public final class OwnedDescriptors {
      * @throws IllegalArgumentException if another owner holds {@code fd}
      */
     public static void claim(int fd, Owner owner, Owner from) {
+        AtomicReferenceArray<Object> chunk = chunkOf(fd);
+        int slot = fd & CHUNK_MASK;
         for (;;) {
-            Object current = OWNERS.putIfAbsent(fd, owner);
+            Object current = chunk.compareAndExchange(slot, null, owner);
             if (current == null) {
                 return;
             }
             if (current == from) {
-                if (OWNERS.replace(fd, from, owner)) {
+                if (chunk.compareAndSet(slot, from, owner)) {
                     return;
                 }
             } else if (current instanceof Closing closing) {
@@ -103,7 +142,10 @@ public final class OwnedDescriptors {
 
     /** Records that {@code owner} gave {@code fd} away without closing it: it is the caller's now. */
     public static void release(int fd, Owner owner) {
-        OWNERS.remove(fd, owner);
+        AtomicReferenceArray<Object> chunk = existingChunkOf(fd);
+        if (chunk != null) {
+            chunk.compareAndSet(fd & CHUNK_MASK, owner, null);
+        }
     }
 
     /** As {@link #close(int, Owner, MemorySegment)}, capturing errno into memory of its own. */
@@ -121,14 +163,16 @@ public final class OwnedDescriptors {
      * @return 0, or {@code -errno} from close(2)
      */
     public static int close(int fd, Owner owner, MemorySegment capture) {
+        AtomicReferenceArray<Object> chunk = existingChunkOf(fd);
+        int slot = fd & CHUNK_MASK;
         Closing closing = new Closing();
-        if (!OWNERS.replace(fd, owner, closing)) {
+        if (chunk == null || !chunk.compareAndSet(slot, owner, closing)) {
             return -Errno.EBADF;
         }
         try {
             return Syscalls.close(fd, capture);
         } finally {
-            OWNERS.remove(fd, closing);
+            chunk.compareAndSet(slot, closing, null);
             closing.closed.countDown();
         }
     }
