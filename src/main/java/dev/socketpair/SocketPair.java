@@ -41,6 +41,13 @@ import java.util.Set;
  */
 public final class SocketPair implements Closeable {
 
+    /**
+     * {@code AF_UNIX}, the address family of every pair the other methods open, for
+     * {@link #open(int, int, int)}: this system's value, from its headers; or -1 on a system the library
+     * has no bindings for, where every open refuses before any system call.
+     */
+    public static final int AF_UNIX = Platforms.isSupported() ? SocketConstants.AF_UNIX : -1;
+
     private final UnixSocketChannel first;
     private final UnixSocketChannel second;
 
@@ -108,7 +115,7 @@ public final class SocketPair implements Closeable {
      * atomically (see above), only {@code SOCK_NONBLOCK} and {@code SOCK_CLOEXEC} are taken out of
      * {@code type} and set with fcntl(2); every other bit goes to the kernel as given.
      *
-     * @param domain   the address family; {@code AF_UNIX} is the one every platform supports
+     * @param domain   the address family; {@link #AF_UNIX} is the one every platform supports
      * @param type     a {@code SOCK_*} type, with flags
      * @param protocol the protocol, 0 for the default
      * @return the new pair

@@ -100,6 +100,15 @@ class SocketpairErrorsTest {
     }
 
     @Test
+    void thePublicAfUnixIsTheSystemsAndOpensAPairOfThatFamily() throws Exception {
+        assertThat(SocketPair.AF_UNIX).isEqualTo(C.constant("AF_UNIX"));
+        try (SocketPair pair = SocketPair.open(SocketPair.AF_UNIX, SocketType.STREAM.value(), 0)) {
+            assertThat(SocketControl.intOption(pair.first().fd(), SocketControl.IntOption.DOMAIN))
+                    .as("SO_DOMAIN, read back").isEqualTo(C.constant("AF_UNIX"));
+        }
+    }
+
+    @Test
     void localIsAnotherNameForUnix() throws Exception {
         try (SocketPair pair = SocketPair.open(C.constant("AF_LOCAL"), C.constant("SOCK_SEQPACKET"), 0)) {
             assertThat(pair.first().type()).isEqualTo(SocketType.SEQPACKET);

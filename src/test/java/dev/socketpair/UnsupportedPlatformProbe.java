@@ -30,6 +30,7 @@ public final class UnsupportedPlatformProbe {
             }
         }
         outcomes.forEach(System.out::println);
+        System.out.println("AF_UNIX: " + SocketPair.AF_UNIX);
         java.util.Set<Integer> after = new java.util.TreeSet<>(ProcFd.list().keySet());
         after.removeAll(before);
         System.out.println("descriptors left: " + after);

@@ -21,6 +21,6 @@ class UnsupportedPlatformTest {
                 + "it supports Linux x86-64 (glibc), Linux aarch64 (glibc), Linux x86-64 (musl), Linux aarch64 (musl), "
                 + "FreeBSD x86-64, aarch64, DragonFly x86-64, macOS x86-64, aarch64";
         assertThat(output.lines().filter(line -> !line.startsWith("WARNING"))).containsExactly(
-                refusal, refusal, refusal, refusal, "descriptors left: []");
+                refusal, refusal, refusal, refusal, "AF_UNIX: -1", "descriptors left: []");
     }
 }

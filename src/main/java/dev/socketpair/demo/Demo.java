@@ -87,7 +87,7 @@ public final class Demo {
         System.out.println("Errors:");
         printError("socketpair(AF_INET, SOCK_STREAM, 0)", () -> SocketPair.open(SocketConstants.AF_INET, SocketType.STREAM.value(), 0).close());
         printError("socketpair(AF_UNIX, SOCK_STREAM, 5)",
-                () -> SocketPair.open(SocketConstants.AF_UNIX, SocketType.STREAM.value(), 5).close());
+                () -> SocketPair.open(SocketPair.AF_UNIX, SocketType.STREAM.value(), 5).close());
         printError("a program that does not exist", () -> new ChildProcessBuilder("no-such-program").start());
         printError("write after the peer closed", () -> {
             try (SocketPair pair = SocketPair.open()) {
