@@ -1,12 +1,15 @@
 /*
- * The C baseline of the benchmark: socketpair(2) with plain read/write/send/recv, as a C program would
- * use it. Built with gcc by the benchmark runner and loaded into the benchmark JVM, so that C and Java
- * are timed alternately in one process. Every loop runs in C; Java makes one call per batch.
+ * The C baseline of the benchmark: socketpair(2) with plain read/write/send/recv/close, and epoll(7) for
+ * many pairs at once, as a C program would use them. Built with gcc by the benchmark runner and loaded
+ * into the benchmark JVM, so that C and Java are timed alternately in one process. Every loop runs in C;
+ * Java makes one call per batch.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -121,4 +124,171 @@ long sp_pingpong_n(int fd, long count) {
         }
     }
     return count;
+}
+
+/* Writes all of size bytes from buf: 0, or -errno. */
+static int write_all(int fd, const char *buf, size_t size) {
+    size_t done = 0;
+    while (done < size) {
+        ssize_t n = write(fd, buf + done, size - done);
+        if (n < 0) {
+            return -errno;
+        }
+        done += (size_t) n;
+    }
+    return 0;
+}
+
+/* Reads exactly size bytes into buf: 0, or -errno (-EPIPE at an early end of stream). */
+static int read_all(int fd, char *buf, size_t size) {
+    size_t got = 0;
+    while (got < size) {
+        ssize_t n = read(fd, buf + got, size - got);
+        if (n < 0) {
+            return -errno;
+        }
+        if (n == 0) {
+            return -EPIPE;
+        }
+        got += (size_t) n;
+    }
+    return 0;
+}
+
+/*
+ * count pair lifecycles: socketpair(2) of STREAM sockets, 64 bytes from the first end to the second,
+ * 64 bytes back, close(2) of both ends. Returns count or -errno.
+ */
+long sp_lifecycle_n(long count) {
+    char out[64];
+    char in[64];
+    memset(out, 7, sizeof out);
+    for (long i = 0; i < count; i++) {
+        int fds[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+            return -errno;
+        }
+        int r = write_all(fds[0], out, sizeof out);
+        if (r == 0) {
+            r = read_all(fds[1], in, sizeof in);
+        }
+        if (r == 0) {
+            r = write_all(fds[1], out, sizeof out);
+        }
+        if (r == 0) {
+            r = read_all(fds[0], in, sizeof in);
+        }
+        close(fds[0]);
+        close(fds[1]);
+        if (r != 0) {
+            return r;
+        }
+    }
+    return count;
+}
+
+/* As many events as the JDK's epoll selector collects in one epoll_wait(2). */
+#define SELECTION_EVENTS 1024
+
+/* n connected pairs: ends[i] in an epoll set for EPOLLIN (level-triggered), peers[i] the other end. */
+struct selection {
+    int epfd;
+    int n;
+    int next;
+    int *ends;
+    int *peers;
+    struct epoll_event events[SELECTION_EVENTS];
+};
+
+/* Closes what sp_selection_open made of s, the first pairs of it. */
+static void selection_free(struct selection *s, int pairs) {
+    for (int i = 0; i < pairs; i++) {
+        close(s->ends[i]);
+        close(s->peers[i]);
+    }
+    if (s->epfd >= 0) {
+        close(s->epfd);
+    }
+    free(s->ends);
+    free(s->peers);
+    free(s);
+}
+
+/*
+ * n socket pairs with one end of each, non-blocking as a selector's channel must be, in an epoll set
+ * for reading: the C side of the selector workload. Returns NULL, with the errno in *error, on failure.
+ */
+struct selection *sp_selection_open(int n, int *error) {
+    struct selection *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        *error = errno;
+        return NULL;
+    }
+    s->n = n;
+    s->ends = calloc((size_t) n, sizeof *s->ends);
+    s->peers = calloc((size_t) n, sizeof *s->peers);
+    s->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (s->ends == NULL || s->peers == NULL || s->epfd < 0) {
+        *error = errno;
+        selection_free(s, 0);
+        return NULL;
+    }
+    for (int i = 0; i < n; i++) {
+        int fds[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, fds) != 0) {
+            *error = errno;
+            selection_free(s, i);
+            return NULL;
+        }
+        s->ends[i] = fds[0];
+        s->peers[i] = fds[1];
+        struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t) i};
+        if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fds[0], &ev) != 0) {
+            *error = errno;
+            selection_free(s, i + 1);
+            return NULL;
+        }
+    }
+    return s;
+}
+
+/*
+ * rounds selection rounds: one byte written on the peers of the next ready ends (a different set each
+ * round, rotating through all n), epoll_wait(2) until all of them are collected, one byte read from
+ * each end reported. Returns the bytes read, or -errno.
+ */
+long sp_selection_rounds(struct selection *s, int ready, long rounds) {
+    char b = 1;
+    long total = 0;
+    for (long r = 0; r < rounds; r++) {
+        for (int i = 0; i < ready; i++) {
+            if (write(s->peers[s->next], &b, 1) != 1) {
+                return -errno;
+            }
+            s->next = s->next + 1 == s->n ? 0 : s->next + 1;
+        }
+        int got = 0;
+        while (got < ready) {
+            int k = epoll_wait(s->epfd, s->events, SELECTION_EVENTS, -1);
+            if (k < 0) {
+                if (errno == EINTR) {
+                    continue;
+                }
+                return -errno;
+            }
+            for (int j = 0; j < k; j++) {
+                if (read(s->ends[s->events[j].data.u32], &b, 1) != 1) {
+                    return -errno;
+                }
+            }
+            got += k;
+        }
+        total += got;
+    }
+    return total;
+}
+
+/* Closes every descriptor of s and frees it. */
+void sp_selection_close(struct selection *s) {
+    selection_free(s, s->n);
 }

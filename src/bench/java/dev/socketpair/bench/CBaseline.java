@@ -32,6 +32,12 @@ final class CBaseline {
     private static final MethodHandle WRITE_N = handle("sp_write_n", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle SEND_N = handle("sp_send_n", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle PINGPONG_N = handle("sp_pingpong_n", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle LIFECYCLE_N = handle("sp_lifecycle_n", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle SELECTION_OPEN =
+            handle("sp_selection_open", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle SELECTION_ROUNDS =
+            handle("sp_selection_rounds", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle SELECTION_CLOSE = handle("sp_selection_close", FunctionDescriptor.ofVoid(ADDRESS));
     private static final MethodHandle CLOSE = LINKER.downcallHandle(LINKER.defaultLookup().find("close").orElseThrow(),
             FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
@@ -82,12 +88,6 @@ final class CBaseline {
             return check((long) PINGPONG_N.invokeExact(near, count));
         }
 
-        private static long check(long r) {
-            if (r < 0) {
-                throw new IllegalStateException("C baseline failed with errno " + -r);
-            }
-            return r;
-        }
 
         /** Closes both ends, after the near one has ended the peer thread, and waits for that thread. */
         void close() throws Throwable {
@@ -97,6 +97,44 @@ final class CBaseline {
             }
             ignored = (int) CLOSE.invokeExact(far);
         }
+    }
+
+    /** {@code count} pair lifecycles in C: open, 64 bytes each way, close both ends. */
+    static long lifecycleN(long count) throws Throwable {
+        return check((long) LIFECYCLE_N.invokeExact(count));
+    }
+
+    /** Pairs made by C with one end of each in an epoll set: the C side of the selector workload. */
+    static final class Selection {
+        private final MemorySegment selection;
+
+        /** Opens {@code channels} pairs and registers one end of each for reading. */
+        Selection(int channels) throws Throwable {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment error = arena.allocate(JAVA_INT);
+                selection = (MemorySegment) SELECTION_OPEN.invokeExact(channels, error);
+                if (selection.equals(MemorySegment.NULL)) {
+                    throw new IllegalStateException("sp_selection_open(" + channels + ") failed with errno "
+                            + error.get(JAVA_INT, 0));
+                }
+            }
+        }
+
+        /** Runs {@code rounds} rounds in which {@code ready} ends become readable and are read. */
+        long rounds(int ready, long rounds) throws Throwable {
+            return check((long) SELECTION_ROUNDS.invokeExact(selection, ready, rounds));
+        }
+
+        void close() throws Throwable {
+            SELECTION_CLOSE.invokeExact(selection);
+        }
+    }
+
+    private static long check(long r) {
+        if (r < 0) {
+            throw new IllegalStateException("C baseline failed with errno " + -r);
+        }
+        return r;
     }
 
     static MemorySegment buffer(long size) {
