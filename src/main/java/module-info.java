@@ -4,7 +4,9 @@
  *
  * <p>Only {@code dev.socketpair} is exported. The module calls native code, so an application must grant
  * it access: {@code --enable-native-access=dev.socketpair} on the module path, or
- * {@code --enable-native-access=ALL-UNNAMED} on the class path.
+ * {@code --enable-native-access=ALL-UNNAMED} on the class path. Passing {@link java.io.FileDescriptor}s
+ * needs {@code java.base/java.io} opened to it as well: {@code --add-opens java.base/java.io=dev.socketpair},
+ * or {@code --add-opens java.base/java.io=ALL-UNNAMED} on the class path.
  */
 module dev.socketpair {
     exports dev.socketpair;

@@ -1,7 +1,10 @@
 package dev.socketpair;
 
+import dev.socketpair.internal.FileDescriptorNumbers;
 import dev.socketpair.internal.OwnedDescriptors;
 
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.lang.ref.Cleaner;
 import java.util.Arrays;
@@ -14,6 +17,7 @@ import java.util.Optional;
  *
  * <p>The descriptors are open in this process, close-on-exec, and owned by this object until they are
  * given away: {@link #takeDescriptor} hands one over as a number the caller must close,
+ * {@link #takeFileDescriptor} as a {@link FileDescriptor} the caller closes through a stream made from it,
  * {@link #adoptChannel} turns one that is an AF_UNIX socket into a {@link UnixSocketChannel}, and
  * {@link #close()} closes every one still held. Use it in a try-with-resources statement:
  *
@@ -177,6 +181,52 @@ public final class ReceivedMessage implements AutoCloseable {
             held.descriptors[index] = GONE;
             OwnedDescriptors.release(fd, held.owner);
             return fd;
+        }
+    }
+
+    /**
+     * Gives a received descriptor away as a {@link FileDescriptor}, for {@code new FileInputStream(fd)},
+     * {@code new FileOutputStream(fd)} or any other API that takes one: as with {@link #takeDescriptor},
+     * the caller owns it from then on and {@link #close()} leaves it alone. The descriptor may be of any
+     * kind (a file, a pipe end, a socket); a stream reads or writes it with read(2) and write(2).
+     *
+     * {@snippet :
+     * try (ReceivedMessage message = channel.receive(buffer, 1);
+     *      FileInputStream in = new FileInputStream(message.takeFileDescriptor(0))) {
+     *     in.readAllBytes();
+     * }                                   // in.close() closed the received descriptor
+     * }
+     *
+     * <p>The caller closes the descriptor by closing a stream made from it: {@link FileInputStream#close()}
+     * closes the number and sets the FileDescriptor's to -1, and closes every other stream made from the
+     * same FileDescriptor. Nothing else closes it. The JDK registers a {@link Cleaner} only for files it
+     * opens itself, not for a FileDescriptor handed to a stream's constructor, so a FileDescriptor (or a
+     * stream made from it) dropped without a close leaves the descriptor open for as long as the process
+     * runs, as a number from {@link #takeDescriptor} does. (The JDK never closes numbers 0 to 2, which
+     * the process's standard streams use: closing a stream over one of them points the number at
+     * {@code /dev/null} instead.)
+     *
+     * <p>The number inside a FileDescriptor is private to {@code java.base}: setting it needs
+     * {@code java.base/java.io} opened to this library, with
+     * {@code --add-opens java.base/java.io=dev.socketpair} on the module path or
+     * {@code --add-opens java.base/java.io=ALL-UNNAMED} on the class path. Without it this method throws
+     * {@link UnsupportedOperationException}, whose message names the option, and the descriptor stays
+     * held here. The operation is unavailable in this JVM as configured, for as long as it runs, whatever
+     * state the message is in: hence {@code UnsupportedOperationException}, not the
+     * {@code IllegalStateException} of a state that a later call could find changed.
+     *
+     * @param index which descriptor, from 0, in the order they were sent
+     * @return a new FileDescriptor holding the descriptor
+     * @throws IndexOutOfBoundsException     if {@code index} is not less than {@link #descriptorCount()}
+     * @throws IllegalStateException         if the descriptor was given away or closed
+     * @throws UnsupportedOperationException if {@code java.base/java.io} is not open to this library
+     * @see UnixSocketChannel#sendDescriptors(java.nio.ByteBuffer, FileDescriptor...)
+     */
+    public FileDescriptor takeFileDescriptor(int index) {
+        synchronized (held) {
+            FileDescriptor taken = FileDescriptorNumbers.fileDescriptor(held(index));
+            takeDescriptor(index);
+            return taken;
         }
     }
 

@@ -2,6 +2,7 @@ package dev.socketpair;
 
 import dev.socketpair.internal.ControlMessages;
 import dev.socketpair.internal.Errno;
+import dev.socketpair.internal.FileDescriptorNumbers;
 import dev.socketpair.internal.NativeScratch;
 import dev.socketpair.internal.OwnedDescriptors;
 import dev.socketpair.internal.Poller;
@@ -14,6 +15,7 @@ import dev.socketpair.internal.Transfer;
 import dev.socketpair.internal.platform.Features;
 import dev.socketpair.internal.platform.Platforms;
 
+import java.io.FileDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -746,9 +748,9 @@ public final class UnixSocketChannel extends SocketChannel {
      * The descriptors stay this process's; it may close them once this method returns.
      *
      * <p>Any kind of descriptor can be sent: sockets, pipe ends, files, and {@link #fd()} of a channel
-     * (or use {@link #sendChannels} to have channels held open during the call). A
-     * {@link java.io.FileDescriptor} does not give its number to code outside {@code java.base}; send
-     * descriptors by number. Up to {@link #MAX_DESCRIPTORS} go in one message.
+     * (or use {@link #sendChannels} to have channels held open during the call). For a
+     * {@link java.io.FileDescriptor} use {@link #sendDescriptors(ByteBuffer, FileDescriptor...)}. Up to
+     * {@link #MAX_DESCRIPTORS} go in one message.
      *
      * <p>On STREAM and SEQPACKET at least one byte must be sent with the descriptors (the receiver finds
      * them with that byte; an empty SEQPACKET record would read as end of stream); on DGRAM an empty
@@ -787,6 +789,90 @@ public final class UnixSocketChannel extends SocketChannel {
     }
 
     /**
+     * Sends {@code src}'s remaining bytes with the files of {@code fds} attached, as
+     * {@link #sendDescriptors(ByteBuffer, int...)} does, for code that holds {@link FileDescriptor}s: those
+     * of {@link java.io.FileInputStream#getFD()}, {@link java.io.FileOutputStream#getFD()},
+     * {@link java.io.RandomAccessFile#getFD()}, {@link FileDescriptor#in} and the like. The receiver takes
+     * each with {@link ReceivedMessage#takeFileDescriptor} (or by number).
+     *
+     * <p>What goes is a duplicate of each descriptor, made when the call starts and closed when it returns;
+     * the FileDescriptors and their streams stay the caller's, untouched, and the send leaves nothing
+     * open for the caller to close. A stream closed while the send waits for room neither waits for the
+     * send nor stops its file from going, and no number it frees can be sent in its place: the JDK closes
+     * a FileDescriptor under its monitor, and the duplicate is made under that monitor too.
+     *
+     * <p>The number inside a FileDescriptor is private to {@code java.base}: reading it needs
+     * {@code java.base/java.io} opened to this library, with
+     * {@code --add-opens java.base/java.io=dev.socketpair} on the module path or
+     * {@code --add-opens java.base/java.io=ALL-UNNAMED} on the class path. Without it this method throws
+     * {@link UnsupportedOperationException}, whose message names the option, and sends nothing. The
+     * operation is unavailable in this JVM as configured, for as long as it runs, whatever state the
+     * channel is in, as {@link #sendCredentials} is on a system without credentials in messages: hence
+     * {@code UnsupportedOperationException}, not the {@code IllegalStateException} of a state that a later
+     * call could find changed.
+     *
+     * <p>A FileDescriptor that holds no number is not {@linkplain FileDescriptor#valid() valid}: one made
+     * by {@code new FileDescriptor()}, or one whose stream was closed (closing a stream sets its
+     * FileDescriptor's number to -1, so a FileDescriptor from {@code getFD()} works only while its
+     * stream is open). Such a FileDescriptor is refused. Blocking, threads and other exceptions are as
+     * for {@link #sendDescriptors(ByteBuffer, int...)}.
+     *
+     * @param src the bytes to send
+     * @param fds the files to send
+     * @return the number of bytes written, 0 if the channel is non-blocking and nothing was sent (then
+     *         the descriptors were not sent either)
+     * @throws IllegalArgumentException      if more than {@link #MAX_DESCRIPTORS} FileDescriptors are
+     *                                       given, one of them is not valid, or {@code src} is empty on
+     *                                       STREAM or SEQPACKET
+     * @throws UnsupportedOperationException if {@code java.base/java.io} is not open to this library
+     * @throws ErrnoException                if a descriptor cannot be duplicated, such as {@code EMFILE} at
+     *                                       the process's descriptor limit or {@code EBADF} for a number
+     *                                       closed behind its FileDescriptor's back, or as for
+     *                                       {@link #sendDescriptors(ByteBuffer, int...)}
+     * @throws IOException                   as for {@link #sendDescriptors(ByteBuffer, int...)}
+     * @see <a href="https://man7.org/linux/man-pages/man7/unix.7.html">unix(7)</a>
+     */
+    public int sendDescriptors(ByteBuffer src, FileDescriptor... fds) throws IOException {
+        Objects.requireNonNull(src, "src");
+        FileDescriptor[] copy = Objects.requireNonNull(fds, "fds").clone();
+        checkDescriptors(copy.length);
+        for (int i = 0; i < copy.length; i++) {
+            if (!Objects.requireNonNull(copy[i], "fds[" + i + "]").valid()) {
+                throw notValid(i);
+            }
+        }
+        FileDescriptorNumbers.requireAccess();
+        return (int) Math.max(0, sendDuplicates(src, copy.length, i -> duplicate(copy[i], i)));
+    }
+
+    /**
+     * Returns a new close-on-exec descriptor for {@code fileDescriptor}'s file, which the caller owns.
+     * Made under the FileDescriptor's monitor, which the JDK holds to close it: the number read cannot be
+     * closed, and reused for another file, before it is duplicated.
+     *
+     * @throws IllegalArgumentException if the FileDescriptor was closed since it was checked
+     */
+    private static int duplicate(FileDescriptor fileDescriptor, int index) throws IOException {
+        int r;
+        synchronized (fileDescriptor) {
+            int fd = FileDescriptorNumbers.number(fileDescriptor);
+            if (fd < 0) {
+                throw notValid(index);
+            }
+            r = SocketControl.duplicate(fd);
+        }
+        if (r < 0) {
+            throw Errors.exception("fcntl", -r);
+        }
+        return r;
+    }
+
+    private static IllegalArgumentException notValid(int index) {
+        return new IllegalArgumentException("fds[" + index + "] is not valid: it holds no descriptor (never opened, "
+                + "or its stream was closed)");
+    }
+
+    /**
      * Sends {@code src}'s remaining bytes with the sockets of {@code channels} attached, as
      * {@link #sendDescriptors} does. What goes is a duplicate of each channel's descriptor, made when the
      * call starts and closed when it returns, so none of the channels is held by the send: closing one
@@ -804,20 +890,35 @@ public final class UnixSocketChannel extends SocketChannel {
      * @throws IOException              as for {@link #sendDescriptors}
      */
     public int sendChannels(ByteBuffer src, UnixSocketChannel... channels) throws IOException {
-        return (int) Math.max(0, sendDuplicates(src, channels));
+        return (int) Math.max(0, sendChannelDuplicates(src, channels));
     }
 
     /** Sends duplicates of the channels' descriptors, closed again on return; -1 if nothing was sent. */
-    private long sendDuplicates(ByteBuffer src, UnixSocketChannel... channels) throws IOException {
+    private long sendChannelDuplicates(ByteBuffer src, UnixSocketChannel... channels) throws IOException {
         Objects.requireNonNull(src, "src");
         UnixSocketChannel[] copy = Objects.requireNonNull(channels, "channels").clone();
         checkDescriptors(copy.length);
-        int[] fds = new int[copy.length];
+        return sendDuplicates(src, copy.length, i -> Objects.requireNonNull(copy[i], "channels[" + i + "]")
+                .duplicate("channels[" + i + "]"));
+    }
+
+    /** Makes the descriptor for the {@code index}th thing sent: a new one, which the caller closes. */
+    @FunctionalInterface
+    private interface Duplicating {
+        int duplicate(int index) throws IOException;
+    }
+
+    /**
+     * Sends {@code count} descriptors made by {@code duplicating}, closed again on return; -1 if nothing
+     * was sent. If making one fails, those already made are closed and nothing is sent.
+     */
+    private long sendDuplicates(ByteBuffer src, int count, Duplicating duplicating) throws IOException {
+        requireData(src);
+        int[] fds = new int[count];
         int made = 0;
         try {
-            for (; made < copy.length; made++) {
-                UnixSocketChannel channel = Objects.requireNonNull(copy[made], "channels[" + made + "]");
-                fds[made] = channel.duplicate("channels[" + made + "]");
+            for (; made < count; made++) {
+                fds[made] = duplicating.duplicate(made);
             }
             return sendMessage(src, fds, false);
         } finally {
@@ -869,7 +970,7 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     public int sendAndClose(ByteBuffer src, UnixSocketChannel channel) throws IOException {
         Objects.requireNonNull(channel, "channel");
-        long n = sendDuplicates(src, channel);
+        long n = sendChannelDuplicates(src, channel);
         if (n >= 0) {
             channel.close();
         }
@@ -916,6 +1017,13 @@ public final class UnixSocketChannel extends SocketChannel {
         }
     }
 
+    /** Refuses an empty message with ancillary data where the receiver could not find it. */
+    private void requireData(ByteBuffer src) {
+        if (!src.hasRemaining() && type != SocketType.DGRAM) {
+            throw new IllegalArgumentException("a " + type + " message with ancillary data needs at least one byte");
+        }
+    }
+
     /**
      * Sends with ancillary data through the write protocol of {@link #write(Transfer, boolean)},
      * the data attached until the first byte has gone.
@@ -924,9 +1032,7 @@ public final class UnixSocketChannel extends SocketChannel {
      *         empty datagram sent and one not sent both write 0 bytes
      */
     private long sendMessage(ByteBuffer src, int[] fds, boolean credentials) throws IOException {
-        if (!src.hasRemaining() && type != SocketType.DGRAM) {
-            throw new IllegalArgumentException("a " + type + " message with ancillary data needs at least one byte");
-        }
+        requireData(src);
         Transfer.SendAncillary message = new Transfer.SendAncillary(src, fds, credentials);
         long written = write(message, src.hasRemaining());
         return message.sent() ? written : -1;

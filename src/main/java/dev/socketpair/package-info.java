@@ -26,6 +26,13 @@
  * }
  * }
  *
+ * <p>A {@link java.io.FileDescriptor} travels too, for code that holds files as streams:
+ * {@link dev.socketpair.UnixSocketChannel#sendDescriptors(java.nio.ByteBuffer, java.io.FileDescriptor...)}
+ * sends it and {@link dev.socketpair.ReceivedMessage#takeFileDescriptor(int)} gives one back for a
+ * {@link java.io.FileInputStream} or {@link java.io.FileOutputStream}, where the command line opens
+ * {@code java.base/java.io} to this library (the number inside a FileDescriptor is private to
+ * {@code java.base}).
+ *
  * <p>{@link dev.socketpair.UnixSocketChannel#peerCredentials()} and
  * {@link dev.socketpair.UnixSocketOptions#SO_PASSCRED} give the peer's {@link dev.socketpair.Credentials}.
  *

@@ -242,18 +242,7 @@ class AncillaryDataErrorsTest {
             var sending = Concurrently.startBlocked(virtual,
                     () -> pair.first().sendChannels(ByteBuffer.wrap(new byte[] {1}), sent.second()));
             // Closing the channel being sent must not wait for the send, which waits for room.
-            var closing = Concurrently.start(false, () -> {
-                sent.second().close();
-                return null;
-            });
-            Concurrently.await(closing);
-            assertThat(sending.outcome()).as("the send still waits for room").isNotDone();
-
-            ByteBuffer drain = ByteBuffer.allocate((int) filled);
-            while (drain.hasRemaining()) {
-                assertThat(pair.second().read(drain)).isPositive();
-            }
-            assertThat(Concurrently.await(sending.outcome())).isOne();
+            closeWhileTheSendWaitsThenDrain(sent.second(), sending, pair.second(), filled);
             try (ReceivedMessage message = pair.second().receive(ByteBuffer.allocate(1), 1);
                  UnixSocketChannel received = message.adoptChannel(0)) {
                 sent.first().write(ByteBuffer.wrap(new byte[] {9}));
@@ -280,8 +269,29 @@ class AncillaryDataErrorsTest {
         }
     }
 
+    /**
+     * Closes {@code closed} from another thread while {@code sending} waits for room, and checks that the
+     * close did not wait for the send; then reads the {@code filled} bytes ahead of the message from
+     * {@code reader} and checks that the send then sent its one byte.
+     */
+    static void closeWhileTheSendWaitsThenDrain(java.io.Closeable closed, Concurrently.Started<Integer> sending,
+                                               UnixSocketChannel reader, long filled) throws Exception {
+        var closing = Concurrently.start(false, () -> {
+            closed.close();
+            return null;
+        });
+        Concurrently.await(closing);
+        assertThat(sending.outcome()).as("the send still waits for room").isNotDone();
+
+        ByteBuffer drain = ByteBuffer.allocate((int) filled);
+        while (drain.hasRemaining()) {
+            assertThat(reader.read(drain)).isPositive();
+        }
+        assertThat(Concurrently.await(sending.outcome())).isOne();
+    }
+
     /** Fills {@code channel}'s socket with non-blocking writes, leaves it blocking, returns the bytes. */
-    private static long fill(UnixSocketChannel channel) throws Exception {
+    static long fill(UnixSocketChannel channel) throws Exception {
         channel.setOption(StandardSocketOptions.SO_SNDBUF, 4096);
         channel.configureBlocking(false);
         long filled = 0;

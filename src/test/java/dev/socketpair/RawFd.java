@@ -74,11 +74,14 @@ public final class RawFd {
      * Every descriptor of this process, of every kind, except those the JVM opens by itself as tests
      * go on (class-path jars, read as classes load) and the poller's epoll instances, which live as long
      * as the process once made (the poll(2) poller's wake-up sockets, which do too, are made before any
-     * test class: see {@link DescriptorLeakCheck}).
+     * test class: see {@link DescriptorLeakCheck}), and those the listing itself holds open on
+     * /proc/self/fd while it reads it, whose numbers differ from one listing to the next.
      */
     static Map<Integer, String> open() {
         Map<Integer, String> open = new TreeMap<>(ProcFd.list());
-        open.values().removeIf(target -> target.endsWith(".jar") || target.equals("anon_inode:[eventpoll]"));
+        String listing = "/proc/" + ProcessHandle.current().pid() + "/fd";
+        open.values().removeIf(target -> target.endsWith(".jar") || target.equals("anon_inode:[eventpoll]")
+                || target.equals(listing));
         return open;
     }
 }
