@@ -7,5 +7,8 @@
  * {@code --enable-native-access=ALL-UNNAMED} on the class path.
  */
 module dev.socketpair {
+    // jdk.net.ExtendedSocketOptions.SO_PEERCRED and its UnixDomainPrincipal, which getOption supports
+    requires jdk.net;
+
     exports dev.socketpair;
 }
