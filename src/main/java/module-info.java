@@ -9,5 +9,8 @@
  * or {@code --add-opens java.base/java.io=ALL-UNNAMED} on the class path.
  */
 module dev.socketpair {
+    // jdk.net.ExtendedSocketOptions.SO_PEERCRED and its UnixDomainPrincipal, which getOption supports
+    requires jdk.net;
+
     exports dev.socketpair;
 }

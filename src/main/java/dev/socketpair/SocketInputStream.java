@@ -2,7 +2,6 @@ package dev.socketpair;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.ClosedChannelException;
 
 /**
  * The input stream of {@link UnixSocketChannel#newInputStream()}: reads through the channel's read lock
@@ -29,13 +28,10 @@ final class SocketInputStream extends InputStream {
         return channel.blockingRead(b, off, len);
     }
 
-    /** Returns 0 while the channel is open; the queued byte count is not asked of the kernel. */
+    /** Returns the bytes queued for reading, as {@link UnixSocketChannel#newInputStream()} describes. */
     @Override
     public int available() throws IOException {
-        if (!channel.isOpen()) {
-            throw new ClosedChannelException();
-        }
-        return 0;
+        return channel.available();
     }
 
     @Override

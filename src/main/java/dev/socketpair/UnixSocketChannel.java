@@ -15,6 +15,8 @@ import dev.socketpair.internal.Transfer;
 import dev.socketpair.internal.platform.Features;
 import dev.socketpair.internal.platform.Platforms;
 
+import jdk.net.ExtendedSocketOptions;
+
 import java.io.FileDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,6 +35,7 @@ import java.nio.channels.IllegalBlockingModeException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -128,16 +131,32 @@ public final class UnixSocketChannel extends SocketChannel {
 
     private static final String NO_CREDENTIALS = "this system sends no credentials with messages";
 
-    /** The options of a channel on this system: {@code SO_PASSCRED} only where it sends credentials. */
+    /** Whether this system sends credentials with messages, which {@code SO_PASSCRED} turns on. */
     private static final class Options {
         static final boolean PASS_CREDENTIALS = Features.sendsCredentials();
-        static final Set<SocketOption<?>> ALL = PASS_CREDENTIALS
-                ? Set.of(StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF,
-                        UnixSocketOptions.SO_PEERCRED, UnixSocketOptions.SO_PASSCRED, UnixSocketOptions.SO_TYPE,
-                        UnixSocketOptions.SO_ERROR)
-                : Set.of(StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF,
-                        UnixSocketOptions.SO_PEERCRED, UnixSocketOptions.SO_TYPE, UnixSocketOptions.SO_ERROR);
     }
+
+    /**
+     * The options of a channel on this system: {@code SO_PASSCRED} only where it sends credentials. Apart
+     * from {@link Options}, which receives read: naming jdk.net's option initialises that module's class,
+     * which loads a native library of its own.
+     */
+    private static final class SupportedOptions {
+        static final Set<SocketOption<?>> ALL = supported();
+
+        private static Set<SocketOption<?>> supported() {
+            Set<SocketOption<?>> options = new HashSet<>(List.of(StandardSocketOptions.SO_SNDBUF,
+                    StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_LINGER, ExtendedSocketOptions.SO_PEERCRED,
+                    UnixSocketOptions.SO_PEERCRED, UnixSocketOptions.SO_TYPE, UnixSocketOptions.SO_ERROR));
+            if (Options.PASS_CREDENTIALS) {
+                options.add(UnixSocketOptions.SO_PASSCRED);
+            }
+            return Set.copyOf(options);
+        }
+    }
+
+    /** The longest linger interval, in seconds, as the JDK's channels bound it: longer ones are set to this. */
+    private static final int MAX_LINGER = 65535;
 
     private final SocketDescriptor descriptor;
     private final int fd;
@@ -1452,19 +1471,31 @@ public final class UnixSocketChannel extends SocketChannel {
     }
 
     /**
-     * Sets {@link StandardSocketOptions#SO_SNDBUF}, {@link StandardSocketOptions#SO_RCVBUF} or
-     * {@link UnixSocketOptions#SO_PASSCRED}. The kernel may adjust a buffer size (Linux doubles it); read
-     * it back with {@link #getOption}.
+     * Sets {@link StandardSocketOptions#SO_SNDBUF}, {@link StandardSocketOptions#SO_RCVBUF},
+     * {@link StandardSocketOptions#SO_LINGER} or {@link UnixSocketOptions#SO_PASSCRED}. The kernel may
+     * adjust a buffer size (Linux doubles it); read it back with {@link #getOption}. {@code SO_LINGER}
+     * takes the JDK's values: a negative one turns lingering off, others turn it on with that interval in
+     * seconds, at most 65535 (a longer one is set to that).
      *
      * @throws UnsupportedOperationException if the option is not one of {@link #supportedOptions()}
-     * @throws IllegalArgumentException      if the value is null or negative
+     * @throws IllegalArgumentException      if the value is null, or a negative buffer size
      * @throws java.net.SocketException      if the option is read-only ({@link UnixSocketOptions#SO_PEERCRED},
+     *                                       {@link jdk.net.ExtendedSocketOptions#SO_PEERCRED},
      *                                       {@link UnixSocketOptions#SO_TYPE}, {@link UnixSocketOptions#SO_ERROR})
      * @throws ClosedChannelException        if this channel is closed
      * @throws IOException                   if setsockopt(2) fails
      */
     @Override
     public <T> UnixSocketChannel setOption(SocketOption<T> name, T value) throws IOException {
+        Objects.requireNonNull(name, "name");
+        if (name == StandardSocketOptions.SO_LINGER) {
+            if (!(value instanceof Integer seconds)) {
+                throw new IllegalArgumentException("invalid value for " + name + ": " + value);
+            }
+            int interval = Math.min(seconds, MAX_LINGER);
+            control("setsockopt", fd -> SocketControl.setLinger(fd, interval));
+            return this;
+        }
         if (name == UnixSocketOptions.SO_PASSCRED) {
             requirePassCredentials();
             if (!(value instanceof Boolean on)) {
@@ -1473,11 +1504,14 @@ public final class UnixSocketChannel extends SocketChannel {
             control("setsockopt", fd -> SocketControl.setIntOption(fd, IntOption.PASS_CREDENTIALS, on ? 1 : 0));
             return this;
         }
-        if (name == UnixSocketOptions.SO_PEERCRED || name == UnixSocketOptions.SO_TYPE
-                || name == UnixSocketOptions.SO_ERROR) {
-            throw new java.net.SocketException("Attempt to set read only option " + name);
+        IntOption option = bufferOption(name);
+        if (option == null) {
+            if (name == UnixSocketOptions.SO_PEERCRED || name == UnixSocketOptions.SO_TYPE
+                    || name == UnixSocketOptions.SO_ERROR || isJdkPeerCredentials(name)) {
+                throw new java.net.SocketException("Attempt to set read only option " + name);
+            }
+            throw unsupported(name);
         }
-        IntOption option = intOption(name);
         if (!(value instanceof Integer size) || size < 0) {
             throw new IllegalArgumentException("invalid value for " + name + ": " + value);
         }
@@ -1486,17 +1520,30 @@ public final class UnixSocketChannel extends SocketChannel {
     }
 
     /**
-     * Reads {@link StandardSocketOptions#SO_SNDBUF}, {@link StandardSocketOptions#SO_RCVBUF} or one of
-     * {@link UnixSocketOptions}.
+     * Reads {@link StandardSocketOptions#SO_SNDBUF}, {@link StandardSocketOptions#SO_RCVBUF},
+     * {@link StandardSocketOptions#SO_LINGER}, {@link jdk.net.ExtendedSocketOptions#SO_PEERCRED} or one of
+     * {@link UnixSocketOptions}. {@code SO_LINGER} is -1 while lingering is off (the default), else the
+     * interval in seconds. jdk.net's {@code SO_PEERCRED} is the {@link jdk.net.UnixDomainPrincipal} of
+     * the peer's user and group ids when the pair was made (the ids of {@link #peerCredentials()}), as
+     * the JDK's own UNIX-domain channels give it: principals of the default file system's
+     * {@link java.nio.file.attribute.UserPrincipalLookupService}, equal to the JDK's for the same ids,
+     * named by the user and group databases (getpwuid_r(3), getgrgid_r(3)), or by the number where they
+     * give the id no name; looking the names up may block for as long as those databases take.
      *
      * @throws UnsupportedOperationException if the option is not one of {@link #supportedOptions()}
      * @throws ClosedChannelException        if this channel is closed
-     * @throws IOException                   if getsockopt(2) fails
+     * @throws IOException                   if getsockopt(2) fails, or the lookup of a principal
      */
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
+        Objects.requireNonNull(name, "name");
         if (name == UnixSocketOptions.SO_PEERCRED) {
             return name.type().cast(peerCredentials());
+        }
+        if (name == StandardSocketOptions.SO_LINGER) {
+            int[] seconds = new int[1];
+            control("getsockopt", fd -> SocketControl.linger(fd, seconds));
+            return name.type().cast(seconds[0]);
         }
         if (name == UnixSocketOptions.SO_PASSCRED) {
             requirePassCredentials();
@@ -1509,20 +1556,38 @@ public final class UnixSocketChannel extends SocketChannel {
         if (name == UnixSocketOptions.SO_ERROR) {
             return name.type().cast((int) control("getsockopt", fd -> SocketControl.intOption(fd, IntOption.ERROR)));
         }
-        IntOption option = intOption(name);
+        IntOption option = bufferOption(name);
+        if (option == null) {
+            if (isJdkPeerCredentials(name)) {
+                return name.type().cast(PeerPrincipals.of(peerCredentials()));
+            }
+            throw unsupported(name);
+        }
         long value = control("getsockopt", fd -> SocketControl.intOption(fd, option));
         return name.type().cast((int) value);
     }
 
-    private static IntOption intOption(SocketOption<?> name) {
-        Objects.requireNonNull(name, "name");
+    /**
+     * Whether {@code name} is jdk.net's {@code SO_PEERCRED}; asked after every other option, so that
+     * jdk.net's class is initialised only for it or for an option the channel does not support.
+     */
+    private static boolean isJdkPeerCredentials(SocketOption<?> name) {
+        return name == ExtendedSocketOptions.SO_PEERCRED;
+    }
+
+    /** {@return the buffer size {@code name} is, or null if it is none} */
+    private static IntOption bufferOption(SocketOption<?> name) {
         if (name == StandardSocketOptions.SO_SNDBUF) {
             return IntOption.SEND_BUFFER;
         }
         if (name == StandardSocketOptions.SO_RCVBUF) {
             return IntOption.RECEIVE_BUFFER;
         }
-        throw new UnsupportedOperationException("'" + name + "' not supported");
+        return null;
+    }
+
+    private static UnsupportedOperationException unsupported(SocketOption<?> name) {
+        return new UnsupportedOperationException("'" + name + "' not supported");
     }
 
     private static void requirePassCredentials() {
@@ -1533,13 +1598,15 @@ public final class UnixSocketChannel extends SocketChannel {
     }
 
     /**
-     * {@return the options {@link #getOption} and {@link #setOption} accept}: {@link UnixSocketOptions#SO_PASSCRED}
-     * only on Linux, the one supported system whose kernel attaches credentials to messages, and not in
-     * portable mode.
+     * {@return the options {@link #getOption} and {@link #setOption} accept}: {@code SO_SNDBUF},
+     * {@code SO_RCVBUF} and {@code SO_LINGER} of {@link StandardSocketOptions}, as the JDK's UNIX-domain
+     * channels have them; jdk.net's {@code SO_PEERCRED} beside the {@link UnixSocketOptions} of the same
+     * name; {@link UnixSocketOptions#SO_PASSCRED} only on Linux, the one supported system whose kernel
+     * attaches credentials to messages, and not in portable mode.
      */
     @Override
     public Set<SocketOption<?>> supportedOptions() {
-        return Options.ALL;
+        return SupportedOptions.ALL;
     }
 
     @Override
@@ -1585,9 +1652,12 @@ public final class UnixSocketChannel extends SocketChannel {
      * {@link IOException}s. On a closed channel reading throws {@link ClosedChannelException}.
      * {@code read(b, off, len)} checks its arguments first, then, with {@code len} 0, returns 0 at once.
      *
-     * <p>{@code available()} returns 0 while the channel is open: the stream does not ask the kernel how
-     * many bytes are queued, so 0 does not mean that a read would block. It throws
-     * {@link ClosedChannelException} once the channel is closed. Closing the stream closes the channel.
+     * <p>{@code available()} returns what ioctl(2) {@code FIONREAD} reports queued, as the JDK's socket
+     * streams do: on Linux every byte queued on STREAM and SEQPACKET (of every message queued, on
+     * SEQPACKET, though a read takes one), and on DGRAM the length of the next datagram (0 for an empty
+     * one, or when none is queued). It returns 0 at end of stream and once input is shut down, and
+     * throws {@link ClosedChannelException} once the channel is closed. A count of 0 does not mean that a
+     * read would block. Closing the stream closes the channel.
      *
      * <p>The stream has no buffer of its own and is safe for use by multiple threads: its reads
      * serialise with each other and with the channel's reads, never with writes. Each call returns a
@@ -1629,6 +1699,22 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     public OutputStream newOutputStream() {
         return new SocketOutputStream(this);
+    }
+
+    /**
+     * The {@code available()} of {@link #newInputStream()}, as the JDK's socket streams count: the bytes
+     * queued for reading as ioctl(2) {@code FIONREAD} reports them, or 0 once input is shut down, after
+     * which reads return -1 whatever is queued. Takes no lock: the count is a snapshot either way.
+     *
+     * @throws ClosedChannelException if this channel is closed
+     * @throws IOException            if ioctl(2) fails
+     */
+    int available() throws IOException {
+        if (inputShutdown) {
+            ensureOpen();
+            return 0;
+        }
+        return (int) control("ioctl", SocketControl::bytesQueued);
     }
 
     /**

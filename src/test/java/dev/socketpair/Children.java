@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +52,37 @@ final class Children {
             text.append(StandardCharsets.UTF_8.decode(buffer.flip()));
         }
         return text.toString();
+    }
+
+    /** What a test does with the end of a socket pair that a child made and sent here. */
+    @FunctionalInterface
+    interface EndFromChild {
+        void accept(Process child, UnixSocketChannel end) throws Exception;
+    }
+
+    /**
+     * Starts a python child that runs {@code setup} (with {@code os}, {@code socket} and {@code sys}
+     * imported, and {@code args} in {@code sys.argv[1:]}), then makes a socket pair and sends one end
+     * here; gives {@code test} that end, adopted, while the child waits; then lets the child exit and
+     * checks that it exits with 0.
+     */
+    static void withEndMadeByChild(String setup, List<String> args, EndFromChild test) throws Exception {
+        try (SocketPair link = SocketPair.open()) {
+            Process child = python("import os, socket, sys\n"
+                    + "link = socket.socket(fileno=3)\n"
+                    + setup
+                    + "kept, sent = socket.socketpair()\n"
+                    + "socket.send_fds(link, [b'p'], [sent.fileno()])\n"
+                    + "link.recv(1)\n", args.toArray(String[]::new)).place(3, link.second()).start();
+            link.second().close();
+            try (ReceivedMessage message = link.first().receive(ByteBuffer.allocate(1), 1);
+                 UnixSocketChannel end = message.adoptChannel(0)) {
+                test.accept(child, end);
+            }
+            link.first().write(ByteBuffer.wrap(new byte[] {1}));
+            assertThat(child.waitFor(10, TimeUnit.SECONDS)).as("child exited").isTrue();
+            assertThat(child.exitValue()).isZero();
+        }
     }
 
     /** This process's children by pid, with their state letter from /proc/[pid]/stat ('Z' for a zombie). */

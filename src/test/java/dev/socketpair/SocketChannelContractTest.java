@@ -1,5 +1,6 @@
 package dev.socketpair;
 
+import jdk.net.ExtendedSocketOptions;
 import org.junit.jupiter.api.Test;
 
 import java.net.SocketOption;
@@ -84,8 +85,8 @@ class SocketChannelContractTest {
     void bufferSizesAreReadAndSetThroughStandardOptions() throws Exception {
         try (SocketPair pair = SocketPair.open()) {
             List<SocketOption<?>> options = new ArrayList<>(List.of(StandardSocketOptions.SO_SNDBUF,
-                    StandardSocketOptions.SO_RCVBUF, UnixSocketOptions.SO_PEERCRED, UnixSocketOptions.SO_TYPE,
-                    UnixSocketOptions.SO_ERROR));
+                    StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_LINGER, ExtendedSocketOptions.SO_PEERCRED,
+                    UnixSocketOptions.SO_PEERCRED, UnixSocketOptions.SO_TYPE, UnixSocketOptions.SO_ERROR));
             if (CredentialsSupport.sent()) {
                 options.add(UnixSocketOptions.SO_PASSCRED);
             }

@@ -271,17 +271,6 @@ class StreamAdaptersTest {
     }
 
     @Test
-    void availableIsZeroWhileOpenEvenWithBytesQueued() throws Exception {
-        try (SocketPair pair = SocketPair.open()) {
-            InputStream in = pair.second().newInputStream();
-            assertThat(in.available()).isZero();
-            pair.first().write(ByteBuffer.wrap(Bytes.ascii("queued")));
-            assertThat(in.available()).isZero();
-            assertThat(in.readNBytes(6)).isEqualTo(Bytes.ascii("queued"));
-        }
-    }
-
-    @Test
     void writeAfterShutdownOutputThrowsAsynchronousCloseExceptionAsTheJdkDoes() throws Exception {
         try (SocketPair pair = SocketPair.open()) {
             OutputStream out = pair.first().newOutputStream();

@@ -8,8 +8,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -55,26 +55,14 @@ class UnixSocketOptionsTest {
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void peerCredentialsNameTheProcessThatMadeThePeer() throws Exception {
-        try (SocketPair link = SocketPair.open()) {
-            Process child = Children.python("""
-                    import socket
-                    link = socket.socket(fileno=3)
-                    kept, sent = socket.socketpair()
-                    socket.send_fds(link, [b'p'], [sent.fileno()])
-                    link.recv(1)
-                    """).place(3, link.second()).start();
-            link.second().close();
-            try (ReceivedMessage message = link.first().receive(ByteBuffer.allocate(1), 1);
-                 UnixSocketChannel fromChild = message.adoptChannel(0)) {
-                Credentials peer = fromChild.getOption(UnixSocketOptions.SO_PEERCRED);
-                assertThat(peer.pid()).as("the child's pid").isEqualTo(child.pid()).isNotEqualTo(ProcessHandle.current().pid());
-                assertThat(fromChild.peerCredentials()).isEqualTo(peer);
-                assertThat(link.first().getOption(UnixSocketOptions.SO_PEERCRED).pid())
-                        .as("a pair made here").isEqualTo(ProcessHandle.current().pid());
-            }
-            link.first().write(ByteBuffer.wrap(new byte[] {1}));
-            assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
-            assertThat(child.exitValue()).isZero();
+        Children.withEndMadeByChild("", List.of(), (child, fromChild) -> {
+            Credentials peer = fromChild.getOption(UnixSocketOptions.SO_PEERCRED);
+            assertThat(peer.pid()).as("the child's pid").isEqualTo(child.pid()).isNotEqualTo(ProcessHandle.current().pid());
+            assertThat(fromChild.peerCredentials()).isEqualTo(peer);
+        });
+        try (SocketPair pair = SocketPair.open()) {
+            assertThat(pair.first().getOption(UnixSocketOptions.SO_PEERCRED).pid())
+                    .as("a pair made here").isEqualTo(ProcessHandle.current().pid());
         }
     }
 

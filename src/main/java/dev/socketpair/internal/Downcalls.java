@@ -79,6 +79,27 @@ final class Downcalls {
         }
     }
 
+    /**
+     * {@code int ioctl(int fd, unsigned long request, ...)} ({@code int request} in musl), linked with
+     * one variadic pointer argument, which is what every request used here (FIONREAD) takes. The
+     * request is a {@code long} here, narrowed where the C library declares an {@code int}; the fixed
+     * arguments are those of the generated bindings ({@link CLibrary#variadicFunction}).
+     */
+    static final class Ioctl {
+        static final MethodHandle HANDLE = linkIoctl();
+
+        private Ioctl() {
+        }
+
+        private static MethodHandle linkIoctl() {
+            CLibrary.NativeFunction ioctl = C.variadicFunction("ioctl").orElseThrow(() -> missing("ioctl"));
+            FunctionDescriptor fixed = ioctl.descriptor();
+            MethodHandle linked = LINKER.downcallHandle(ioctl.address(), fixed.appendArgumentLayouts(C.cPointer()),
+                    CAPTURE_ERRNO, Linker.Option.firstVariadicArg(fixed.argumentLayouts().size()));
+            return capturing(linked, int.class, int.class, long.class, MemorySegment.class);
+        }
+    }
+
     /** {@code int close(int fd)} */
     static final class Close {
         static final MethodHandle HANDLE = capturingErrno("close", int.class, int.class);
@@ -361,6 +382,21 @@ final class Downcalls {
                 }
             }
             return handle;
+        }
+    }
+
+    /**
+     * {@code int getpwuid_r(uid_t uid, struct passwd *pwd, char *buf, size_t buflen, struct passwd **result)}
+     * and {@code int getgrgid_r(gid_t gid, struct group *grp, char *buf, size_t buflen, struct group **result)}:
+     * they return an error number rather than set errno, so nothing is captured.
+     */
+    static final class UserDatabase {
+        static final MethodHandle GETPWUID_R = plain("getpwuid_r",
+                int.class, int.class, MemorySegment.class, MemorySegment.class, long.class, MemorySegment.class);
+        static final MethodHandle GETGRGID_R = plain("getgrgid_r",
+                int.class, int.class, MemorySegment.class, MemorySegment.class, long.class, MemorySegment.class);
+
+        private UserDatabase() {
         }
     }
 

@@ -4,6 +4,7 @@ import dev.socketpair.internal.platform.CLibrary;
 import dev.socketpair.internal.platform.Features;
 import dev.socketpair.internal.platform.Platform;
 import dev.socketpair.internal.platform.StructField;
+import dev.socketpair.internal.platform.Structs;
 
 import java.lang.foreign.GroupLayout;
 
@@ -31,6 +32,8 @@ public final class SocketControl {
     private static final int F_SETFD = C.constant("F_SETFD");
     private static final int SHUT_RD = C.constant("SHUT_RD");
     private static final int SHUT_WR = C.constant("SHUT_WR");
+    /** The request as the unsigned number C passes ({@code _IOR} on the BSDs and macOS). */
+    private static final long FIONREAD = Integer.toUnsignedLong(C.constant("FIONREAD"));
 
     /**
      * Integer socket options at level {@code SOL_SOCKET}. An option the system lacks
@@ -248,6 +251,65 @@ public final class SocketControl {
             MemorySegment value = arena.allocateFrom(ValueLayout.JAVA_INT, newValue);
             return Syscalls.setsockopt(fd, SOL_SOCKET, option.name, value, (int) value.byteSize(),
                     Syscalls.allocateErrnoCapture(arena));
+        }
+    }
+
+    /**
+     * Reads whether the socket lingers on close ({@code SO_LINGER}, with the interval in seconds: see
+     * {@link Platform#lingerOption()}) into {@code seconds[0]}: the interval while lingering is on, -1
+     * while it is off.
+     *
+     * @return 0, or {@code -errno}
+     */
+    public static int linger(int fd, int[] seconds) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = arena.allocate(Structs.Linger.LINGER);
+            MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, (int) value.byteSize());
+            int r = Syscalls.getsockopt(fd, SOL_SOCKET, Linger.OPTION, value, length,
+                    Syscalls.allocateErrnoCapture(arena));
+            if (r < 0) {
+                return r;
+            }
+            seconds[0] = Structs.Linger.ON_OFF.getInt(value) != 0 ? Structs.Linger.INTERVAL.getInt(value) : -1;
+            return 0;
+        }
+    }
+
+    /**
+     * Sets {@code SO_LINGER}: on, with an interval of {@code seconds}, if that is not negative; off if it
+     * is.
+     *
+     * @return 0, or {@code -errno}
+     */
+    public static int setLinger(int fd, int seconds) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = arena.allocate(Structs.Linger.LINGER);
+            if (seconds >= 0) {
+                Structs.Linger.ON_OFF.set(value, 1);
+                Structs.Linger.INTERVAL.set(value, seconds);
+            }
+            return Syscalls.setsockopt(fd, SOL_SOCKET, Linger.OPTION, value, (int) value.byteSize(),
+                    Syscalls.allocateErrnoCapture(arena));
+        }
+    }
+
+    /** Read when lingering is first asked about. */
+    private static final class Linger {
+        static final int OPTION = Platform.current().lingerOption();
+    }
+
+    /**
+     * Reads how many bytes are queued for reading ({@code ioctl(fd, FIONREAD, &count)}). What is counted
+     * is the kernel's: on Linux every byte queued on a STREAM or SEQPACKET socket, and the length of the
+     * first datagram on a DGRAM socket.
+     *
+     * @return the count, or {@code -errno}
+     */
+    public static int bytesQueued(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
+            int r = Syscalls.ioctl(fd, FIONREAD, count, Syscalls.allocateErrnoCapture(arena));
+            return r < 0 ? r : count.get(ValueLayout.JAVA_INT, 0);
         }
     }
 

@@ -73,6 +73,21 @@ public final class Syscalls {
     }
 
     /**
+     * {@code int ioctl(int fd, unsigned long request, void *argp)}.
+     *
+     * @param request the request, as the unsigned number C passes
+     * @return the request's result, or {@code -errno}
+     * @see <a href="https://man7.org/linux/man-pages/man2/ioctl.2.html">ioctl(2)</a>
+     */
+    public static int ioctl(int fd, long request, MemorySegment argp, MemorySegment capture) {
+        try {
+            return result((int) Downcalls.Ioctl.HANDLE.invokeExact(capture, fd, request, argp), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
      * {@code int close(int fd)}.
      *
      * @return 0, or {@code -errno}
@@ -428,6 +443,38 @@ public final class Syscalls {
     public static int getgid() {
         try {
             return (int) Downcalls.Ids.GETGID.invokeExact();
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int getpwuid_r(uid_t uid, struct passwd *pwd, char *buf, size_t buflen, struct passwd **result)}:
+     * the user database's entry of {@code uid}, its strings stored in {@code buf}.
+     *
+     * @param result where a pointer to {@code pwd} is stored, or null if there is no entry
+     * @return 0, or {@code -error} ({@code ERANGE}: {@code buf} is too small); the function returns the
+     *         error number and does not set errno
+     * @see <a href="https://man7.org/linux/man-pages/man3/getpwuid_r.3.html">getpwuid_r(3)</a>
+     */
+    public static int getpwuid_r(int uid, MemorySegment pwd, MemorySegment buf, long buflen, MemorySegment result) {
+        try {
+            return -(int) Downcalls.UserDatabase.GETPWUID_R.invokeExact(uid, pwd, buf, buflen, result);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int getgrgid_r(gid_t gid, struct group *grp, char *buf, size_t buflen, struct group **result)}:
+     * the group database's entry of {@code gid}, as {@link #getpwuid_r} for users.
+     *
+     * @return 0, or {@code -error}
+     * @see <a href="https://man7.org/linux/man-pages/man3/getgrgid_r.3.html">getgrgid_r(3)</a>
+     */
+    public static int getgrgid_r(int gid, MemorySegment grp, MemorySegment buf, long buflen, MemorySegment result) {
+        try {
+            return -(int) Downcalls.UserDatabase.GETGRGID_R.invokeExact(gid, grp, buf, buflen, result);
         } catch (Throwable t) {
             throw unexpected(t);
         }

@@ -13,6 +13,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -151,6 +152,55 @@ public final class CLibrary {
         } catch (Throwable t) {
             throw new IllegalStateException("generated descriptor of " + name + " for " + abi.description() + " is not readable", t);
         }
+    }
+
+    /**
+     * Looks up a variadic function in the C library and returns its address with the descriptor of its
+     * fixed arguments, or nothing if the running C library lacks the symbol or the ABI does not bind it
+     * as a variadic function. jextract describes a variadic function by an invoker class rather than a descriptor; the fixed
+     * arguments are read from the parameter types of that class's {@code apply} method, without
+     * initialising it ({@code ioctl}'s request is an {@code unsigned long} in glibc and on the BSDs and
+     * macOS, an {@code int} in musl). The caller appends the layouts of the variadic arguments it passes.
+     */
+    public Optional<NativeFunction> variadicFunction(String name) {
+        return variadicDescriptor(name).flatMap(descriptor -> library().find(name)
+                .map(address -> new NativeFunction(name, address, descriptor)));
+    }
+
+    /** The descriptor of a variadic function's fixed arguments, as {@link #variadicFunction} reads it. */
+    Optional<FunctionDescriptor> variadicDescriptor(String name) {
+        // Every function has a nested class of that name; only a variadic one's has apply(..., Object...).
+        Class<?> invoker = generatedClassOrNull(abi, header.getSimpleName() + "$" + name);
+        Method apply = invoker == null ? null : Arrays.stream(invoker.getMethods())
+                .filter(m -> m.getName().equals("apply") && m.isVarArgs())
+                .findFirst()
+                .orElse(null);
+        if (apply == null) {
+            return Optional.empty();
+        }
+        Class<?>[] parameters = apply.getParameterTypes();
+        MemoryLayout[] fixed = new MemoryLayout[parameters.length - 1];
+        for (int i = 0; i < fixed.length; i++) {
+            fixed[i] = carrierLayout(name, parameters[i]);
+        }
+        return Optional.of(apply.getReturnType() == void.class
+                ? FunctionDescriptor.ofVoid(fixed)
+                : FunctionDescriptor.of(carrierLayout(name, apply.getReturnType()), fixed));
+    }
+
+    /** The C layout of this ABI that jextract gives the Java type {@code carrier}. */
+    private MemoryLayout carrierLayout(String function, Class<?> carrier) {
+        if (carrier == int.class) {
+            return cInt();
+        }
+        if (carrier == long.class) {
+            return cType("C_LONG");
+        }
+        if (carrier == MemorySegment.class) {
+            return cPointer();
+        }
+        throw new IllegalStateException("the variadic invoker of " + function + " for " + abi.description()
+                + " takes a " + carrier.getName());
     }
 
     /**

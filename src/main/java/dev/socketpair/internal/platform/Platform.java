@@ -97,6 +97,14 @@ public abstract sealed class Platform permits LinuxPlatform, FreeBsdPlatform, Dr
         return "/dev/fd";
     }
 
+    /**
+     * {@return the {@code SOL_SOCKET} option that reads and sets a {@code struct linger} whose interval
+     * is in seconds}: {@code SO_LINGER} (macOS overrides this: its {@code SO_LINGER} counts clock ticks).
+     */
+    public int lingerOption() {
+        return library.constant("SO_LINGER");
+    }
+
     /** How to read the peer's credentials on this system. */
     public abstract PeerCredentialsQuery peerCredentials();
 

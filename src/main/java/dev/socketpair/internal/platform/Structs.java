@@ -52,6 +52,34 @@ public final class Structs {
     private Structs() {
     }
 
+    /** {@code struct linger} ({@code SO_LINGER}): read when first used. */
+    public static final class Linger {
+        /** {@code struct linger} */
+        public static final GroupLayout LINGER = C.struct("linger");
+        /** {@code linger.l_onoff}: non-zero while lingering is on */
+        public static final StructField ON_OFF = StructField.of(LINGER, "l_onoff");
+        /** {@code linger.l_linger}: the interval, in seconds for {@link Platform#lingerOption()} */
+        public static final StructField INTERVAL = StructField.of(LINGER, "l_linger");
+
+        private Linger() {
+        }
+    }
+
+    /** {@code struct passwd} and {@code struct group} of the user and group databases: read when first used. */
+    public static final class UserDatabase {
+        /** {@code struct passwd} */
+        public static final GroupLayout PASSWD = C.struct("passwd");
+        /** {@code passwd.pw_name}: the user's name, a C string */
+        public static final StructField PW_NAME = StructField.of(PASSWD, "pw_name");
+        /** {@code struct group} */
+        public static final GroupLayout GROUP = C.struct("group");
+        /** {@code group.gr_name}: the group's name, a C string */
+        public static final StructField GR_NAME = StructField.of(GROUP, "gr_name");
+
+        private UserDatabase() {
+        }
+    }
+
     /** {@code struct epoll_event} of Linux: read when first used, so only where the system has epoll. */
     public static final class Epoll {
         /** {@code struct epoll_event}: packed on x86-64 (12 bytes), aligned on aarch64 (16) */

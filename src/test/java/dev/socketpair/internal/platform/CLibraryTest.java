@@ -2,6 +2,9 @@ package dev.socketpair.internal.platform;
 
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.ValueLayout;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -29,6 +32,20 @@ class CLibraryTest {
         assertThat(socketpair.address()).isEqualTo(c.symbol("socketpair").orElseThrow());
         assertThat(socketpair.descriptor().argumentLayouts()).hasSize(4);
         assertThat(c.function("kqueue")).as("not bound on Linux").isEmpty();
+    }
+
+    /**
+     * jextract gives a variadic function an invoker class, not a descriptor: its fixed arguments are
+     * read from that class, with the types of this C library (glibc's {@code unsigned long} request).
+     */
+    @Test
+    void aVariadicFunctionIsItsSymbolWithTheFixedArgumentsOfTheGeneratedInvoker() {
+        assertThat(c.function("ioctl")).as("no descriptor of its own").isEmpty();
+        CLibrary.NativeFunction ioctl = c.variadicFunction("ioctl").orElseThrow();
+        assertThat(ioctl.address()).isEqualTo(c.symbol("ioctl").orElseThrow());
+        assertThat(ioctl.descriptor()).isEqualTo(FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                c.abi().name().contains("MUSL") ? ValueLayout.JAVA_INT : ValueLayout.JAVA_LONG));
+        assertThat(c.variadicFunction("socketpair")).as("not variadic").isEmpty();
     }
 
     @Test

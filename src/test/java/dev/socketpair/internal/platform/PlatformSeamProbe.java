@@ -1,6 +1,7 @@
 package dev.socketpair.internal.platform;
 
 import java.lang.foreign.GroupLayout;
+import java.util.stream.Collectors;
 
 /**
  * Prints, for every ABI, what its {@link Platform} tells the library, read from that ABI's own bindings:
@@ -39,7 +40,14 @@ public final class PlatformSeamProbe {
                     + " msg_controllen=" + member(StructField.of(msghdr, "msg_controllen"))
                     + " cmsg_len=" + member(StructField.of(cmsghdr, "cmsg_len"))
                     + " cmsgData=" + c.constant("SOCKETPAIR_CMSG_DATA_OFFSET")
-                    + " descriptors=" + platform.openDescriptorsDirectory());
+                    + " descriptors=" + platform.openDescriptorsDirectory()
+                    + " linger=" + nameOf(c, platform.lingerOption(), "SO_LINGER", "SO_LINGER_SEC")
+                    + " l_onoff=" + member(StructField.of(c.struct("linger"), "l_onoff"))
+                    + " l_linger=" + member(StructField.of(c.struct("linger"), "l_linger"))
+                    + " ioctl=" + c.variadicDescriptor("ioctl").orElseThrow().argumentLayouts().stream()
+                            .map(layout -> String.valueOf(layout.byteSize())).collect(Collectors.joining(","))
+                    + " pw_name=" + member(StructField.of(c.struct("passwd"), "pw_name"))
+                    + " gr_name=" + member(StructField.of(c.struct("group"), "gr_name")));
         }
     }
 

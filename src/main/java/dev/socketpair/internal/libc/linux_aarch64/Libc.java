@@ -276,6 +276,15 @@ public class Libc {
     public static int EPOLL_CTL_MOD() {
         return EPOLL_CTL_MOD;
     }
+    private static final int FIONREAD = (int)21531L;
+    /**
+     * {@snippet lang=c :
+     * #define FIONREAD 21531
+     * }
+     */
+    public static int FIONREAD() {
+        return FIONREAD;
+    }
     private static final int SOL_SOCKET = (int)1L;
     /**
      * {@snippet lang=c :
@@ -329,6 +338,15 @@ public class Libc {
      */
     public static int SO_KEEPALIVE() {
         return SO_KEEPALIVE;
+    }
+    private static final int SO_LINGER = (int)13L;
+    /**
+     * {@snippet lang=c :
+     * #define SO_LINGER 13
+     * }
+     */
+    public static int SO_LINGER() {
+        return SO_LINGER;
     }
     private static final int SO_PASSCRED = (int)16L;
     /**
@@ -453,6 +471,74 @@ public class Libc {
     }
     /**
      * {@snippet lang=c :
+     * typedef __gid_t gid_t
+     * }
+     */
+    public static final OfInt gid_t = Libc.C_INT;
+
+    private static class getgrgid_r {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT,
+            Libc.C_INT,
+            Libc.C_POINTER,
+            Libc.C_POINTER,
+            Libc.C_LONG,
+            Libc.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("getgrgid_r");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int getgrgid_r(__gid_t __gid, struct group *restrict __resultbuf, char *restrict __buffer, size_t __buflen, struct group **restrict __result)
+     * }
+     */
+    public static FunctionDescriptor getgrgid_r$descriptor() {
+        return getgrgid_r.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int getgrgid_r(__gid_t __gid, struct group *restrict __resultbuf, char *restrict __buffer, size_t __buflen, struct group **restrict __result)
+     * }
+     */
+    public static MethodHandle getgrgid_r$handle() {
+        return getgrgid_r.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int getgrgid_r(__gid_t __gid, struct group *restrict __resultbuf, char *restrict __buffer, size_t __buflen, struct group **restrict __result)
+     * }
+     */
+    public static MemorySegment getgrgid_r$address() {
+        return getgrgid_r.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int getgrgid_r(__gid_t __gid, struct group *restrict __resultbuf, char *restrict __buffer, size_t __buflen, struct group **restrict __result)
+     * }
+     */
+    public static int getgrgid_r(int __gid, MemorySegment __resultbuf, MemorySegment __buffer, long __buflen, MemorySegment __result) {
+        var mh$ = getgrgid_r.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("getgrgid_r", __gid, __resultbuf, __buffer, __buflen, __result);
+            }
+            return (int)mh$.invokeExact(__gid, __resultbuf, __buffer, __buflen, __result);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+    /**
+     * {@snippet lang=c :
      * typedef unsigned long nfds_t
      * }
      */
@@ -523,6 +609,68 @@ public class Libc {
      * }
      */
     public static final OfInt uid_t = Libc.C_INT;
+
+    private static class getpwuid_r {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT,
+            Libc.C_INT,
+            Libc.C_POINTER,
+            Libc.C_POINTER,
+            Libc.C_LONG,
+            Libc.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("getpwuid_r");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int getpwuid_r(__uid_t __uid, struct passwd *restrict __resultbuf, char *restrict __buffer, size_t __buflen, struct passwd **restrict __result)
+     * }
+     */
+    public static FunctionDescriptor getpwuid_r$descriptor() {
+        return getpwuid_r.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int getpwuid_r(__uid_t __uid, struct passwd *restrict __resultbuf, char *restrict __buffer, size_t __buflen, struct passwd **restrict __result)
+     * }
+     */
+    public static MethodHandle getpwuid_r$handle() {
+        return getpwuid_r.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int getpwuid_r(__uid_t __uid, struct passwd *restrict __resultbuf, char *restrict __buffer, size_t __buflen, struct passwd **restrict __result)
+     * }
+     */
+    public static MemorySegment getpwuid_r$address() {
+        return getpwuid_r.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int getpwuid_r(__uid_t __uid, struct passwd *restrict __resultbuf, char *restrict __buffer, size_t __buflen, struct passwd **restrict __result)
+     * }
+     */
+    public static int getpwuid_r(int __uid, MemorySegment __resultbuf, MemorySegment __buffer, long __buflen, MemorySegment __result) {
+        var mh$ = getpwuid_r.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("getpwuid_r", __uid, __resultbuf, __buffer, __buflen, __result);
+            }
+            return (int)mh$.invokeExact(__uid, __resultbuf, __buffer, __buflen, __result);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
     private static final int CLD_EXITED = (int)1L;
     /**
      * {@snippet lang=c :
@@ -725,12 +873,6 @@ public class Libc {
            throw new AssertionError("should not reach here", ex$);
         }
     }
-    /**
-     * {@snippet lang=c :
-     * typedef __gid_t gid_t
-     * }
-     */
-    public static final OfInt gid_t = Libc.C_INT;
     /**
      * {@snippet lang=c :
      * typedef __ssize_t ssize_t
@@ -2335,6 +2477,79 @@ public class Libc {
             return (int)mh$.invokeExact(__epfd, __events, __maxevents, __timeout);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    /**
+     * Variadic invoker class for:
+     * {@snippet lang=c :
+     * extern int ioctl(int __fd, unsigned long __request, ...)
+     * }
+     */
+    public static class ioctl {
+        private static final FunctionDescriptor BASE_DESC = FunctionDescriptor.of(
+                Libc.C_INT,
+                Libc.C_INT,
+                Libc.C_LONG
+            );
+        private static final MemorySegment ADDR = Libc.findOrThrow("ioctl");
+
+        private final MethodHandle handle;
+        private final FunctionDescriptor descriptor;
+        private final MethodHandle spreader;
+
+        private ioctl(MethodHandle handle, FunctionDescriptor descriptor, MethodHandle spreader) {
+            this.handle = handle;
+            this.descriptor = descriptor;
+            this.spreader = spreader;
+        }
+
+        /**
+         * Variadic invoker factory for:
+         * {@snippet lang=c :
+         * extern int ioctl(int __fd, unsigned long __request, ...)
+         * }
+         */
+        public static ioctl makeInvoker(MemoryLayout... layouts) {
+            FunctionDescriptor desc$ = BASE_DESC.appendArgumentLayouts(layouts);
+            Linker.Option fva$ = Linker.Option.firstVariadicArg(BASE_DESC.argumentLayouts().size());
+            var mh$ = Linker.nativeLinker().downcallHandle(ADDR, desc$, fva$);
+            var spreader$ = mh$.asSpreader(Object[].class, layouts.length);
+            return new ioctl(mh$, desc$, spreader$);
+        }
+
+        /**
+         * {@return the address}
+         */
+        public static MemorySegment address() {
+            return ADDR;
+        }
+
+        /**
+         * {@return the specialized method handle}
+         */
+        public MethodHandle handle() {
+            return handle;
+        }
+
+        /**
+         * {@return the specialized descriptor}
+         */
+        public FunctionDescriptor descriptor() {
+            return descriptor;
+        }
+
+        public int apply(int __fd, long __request, Object... x2) {
+            try {
+                if (TRACE_DOWNCALLS) {
+                    traceDowncall("ioctl", __fd, __request, x2);
+                }
+                return (int) spreader.invokeExact(__fd, __request, x2);
+            } catch(IllegalArgumentException | ClassCastException ex$)  {
+                throw ex$; // rethrow IAE from passing wrong number/type of args
+            } catch (Throwable ex$) {
+               throw new AssertionError("should not reach here", ex$);
+            }
         }
     }
     private static final int SOCK_STREAM = (int)1L;

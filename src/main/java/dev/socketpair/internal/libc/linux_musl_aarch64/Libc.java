@@ -348,6 +348,15 @@ public class Libc {
     public static int EPOLL_CTL_MOD() {
         return EPOLL_CTL_MOD;
     }
+    private static final int FIONREAD = (int)21531L;
+    /**
+     * {@snippet lang=c :
+     * #define FIONREAD 21531
+     * }
+     */
+    public static int FIONREAD() {
+        return FIONREAD;
+    }
     private static final int SHUT_RD = (int)0L;
     /**
      * {@snippet lang=c :
@@ -500,6 +509,15 @@ public class Libc {
      */
     public static int SO_KEEPALIVE() {
         return SO_KEEPALIVE;
+    }
+    private static final int SO_LINGER = (int)13L;
+    /**
+     * {@snippet lang=c :
+     * #define SO_LINGER 13
+     * }
+     */
+    public static int SO_LINGER() {
+        return SO_LINGER;
     }
     private static final int SO_PASSCRED = (int)16L;
     /**
@@ -738,6 +756,74 @@ public class Libc {
     }
     /**
      * {@snippet lang=c :
+     * typedef unsigned int gid_t
+     * }
+     */
+    public static final OfInt gid_t = Libc.C_INT;
+
+    private static class getgrgid_r {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT,
+            Libc.C_INT,
+            Libc.C_POINTER,
+            Libc.C_POINTER,
+            Libc.C_LONG,
+            Libc.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("getgrgid_r");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int getgrgid_r(gid_t, struct group *, char *, size_t, struct group **)
+     * }
+     */
+    public static FunctionDescriptor getgrgid_r$descriptor() {
+        return getgrgid_r.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int getgrgid_r(gid_t, struct group *, char *, size_t, struct group **)
+     * }
+     */
+    public static MethodHandle getgrgid_r$handle() {
+        return getgrgid_r.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int getgrgid_r(gid_t, struct group *, char *, size_t, struct group **)
+     * }
+     */
+    public static MemorySegment getgrgid_r$address() {
+        return getgrgid_r.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int getgrgid_r(gid_t, struct group *, char *, size_t, struct group **)
+     * }
+     */
+    public static int getgrgid_r(int x0, MemorySegment x1, MemorySegment x2, long x3, MemorySegment x4) {
+        var mh$ = getgrgid_r.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("getgrgid_r", x0, x1, x2, x3, x4);
+            }
+            return (int)mh$.invokeExact(x0, x1, x2, x3, x4);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+    /**
+     * {@snippet lang=c :
      * typedef unsigned long nfds_t
      * }
      */
@@ -808,6 +894,68 @@ public class Libc {
      * }
      */
     public static final OfInt uid_t = Libc.C_INT;
+
+    private static class getpwuid_r {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_INT,
+            Libc.C_INT,
+            Libc.C_POINTER,
+            Libc.C_POINTER,
+            Libc.C_LONG,
+            Libc.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = Libc.findOrThrow("getpwuid_r");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int getpwuid_r(uid_t, struct passwd *, char *, size_t, struct passwd **)
+     * }
+     */
+    public static FunctionDescriptor getpwuid_r$descriptor() {
+        return getpwuid_r.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int getpwuid_r(uid_t, struct passwd *, char *, size_t, struct passwd **)
+     * }
+     */
+    public static MethodHandle getpwuid_r$handle() {
+        return getpwuid_r.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int getpwuid_r(uid_t, struct passwd *, char *, size_t, struct passwd **)
+     * }
+     */
+    public static MemorySegment getpwuid_r$address() {
+        return getpwuid_r.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int getpwuid_r(uid_t, struct passwd *, char *, size_t, struct passwd **)
+     * }
+     */
+    public static int getpwuid_r(int x0, MemorySegment x1, MemorySegment x2, long x3, MemorySegment x4) {
+        var mh$ = getpwuid_r.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("getpwuid_r", x0, x1, x2, x3, x4);
+            }
+            return (int)mh$.invokeExact(x0, x1, x2, x3, x4);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
 
     private static class kill {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -1870,12 +2018,6 @@ public class Libc {
            throw new AssertionError("should not reach here", ex$);
         }
     }
-    /**
-     * {@snippet lang=c :
-     * typedef unsigned int gid_t
-     * }
-     */
-    public static final OfInt gid_t = Libc.C_INT;
 
     private static class epoll_create1 {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -2054,6 +2196,79 @@ public class Libc {
             return (int)mh$.invokeExact(x0, x1, x2, x3);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    /**
+     * Variadic invoker class for:
+     * {@snippet lang=c :
+     * int ioctl(int, int, ...)
+     * }
+     */
+    public static class ioctl {
+        private static final FunctionDescriptor BASE_DESC = FunctionDescriptor.of(
+                Libc.C_INT,
+                Libc.C_INT,
+                Libc.C_INT
+            );
+        private static final MemorySegment ADDR = Libc.findOrThrow("ioctl");
+
+        private final MethodHandle handle;
+        private final FunctionDescriptor descriptor;
+        private final MethodHandle spreader;
+
+        private ioctl(MethodHandle handle, FunctionDescriptor descriptor, MethodHandle spreader) {
+            this.handle = handle;
+            this.descriptor = descriptor;
+            this.spreader = spreader;
+        }
+
+        /**
+         * Variadic invoker factory for:
+         * {@snippet lang=c :
+         * int ioctl(int, int, ...)
+         * }
+         */
+        public static ioctl makeInvoker(MemoryLayout... layouts) {
+            FunctionDescriptor desc$ = BASE_DESC.appendArgumentLayouts(layouts);
+            Linker.Option fva$ = Linker.Option.firstVariadicArg(BASE_DESC.argumentLayouts().size());
+            var mh$ = Linker.nativeLinker().downcallHandle(ADDR, desc$, fva$);
+            var spreader$ = mh$.asSpreader(Object[].class, layouts.length);
+            return new ioctl(mh$, desc$, spreader$);
+        }
+
+        /**
+         * {@return the address}
+         */
+        public static MemorySegment address() {
+            return ADDR;
+        }
+
+        /**
+         * {@return the specialized method handle}
+         */
+        public MethodHandle handle() {
+            return handle;
+        }
+
+        /**
+         * {@return the specialized descriptor}
+         */
+        public FunctionDescriptor descriptor() {
+            return descriptor;
+        }
+
+        public int apply(int x0, int x1, Object... x2) {
+            try {
+                if (TRACE_DOWNCALLS) {
+                    traceDowncall("ioctl", x0, x1, x2);
+                }
+                return (int) spreader.invokeExact(x0, x1, x2);
+            } catch(IllegalArgumentException | ClassCastException ex$)  {
+                throw ex$; // rethrow IAE from passing wrong number/type of args
+            } catch (Throwable ex$) {
+               throw new AssertionError("should not reach here", ex$);
+            }
         }
     }
     /**
