@@ -24,6 +24,12 @@ final class UnixSelectionKey extends AbstractSelectionKey {
      */
     int registeredEvents;
 
+    /**
+     * This key's place in its selector's selected-key set, -1 if it is not in it; guarded as that set is
+     * (see {@link SelectedKeySet}).
+     */
+    int selectedIndex = -1;
+
     UnixSelectionKey(UnixSocketChannel channel, UnixSelector selector) {
         this.channel = channel;
         this.selector = selector;
