@@ -81,7 +81,8 @@ final class UnixSelectionKey extends AbstractSelectionKey {
         if ((ops & ~channel.validOps()) != 0) {
             throw new IllegalArgumentException("Invalid interest ops: " + ops);
         }
-        int old = interestOps.getAndUpdate(o -> o | ops);
+        // The operators capture nothing, so that a select loop's interest changes allocate nothing.
+        int old = interestOps.getAndAccumulate(ops, (o, x) -> o | x);
         if ((old | ops) != old) {
             selector.setEventOps(this);
         }
@@ -91,7 +92,7 @@ final class UnixSelectionKey extends AbstractSelectionKey {
     @Override
     public int interestOpsAnd(int ops) {
         ensureValid();
-        int old = interestOps.getAndUpdate(o -> o & ops);
+        int old = interestOps.getAndAccumulate(ops, (o, x) -> o & x);
         if ((old & ops) != old) {
             selector.setEventOps(this);
         }

@@ -296,6 +296,10 @@ final class UnixSelector extends AbstractSelector {
         Set<SelectionKey> cancelled = cancelledKeys();
         IOException failure = null;
         synchronized (cancelled) {
+            if (cancelled.isEmpty()) {
+                // The usual case: no iterator to allocate.
+                return;
+            }
             for (Iterator<SelectionKey> i = cancelled.iterator(); i.hasNext(); ) {
                 UnixSelectionKey key = (UnixSelectionKey) i.next();
                 i.remove();
