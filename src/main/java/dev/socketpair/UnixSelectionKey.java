@@ -24,6 +24,12 @@ final class UnixSelectionKey extends AbstractSelectionKey {
      */
     int registeredEvents;
 
+    /**
+     * This key's place in its selector's selected-key set, -1 if it is not in it; guarded as that set is
+     * (see {@link SelectedKeySet}).
+     */
+    int selectedIndex = -1;
+
     UnixSelectionKey(UnixSocketChannel channel, UnixSelector selector) {
         this.channel = channel;
         this.selector = selector;
@@ -75,7 +81,8 @@ final class UnixSelectionKey extends AbstractSelectionKey {
         if ((ops & ~channel.validOps()) != 0) {
             throw new IllegalArgumentException("Invalid interest ops: " + ops);
         }
-        int old = interestOps.getAndUpdate(o -> o | ops);
+        // The operators capture nothing, so that a select loop's interest changes allocate nothing.
+        int old = interestOps.getAndAccumulate(ops, (o, x) -> o | x);
         if ((old | ops) != old) {
             selector.setEventOps(this);
         }
@@ -85,7 +92,7 @@ final class UnixSelectionKey extends AbstractSelectionKey {
     @Override
     public int interestOpsAnd(int ops) {
         ensureValid();
-        int old = interestOps.getAndUpdate(o -> o & ops);
+        int old = interestOps.getAndAccumulate(ops, (o, x) -> o & x);
         if ((old & ops) != old) {
             selector.setEventOps(this);
         }

@@ -15,11 +15,8 @@ import java.nio.channels.spi.AbstractSelector;
 import java.util.AbstractSet;
 import java.util.ArrayDeque;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -80,12 +77,13 @@ final class UnixSelector extends AbstractSelector {
     private final Set<SelectionKey> keys = ConcurrentHashMap.newKeySet();
     private final Set<SelectionKey> publicKeys = Collections.unmodifiableSet(keys);
 
-    // Guarded by the monitor of publicSelectedKeys (and so by selection operations).
-    private final Set<SelectionKey> selectedKeys = new HashSet<>();
+    // Guarded by the monitor of publicSelectedKeys (and so by selection operations). Like fdToKey, made
+    // of arrays, so that selecting a key allocates nothing.
+    private final SelectedKeySet selectedKeys = new SelectedKeySet();
     private final Set<SelectionKey> publicSelectedKeys = new UngrowableSet(selectedKeys);
 
     // Guarded by the selector's monitor: only selection operations and close use them.
-    private final Map<Integer, UnixSelectionKey> fdToKey = new HashMap<>();
+    private final KeysByDescriptor fdToKey = new KeysByDescriptor();
     private boolean inSelect;
 
     // Keys whose interest set changed since the last selection operation.
@@ -298,6 +296,10 @@ final class UnixSelector extends AbstractSelector {
         Set<SelectionKey> cancelled = cancelledKeys();
         IOException failure = null;
         synchronized (cancelled) {
+            if (cancelled.isEmpty()) {
+                // The usual case: no iterator to allocate.
+                return;
+            }
             for (Iterator<SelectionKey> i = cancelled.iterator(); i.hasNext(); ) {
                 UnixSelectionKey key = (UnixSelectionKey) i.next();
                 i.remove();
