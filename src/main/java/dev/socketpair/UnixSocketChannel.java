@@ -25,6 +25,7 @@ import java.lang.foreign.MemorySegment;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketOption;
+import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -40,6 +41,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntToLongFunction;
 
@@ -115,8 +117,8 @@ import java.util.function.IntToLongFunction;
  * keys.
  *
  * <h2>Not supported</h2>
- * The channel cannot be bound or connected elsewhere; {@link #socket()} has no {@link Socket} to
- * return.
+ * The channel cannot be bound or connected elsewhere. {@link #socket()} is a {@link Socket} view whose
+ * address methods answer as for a socket with no IP address.
  *
  * @see SocketPair
  * @see <a href="https://man7.org/linux/man-pages/man7/unix.7.html">unix(7)</a>
@@ -184,6 +186,9 @@ public final class UnixSocketChannel extends SocketChannel {
     private final Object stateLock = new Object();
     private volatile boolean inputShutdown;
     private volatile boolean outputShutdown;
+
+    // The view socket() returns, made at its first call under stateLock: most channels never need one.
+    private volatile Socket socket;
 
     // True only while the constructor aligns the blocking mode with flags the kernel already has.
     private boolean constructing;
@@ -417,6 +422,22 @@ public final class UnixSocketChannel extends SocketChannel {
      * while blocking, end, translate.
      */
     private long read(Transfer dst, boolean hasSpace) throws IOException {
+        return read(dst, hasSpace, false, 0);
+    }
+
+    /**
+     * {@link #read(Transfer, boolean)}, with or without a deadline.
+     *
+     * <p>A {@code timed} blocking read waits until {@link System#nanoTime()} reaches {@code deadline} at
+     * most, and then throws {@link SocketTimeoutException} with the channel as it was. It never waits
+     * inside recv: a platform thread waits in poll(2) with a timeout (held as a blocking operation, so
+     * that a close wakes it by shutting the socket down), a virtual thread parks with one. The socket's
+     * {@code O_NONBLOCK} flag stays as it is, so another thread's read or write on the channel meanwhile
+     * keeps its own semantics.
+     *
+     * @throws SocketTimeoutException if a timed read found nothing before the deadline
+     */
+    private long read(Transfer dst, boolean hasSpace, boolean timed, long deadline) throws IOException {
         readLock.lock();
         try {
             ensureOpen();
@@ -427,6 +448,7 @@ public final class UnixSocketChannel extends SocketChannel {
             boolean blockInKernel = blocksInKernel(blocking);
             long n = -Errno.EAGAIN;
             boolean acquired = false;
+            boolean timedOut = false;
             try {
                 // As in the JDK, a blocking read of nothing is still a blocking operation (an interrupted
                 // thread closes the channel), and a shut-down input answers end of stream whatever the
@@ -439,14 +461,25 @@ public final class UnixSocketChannel extends SocketChannel {
                     return 0;
                 }
                 for (;;) {
-                    n = receive(dst, blockInKernel);
+                    n = receive(dst, blockInKernel && !timed);
                     if (n <= 0 && !descriptor.isOpen()) {
                         break;
                     }
                     if (n == -Errno.EINTR) {
                         continue;
                     }
-                    if (n != -Errno.EAGAIN || !blocking || !await(true, readScratch) || inputShutdown) {
+                    if (n != -Errno.EAGAIN || !blocking) {
+                        break;
+                    }
+                    long nanos = 0;
+                    if (timed) {
+                        nanos = deadline - System.nanoTime();
+                        if (nanos <= 0) {
+                            timedOut = true;
+                            break;
+                        }
+                    }
+                    if (!await(true, nanos, readScratch) || inputShutdown) {
                         break;
                     }
                 }
@@ -456,6 +489,9 @@ public final class UnixSocketChannel extends SocketChannel {
             }
             if (n > 0) {
                 return n;
+            }
+            if (timedOut && !inputShutdown) {
+                throw new SocketTimeoutException("Read timed out");
             }
             if (inputShutdown || (n == 0 && type != SocketType.DGRAM)) {
                 return -1;
@@ -669,7 +705,7 @@ public final class UnixSocketChannel extends SocketChannel {
                         break;
                     }
                     if (n < 0 && n != -Errno.EINTR
-                            && (n != -Errno.EAGAIN || !blocking || !await(false, writeScratch) || outputShutdown)) {
+                            && (n != -Errno.EAGAIN || !blocking || !await(false, 0, writeScratch) || outputShutdown)) {
                         break;
                     }
                 }
@@ -739,24 +775,34 @@ public final class UnixSocketChannel extends SocketChannel {
      * Waits until the socket is ready for reading (or writing) or the channel is closing: a virtual
      * thread parks, leaving its carrier free; a platform thread waits in poll(2), which a close wakes
      * by shutting the socket down. (A platform thread in blocking mode normally waits inside recv or
-     * send; it gets here only if another holder of the socket set {@code O_NONBLOCK} on it.)
+     * send; it gets here only if another holder of the socket set {@code O_NONBLOCK} on it, or for a
+     * read with a timeout.) With {@code nanos} above 0 it waits that long at most; the caller tells a
+     * timeout from readiness by attempting the transfer again.
      *
      * @return true to attempt the transfer again, false if the channel is closing
      */
-    private boolean await(boolean reading, NativeScratch scratch) throws IOException {
+    private boolean await(boolean reading, long nanos, NativeScratch scratch) throws IOException {
         if (Thread.currentThread().isVirtual()) {
             startPollers();
-            int r = descriptor.parkUntilReady(reading, scratch);
+            int r = descriptor.parkUntilReady(reading, nanos, scratch);
             if (r < 0 && r != SocketDescriptor.CLOSED) {
                 throw Errors.onOwnDescriptor("epoll_ctl", -r);
             }
             return r == 0;
         }
-        int r = SocketIo.await(fd, reading, scratch);
+        int r = SocketIo.await(fd, reading, pollTimeout(nanos), scratch);
         if (r < 0 && r != -Errno.EINTR) {
             throw Errors.onOwnDescriptor("poll", -r);
         }
         return descriptor.isOpen();
+    }
+
+    /** {@return poll(2)'s timeout for a wait of {@code nanos} (0: without limit), rounded up to a millisecond} */
+    private static int pollTimeout(long nanos) {
+        if (nanos <= 0) {
+            return -1;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(nanos + 999_999));
     }
 
     // -- descriptors and credentials
@@ -1411,13 +1457,37 @@ public final class UnixSocketChannel extends SocketChannel {
     }
 
     /**
-     * Always throws: there is no {@link Socket} view of a UNIX-domain socket pair end.
+     * Returns a {@link Socket} view of this end, for code written against {@code Socket}: the same object
+     * on every call. Its streams read and write this channel, their reads honour
+     * {@link Socket#setSoTimeout} with {@link java.net.SocketTimeoutException}, closing the socket or
+     * either stream closes this channel, and its options are this channel's. A UNIX-domain end has no IP
+     * address or port: see the view's methods for what it answers instead. Safe to call from any thread.
      *
-     * @throws UnsupportedOperationException always
+     * @return the socket view of this channel
      */
     @Override
     public Socket socket() {
-        throw new UnsupportedOperationException("no java.net.Socket view of a UNIX socket pair end");
+        Socket s = socket;
+        if (s == null) {
+            synchronized (stateLock) {
+                s = socket;
+                if (s == null) {
+                    s = SocketView.of(this);
+                    socket = s;
+                }
+            }
+        }
+        return s;
+    }
+
+    /** {@return whether the input has been shut down, by this channel or its {@link #socket()}} */
+    boolean isInputShutdown() {
+        return inputShutdown;
+    }
+
+    /** {@return whether the output has been shut down, by this channel or its {@link #socket()}} */
+    boolean isOutputShutdown() {
+        return outputShutdown;
     }
 
     /**
@@ -1718,17 +1788,21 @@ public final class UnixSocketChannel extends SocketChannel {
     }
 
     /**
-     * The read of {@link #newInputStream()}: {@link #read(ByteBuffer)} under the read lock, which keeps
-     * a reader of the stream and a reader of the channel from interleaving and lets the blocking mode be
-     * checked without the {@link #blockingLock()} that a writer would also need.
+     * The read of {@link #newInputStream()} and of {@link #socket()}'s input stream: {@link #read(ByteBuffer)}
+     * under the read lock, which keeps a reader of the stream and a reader of the channel from
+     * interleaving and lets the blocking mode be checked without the {@link #blockingLock()} that a writer
+     * would also need. With {@code timeoutNanos} above 0 it waits that long at most for the first byte.
      *
      * @return the number of bytes read, at least 1, or -1 at end of stream
+     * @throws SocketTimeoutException if the timeout elapsed with nothing read; the channel stays usable
      */
-    int blockingRead(byte[] b, int off, int len) throws IOException {
+    int blockingRead(byte[] b, int off, int len, long timeoutNanos) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
         if (len == 0) {
             return 0;
         }
+        boolean timed = timeoutNanos > 0;
+        long deadline = timed ? System.nanoTime() + timeoutNanos : 0;
         ByteBuffer dst = ByteBuffer.wrap(b, off, len);
         readLock.lock();
         try {
@@ -1739,7 +1813,9 @@ public final class UnixSocketChannel extends SocketChannel {
                 if (!isBlocking()) {
                     throw new IllegalBlockingModeException();
                 }
-                int n = read(dst);
+                Transfer.Buffer transfer = Transfer.of(dst, lastRead);
+                lastRead = transfer;
+                int n = (int) read(transfer, true, timed, deadline);
                 if (n != 0) {
                     return n;
                 }

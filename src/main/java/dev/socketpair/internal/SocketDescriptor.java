@@ -157,6 +157,15 @@ public final class SocketDescriptor {
      *         (epoll_ctl(2); a poll(2) poller's registration cannot fail)
      */
     public int parkUntilReady(boolean reading, NativeScratch scratch) {
+        return parkUntilReady(reading, 0, scratch);
+    }
+
+    /**
+     * As {@link #parkUntilReady(boolean, NativeScratch)}, for at most {@code nanos} nanoseconds (0:
+     * without limit), as a read with a timeout waits: the caller tells a timeout from readiness by trying
+     * the transfer again.
+     */
+    public int parkUntilReady(boolean reading, long nanos, NativeScratch scratch) {
         if (!resources.registeredWithPoller) {
             resources.registeredWithPoller = true;
         }
@@ -169,7 +178,11 @@ public final class SocketDescriptor {
             // close() marks the descriptor closing, and shutDown the direction, before waking the
             // pollers' waiters: either that finds this registration, or this check sees the mark.
             if (isOpen() && !(reading ? inputShutDown : outputShutDown)) {
-                LockSupport.park(this);
+                if (nanos > 0) {
+                    LockSupport.parkNanos(this, nanos);
+                } else {
+                    LockSupport.park(this);
+                }
             }
         } finally {
             poller.disarm(fd, reading);

@@ -379,10 +379,20 @@ public final class SocketIo {
      * @return the number of ready descriptors, or {@code -errno}
      */
     public static int await(int fd, boolean reading, NativeScratch scratch) {
+        return await(fd, reading, -1, scratch);
+    }
+
+    /**
+     * As {@link #await(int, boolean, NativeScratch)}, for at most {@code timeoutMillis} milliseconds (-1:
+     * without limit), as a read with a timeout waits.
+     *
+     * @return the number of ready descriptors, 0 if the time ran out, or {@code -errno}
+     */
+    public static int await(int fd, boolean reading, int timeoutMillis, NativeScratch scratch) {
         MemorySegment socket = scratch.pollSet();
         Structs.POLL_FD.set(socket, fd);
         Structs.POLL_EVENTS.set(socket, reading ? POLLIN : POLLOUT);
         Structs.POLL_REVENTS.set(socket, 0);
-        return Syscalls.poll(socket, 1, -1, scratch.errno());
+        return Syscalls.poll(socket, 1, timeoutMillis, scratch.errno());
     }
 }
