@@ -22,8 +22,11 @@ public class ErrnoException extends SocketException {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** The errno value, as the system that threw the exception numbers it. */
     private final int errno;
+    /** The errno's symbolic name, kept so that a deserialising JVM on another system reads it right. */
     private final String errnoName;
+    /** The name of the system call that failed. */
     private final String syscall;
 
     /**

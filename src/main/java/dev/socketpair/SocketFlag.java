@@ -24,6 +24,7 @@ public enum SocketFlag {
      * {@code SOCK_*} constant, or where it has none (macOS) a bit of the library's own, which
      * {@link SocketPair#open(int, int, int)} applies with fcntl(2) after the call.
      *
+     * @return the value to OR into a socket type
      * @throws UnsupportedOperationException if the library has no bindings for this system
      */
     public int value() {

@@ -24,6 +24,7 @@ public enum SocketType {
     /**
      * Returns the running system's {@code SOCK_*} value for this type.
      *
+     * @return the type's {@code SOCK_*} constant
      * @throws UnsupportedOperationException if the library has no bindings for this system
      */
     public int value() {

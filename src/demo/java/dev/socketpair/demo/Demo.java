@@ -8,8 +8,6 @@ import dev.socketpair.SocketFlag;
 import dev.socketpair.SocketPair;
 import dev.socketpair.SocketType;
 import dev.socketpair.UnixSocketChannel;
-import dev.socketpair.internal.SocketConstants;
-import dev.socketpair.internal.SocketControl;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -85,7 +83,8 @@ public final class Demo {
 
         System.out.println();
         System.out.println("Errors:");
-        printError("socketpair(AF_INET, SOCK_STREAM, 0)", () -> SocketPair.open(SocketConstants.AF_INET, SocketType.STREAM.value(), 0).close());
+        // No system has an address family -1: the domain is refused before the type or protocol is read.
+        printError("socketpair(-1, SOCK_STREAM, 0)", () -> SocketPair.open(-1, SocketType.STREAM.value(), 0).close());
         printError("socketpair(AF_UNIX, SOCK_STREAM, 5)",
                 () -> SocketPair.open(SocketPair.AF_UNIX, SocketType.STREAM.value(), 5).close());
         printError("a program that does not exist", () -> new ChildProcessBuilder("no-such-program").start());
@@ -113,9 +112,24 @@ public final class Demo {
     }
 
     private static void printFlags(String label, UnixSocketChannel channel) throws IOException {
-        boolean nonBlocking = SocketControl.isNonBlocking(channel.fd()) == 1;
+        boolean nonBlocking = !kernelBlockingMode(channel);
         System.out.printf("  %-52s O_NONBLOCK=%-3s FD_CLOEXEC=%-3s isBlocking()=%s%n", label,
                 yesNo(nonBlocking), yesNo(channel.isCloseOnExec()), channel.isBlocking());
+    }
+
+    /**
+     * Reads the {@code O_NONBLOCK} flag of a channel's open file from the kernel, not from the channel's
+     * own state: a copy of its descriptor, passed over a socket, shares the flag, and adopting the copy
+     * reads the flag with fcntl(2) to set the new channel's blocking mode.
+     */
+    private static boolean kernelBlockingMode(UnixSocketChannel channel) throws IOException {
+        try (SocketPair carrier = SocketPair.open()) {
+            carrier.first().sendDescriptors(ByteBuffer.wrap(new byte[] {1}), channel.fd());
+            try (ReceivedMessage message = carrier.second().receive(ByteBuffer.allocate(1), 1);
+                 UnixSocketChannel copy = message.adoptChannel(0)) {
+                return copy.isBlocking();
+            }
+        }
     }
 
     private static String yesNo(boolean b) {
