@@ -39,7 +39,10 @@ public final class PlatformSeamProbe {
                     + " msg_controllen=" + member(StructField.of(msghdr, "msg_controllen"))
                     + " cmsg_len=" + member(StructField.of(cmsghdr, "cmsg_len"))
                     + " cmsgData=" + c.constant("SOCKETPAIR_CMSG_DATA_OFFSET")
-                    + " descriptors=" + platform.openDescriptorsDirectory());
+                    + " descriptors=" + platform.openDescriptorsDirectory()
+                    + " batches=" + platform.batchesMessages()
+                    + (platform.batchesMessages() ? " mmsghdr=" + c.struct("mmsghdr").byteSize()
+                            + " msg_len=" + member(StructField.of(c.struct("mmsghdr"), "msg_len")) : ""));
         }
     }
 
