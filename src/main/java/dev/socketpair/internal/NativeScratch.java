@@ -41,6 +41,7 @@ public final class NativeScratch {
     // The arena of a bounce buffer larger than MAX_BOUNCE, from bounce() until releaseBounce().
     private Arena temporary;
     private MemorySegment control = MemorySegment.NULL;
+    private BatchScratch batch;
     // For each iovec entry of the call in progress (see SocketIo.message): the buffer, its position when
     // the call began, and, for a buffer that is copied, a segment over its bytes from there. Cleared after
     // each call, so that no caller's buffer is kept between calls.
@@ -168,6 +169,14 @@ public final class NativeScratch {
     void clearParts(int count) {
         Arrays.fill(partBuffers, 0, count, null);
         Arrays.fill(partCopies, 0, count, null);
+    }
+
+    /** The memory of message batches, made by the first batch of this direction. */
+    BatchScratch batch() {
+        if (batch == null) {
+            batch = new BatchScratch(arena);
+        }
+        return batch;
     }
 
     /**
