@@ -58,7 +58,9 @@ public final class BenchmarkTable {
                 List.of(Variant.OURS_DIRECT, Variant.JDK_UNIX), Function.identity()),
         SEQPACKET("SEQPACKET 1 KiB", "M msg/s", true, SeqpacketBenchmark.class, Map.of(),
                 List.of(Variant.OURS_DIRECT, Variant.OURS_HEAP, Variant.OURS_SEGMENT, Variant.JUNIXSOCKET),
-                opsPerSecond -> opsPerSecond / 1e6);
+                opsPerSecond -> opsPerSecond / 1e6),
+        BATCHED("batched 64 B DGRAM messages", "M msg/s", true, BatchedMessagesBenchmark.class, Map.of(),
+                List.of(Variant.OURS_DIRECT, Variant.OURS_HEAP), opsPerSecond -> opsPerSecond / 1e6);
 
         final String title;
         final String unit;
@@ -376,6 +378,7 @@ public final class BenchmarkTable {
         target(s, "virtual-thread ping-pong, ours <= JDK SocketChannel",
                 vt.get(Variant.OURS_DIRECT).ratio <= vt.get(Variant.JDK_UNIX).ratio);
         target(s, "first pair open faster than junixsocket", startup[0] < startup[1]);
+        target(s, "batched 64 B messages >= 2x C", cells.get(Workload.BATCHED).get(Variant.OURS_DIRECT).ratio >= 2);
         return s.toString();
     }
 
