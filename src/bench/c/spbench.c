@@ -76,8 +76,12 @@ struct peer *sp_start_echo(int fd, long size) {
     return start(echo, fd, (size_t) size);
 }
 
-/* Waits for a thread started above, after its descriptor's peer was closed. */
+/*
+ * Waits for a thread started above, after its descriptor's peer was closed. A datagram socket sees no end
+ * of stream when its peer closes: shutting its input down ends the thread's read (with 0) on every type.
+ */
 void sp_join(struct peer *p) {
+    shutdown(p->fd, SHUT_RD);
     pthread_join(p->thread, NULL);
     free(p);
 }

@@ -52,7 +52,8 @@ import java.util.function.IntToLongFunction;
  * <p>One class serves every {@link SocketType}. On {@link SocketType#STREAM} it behaves as a JDK socket
  * channel. On {@link SocketType#DGRAM} and {@link SocketType#SEQPACKET} one write sends one message
  * (all of the buffer, or an exception) and one read receives one message; the part of a message that
- * does not fit the reader's buffer is discarded, as in C.
+ * does not fit the reader's buffer is discarded, as in C; {@link #sendMessages} and
+ * {@link #receiveMessages} move many messages per call.
  *
  * <h2>Blocking</h2>
  * In blocking mode (the default unless the pair was opened with {@link SocketFlag#NONBLOCK}) a read
@@ -84,9 +85,9 @@ import java.util.function.IntToLongFunction;
  * <h2>Memory</h2>
  * Direct buffers and native segments are read and written in place; heap memory is copied through
  * native memory of the channel, except where a call that cannot block uses it in place. Scattering
- * reads, gathering writes, and sends and receives with ancillary data, which hand the kernel bare
- * addresses, use a direct buffer in place only if its memory cannot be freed while the buffer is
- * reachable ({@link ByteBuffer#allocateDirect}, {@link java.lang.foreign.Arena#global()},
+ * reads, gathering writes, message batches, and sends and receives with ancillary data, which hand the
+ * kernel bare addresses, use a direct buffer in place only if its memory cannot be freed while the
+ * buffer is reachable ({@link ByteBuffer#allocateDirect}, {@link java.lang.foreign.Arena#global()},
  * {@link java.lang.foreign.Arena#ofAuto()}), and copy the memory of an arena that can be closed.
  *
  * <p>Memory of an arena is checked as any access to it is: an operation given memory of a closed arena
@@ -99,8 +100,19 @@ import java.util.function.IntToLongFunction;
  *
  * <p>Each direction keeps, besides its own small native memory, a view of the last ByteBuffer or segment
  * it transferred, so that a loop over one buffer allocates nothing: that buffer stays reachable until the
- * direction is used with another one or the channel is closed. Native memory of the channel is freed
- * when it is closed.
+ * direction is used with another one or the channel is closed. A direction that has moved a message batch
+ * keeps, likewise, the array of buffers it was given last, views of those buffers, and the memory of its
+ * message headers. Native memory of the channel is freed when it is closed.
+ *
+ * <h2>Message batches</h2>
+ * On DGRAM and SEQPACKET, {@link #sendMessages} and {@link #receiveMessages} move many messages per call,
+ * one per buffer, each as {@link #write(ByteBuffer)} and {@link #read(ByteBuffer)} move one; their counts
+ * are of messages. Up to 1024 go with one sendmmsg(2) or recvmmsg(2), one system call on Linux (FreeBSD's
+ * C library makes it a sendmsg(2) or recvmsg(2) per message); where the system has neither (DragonFly,
+ * macOS, and portable mode, {@code -Ddev.socketpair.portable=true}) the library makes a sendmsg(2) or
+ * recvmsg(2) per message itself, with the same results. A larger batch goes in as many calls as it needs,
+ * and so does one whose copied buffers hold more than 256 KiB. Buffers are used in place or copied as a
+ * scattering read's and a gathering write's are (see Memory).
  *
  * <h2>Errors</h2>
  * Every operation on a closed channel throws {@link ClosedChannelException}. A failed system call
@@ -165,12 +177,15 @@ public final class UnixSocketChannel extends SocketChannel {
     private final SocketType type;
     private final boolean messageBased;
 
-    // Serialises reads; also guards readScratch and connectionReset.
+    // Serialises reads; also guards readScratch, connectionReset and deferredReadErrno.
     private final ReentrantLock readLock = new ReentrantLock();
     private final NativeScratch readScratch;
     // A read failed with ECONNRESET: every later read fails so too, as the JDK's channels do, where the
     // kernel would report the reset once and then end of stream.
     private boolean connectionReset;
+    // A receive of a message batch failed after it had received messages, which it returned: the next
+    // read reports the failure, as the kernel does where it makes the batch (recvmmsg keeps the error).
+    private int deferredReadErrno;
 
     // Serialises writes; also guards writeScratch.
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -181,6 +196,10 @@ public final class UnixSocketChannel extends SocketChannel {
     // a transfer is immutable, and a race costs at most a new one.
     private Transfer lastRead;
     private Transfer lastWritten;
+    // The same for message batches, apart, so that a program that mixes batches with single transfers
+    // allocates nothing for either.
+    private Transfer.Messages lastReceivedBatch;
+    private Transfer.Messages lastSentBatch;
 
     // Serialises shutdownInput/shutdownOutput; the flags are read without it.
     private final Object stateLock = new Object();
@@ -444,6 +463,12 @@ public final class UnixSocketChannel extends SocketChannel {
             if (connectionReset) {
                 throw Errors.onOwnDescriptor(dst.syscall(true), Errno.ECONNRESET);
             }
+            if (deferredReadErrno != 0) {
+                int errno = deferredReadErrno;
+                deferredReadErrno = 0;
+                connectionReset = errno == Errno.ECONNRESET && type != SocketType.DGRAM;
+                throw Errors.onOwnDescriptor(dst.syscall(true), errno);
+            }
             boolean blocking = isBlocking();
             boolean blockInKernel = blocksInKernel(blocking);
             long n = -Errno.EAGAIN;
@@ -488,6 +513,7 @@ public final class UnixSocketChannel extends SocketChannel {
                 endIo(blocking, acquired, blockInKernel, n > 0 || (n == 0 && descriptor.isOpen()));
             }
             if (n > 0) {
+                deferredReadErrno = dst.deferredErrno();
                 return n;
             }
             if (timedOut && !inputShutdown) {
@@ -554,9 +580,14 @@ public final class UnixSocketChannel extends SocketChannel {
         return blocking && !Thread.currentThread().isVirtual();
     }
 
-    /** One attempt of a read: the transfer's system call on this socket, with the read scratch. */
+    /**
+     * One attempt of a read: the transfer's system call on this socket, with the read scratch. The
+     * empty messages that end a batch are end of stream on SEQPACKET, and, once input is shut down or
+     * the channel closing, what woke the receive on DGRAM: not messages.
+     */
     private long receive(Transfer dst, boolean block) {
-        return dst.receive(fd, messageBased, block, readScratch);
+        long n = dst.receive(fd, messageBased, block, readScratch);
+        return n > 0 ? dst.counted(n, type == SocketType.SEQPACKET || inputShutdown || !descriptor.isOpen()) : n;
     }
 
     // -- writing
@@ -656,8 +687,8 @@ public final class UnixSocketChannel extends SocketChannel {
     }
 
     /**
-     * The write protocol common to every source kind. A blocking STREAM write repeats until the source
-     * is drained; a message goes in one attempt.
+     * The write protocol common to every source kind. A blocking STREAM write, or batch of messages,
+     * repeats until the source is drained; a message goes in one attempt.
      */
     private long write(Transfer src, boolean hasData) throws IOException {
         writeLock.lock();
@@ -673,7 +704,7 @@ public final class UnixSocketChannel extends SocketChannel {
             long written = 0;
             if (sends && blocking && src.isSingleAtMost(SMALL_WRITE) && !Thread.currentThread().isInterrupted()) {
                 long first = sendWithoutWaiting(src);
-                if (first >= 0 && (messageBased || !src.hasRemaining(first))) {
+                if (first >= 0 && (src.sendsAtOnce(messageBased) || !src.hasRemaining(first))) {
                     return first;
                 }
                 if (first < 0 && first != -Errno.EAGAIN && first != -Errno.EINTR && first != NOT_HELD) {
@@ -699,7 +730,7 @@ public final class UnixSocketChannel extends SocketChannel {
                     n = send(src, written, blockInKernel);
                     if (n >= 0) {
                         written += n;
-                        done = !blocking || messageBased || !src.hasRemaining(written);
+                        done = !blocking || src.sendsAtOnce(messageBased) || !src.hasRemaining(written);
                     }
                     if (done || !descriptor.isOpen()) {
                         break;
@@ -803,6 +834,180 @@ public final class UnixSocketChannel extends SocketChannel {
             return -1;
         }
         return (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(nanos + 999_999));
+    }
+
+    // -- message batches
+
+    /**
+     * Sends each of {@code messages} as one message of its own, in order: the same as
+     * {@code sendMessages(messages, 0, messages.length)}.
+     *
+     * @param messages the buffers, one message each
+     * @return the number of messages sent
+     * @throws NullPointerException if {@code messages} is null
+     * @throws IOException          as for {@link #sendMessages(ByteBuffer[], int, int)}, whose other
+     *                              exceptions this throws too
+     */
+    public int sendMessages(ByteBuffer... messages) throws IOException {
+        return sendMessages(Objects.requireNonNull(messages, "messages"), 0, messages.length);
+    }
+
+    /**
+     * Sends each of {@code messages[offset .. offset+length)} as one message of its own, in order: its
+     * remaining bytes, as {@link #write(ByteBuffer)} sends them, on a DGRAM or SEQPACKET channel, with
+     * sendmmsg(2) where the system has it (see Message batches in the class description).
+     *
+     * <p>In blocking mode this returns once every message has gone, waiting for room as a blocking write
+     * does: a platform thread inside the system call, a virtual thread parked. If sending fails after at
+     * least one message went, it returns how many went, and the next send meets the failure again and
+     * throws it (as the JDK's channels end a write that failed part-way with a short count). In
+     * non-blocking mode it sends what fits now, possibly nothing. Each message goes whole or not at all:
+     * the position of each buffer sent is its limit, the others are untouched, so the messages sent are
+     * always the first ones and a later call can start at {@code offset} plus the count. An empty buffer is
+     * an empty datagram on DGRAM; on SEQPACKET, where an empty record would read as end of stream at the
+     * peer, it is refused.
+     *
+     * <p>Safe for use by multiple threads: a batch is one write of this channel, which waits for another
+     * write in progress and runs alongside a read. A thread blocked in a batch throws
+     * {@link AsynchronousCloseException} when another thread closes the channel or shuts down its output,
+     * and {@link java.nio.channels.ClosedByInterruptException} when interrupted, which closes the channel
+     * and leaves the interrupt status set; messages may have gone before either, and the buffers'
+     * positions say which.
+     *
+     * @param messages the buffers, one message each
+     * @param offset   the index in {@code messages} of the first
+     * @param length   how many to send
+     * @return the number of messages sent, from the first on: {@code length} in blocking mode unless
+     *         sending failed part-way, possibly 0 in non-blocking mode
+     * @throws UnsupportedOperationException if this channel is STREAM, which has no messages to batch (the
+     *                                  JDK throws this for an operation its kind of socket lacks, as
+     *                                  {@code socket()} of a UNIX-domain {@link SocketChannel})
+     * @throws IndexOutOfBoundsException if {@code offset} and {@code length} do not fit {@code messages}
+     * @throws NullPointerException     if a buffer in the range is null
+     * @throws IllegalArgumentException if this channel is SEQPACKET and a buffer in the range is empty
+     * @throws IllegalStateException    if a buffer's memory belongs to an arena that is closed; nothing
+     *                                  from there on is sent
+     * @throws WrongThreadException     if a buffer's memory is confined to another thread; nothing from
+     *                                  there on is sent
+     * @throws ClosedChannelException   if this channel is closed
+     * @throws AsynchronousCloseException if the output has been shut down, or another thread closes this
+     *         channel, or shuts down its output, while the batch is in progress
+     * @throws java.nio.channels.ClosedByInterruptException if another thread interrupts the current
+     *         thread while the batch is in progress; the channel is then closed and the interrupt status set
+     * @throws ErrnoException           if sendmmsg(2) (or sendmsg(2)) fails for the first message sent,
+     *                                  such as {@code EMSGSIZE} for one larger than the socket can carry,
+     *                                  or {@code EPIPE} when the peer has gone
+     * @throws IOException              if some other I/O error occurs
+     * @see <a href="https://man7.org/linux/man-pages/man2/sendmmsg.2.html">sendmmsg(2)</a>
+     */
+    public int sendMessages(ByteBuffer[] messages, int offset, int length) throws IOException {
+        checkMessages(messages, offset, length, false);
+        Transfer.Messages batch = Transfer.of(messages, offset, length, lastSentBatch);
+        lastSentBatch = batch;
+        return (int) write(batch, length > 0);
+    }
+
+    /**
+     * Receives one message into each of {@code buffers}, in order: the same as
+     * {@code receiveMessages(buffers, 0, buffers.length)}.
+     *
+     * @param buffers the buffers, one message each
+     * @return the number of messages received, or -1 at end of stream
+     * @throws NullPointerException if {@code buffers} is null
+     * @throws IOException          as for {@link #receiveMessages(ByteBuffer[], int, int)}, whose other
+     *                              exceptions this throws too
+     */
+    public int receiveMessages(ByteBuffer... buffers) throws IOException {
+        return receiveMessages(Objects.requireNonNull(buffers, "buffers"), 0, buffers.length);
+    }
+
+    /**
+     * Receives one message into each of {@code buffers[offset .. offset+length)}, in order, on a DGRAM or
+     * SEQPACKET channel: as many as are queued, up to one per buffer, with recvmmsg(2) where the system
+     * has it (see Message batches in the class description).
+     *
+     * <p>In blocking mode this waits until a message arrives, then takes whatever else is queued without
+     * waiting for more (recvmmsg's {@code MSG_WAITFORONE}); a platform thread waits inside the system
+     * call, a virtual thread parks. In non-blocking mode it takes what is queued, possibly nothing. The
+     * batch ends before the first buffer that has no space left: if that is the first one, this returns 0
+     * at once, as {@link #read(ByteBuffer)} does for a full buffer (-1 once input is shut down).
+     *
+     * <p>Each message is stored from its buffer's position on, which advances by the bytes stored; as
+     * with {@link #read(ByteBuffer)}, the part of a message that does not fit its buffer is discarded,
+     * and nothing tells so ({@link #receive(ByteBuffer, int)} reports a message's real length). The
+     * buffers after the last message received are untouched. On DGRAM an empty datagram is a message of
+     * no bytes.
+     *
+     * <p>End of stream is as for {@link #read(ByteBuffer)}: on SEQPACKET, once the peer has closed or shut
+     * down its output, and on every type once this channel's input is shut down, the messages still
+     * queued come first, and then this returns -1. On SEQPACKET a record of no bytes, which this library
+     * never sends, reads as end of stream where nothing follows it in the same call, as a single read
+     * takes it, and as an empty message where messages follow it.
+     *
+     * <p>If receiving fails after at least one message came, this returns those, and the next read of
+     * any kind throws the failure (with recvmmsg the kernel keeps it for the next call; the loop of
+     * recvmsg keeps it here).
+     *
+     * <p>Safe for use by multiple threads: a batch is one read of this channel, which waits for another
+     * read in progress and runs alongside a write. A thread blocked in a batch throws
+     * {@link AsynchronousCloseException} when another thread closes the channel, and
+     * {@link java.nio.channels.ClosedByInterruptException} when interrupted, which closes the channel and
+     * leaves the interrupt status set; one blocked when another thread shuts down the input returns -1.
+     *
+     * @param buffers the buffers, one message each
+     * @param offset  the index in {@code buffers} of the first
+     * @param length  how many messages to take at most
+     * @return the number of messages received, into the buffers from the first on; 0 if the channel is
+     *         non-blocking and nothing was queued, or the first buffer has no space; -1 at end of stream
+     * @throws UnsupportedOperationException if this channel is STREAM, which has no messages to batch (the
+     *                                  JDK throws this for an operation its kind of socket lacks, as
+     *                                  {@code socket()} of a UNIX-domain {@link SocketChannel})
+     * @throws IndexOutOfBoundsException if {@code offset} and {@code length} do not fit {@code buffers}
+     * @throws NullPointerException     if a buffer in the range is null
+     * @throws IllegalArgumentException if a buffer in the range is read-only
+     * @throws IllegalStateException    if a buffer's memory belongs to an arena that is closed, before
+     *                                  anything is received, or closed while the batch waits, when the
+     *                                  messages arrive: they are lost
+     * @throws WrongThreadException     if a buffer's memory is confined to another thread
+     * @throws ClosedChannelException   if this channel is closed
+     * @throws AsynchronousCloseException if another thread closes this channel while the batch is in
+     *         progress
+     * @throws java.nio.channels.ClosedByInterruptException if another thread interrupts the current
+     *         thread while the batch is in progress; the channel is then closed and the interrupt status set
+     * @throws ErrnoException           if recvmmsg(2) (or recvmsg(2)) fails before any message came, or
+     *                                  a batch before this one failed after its messages, such as with
+     *                                  {@code ECONNRESET} when the peer closed with data unread; after
+     *                                  that, on SEQPACKET, every later read throws it too
+     * @throws IOException              if some other I/O error occurs
+     * @see <a href="https://man7.org/linux/man-pages/man2/recvmmsg.2.html">recvmmsg(2)</a>
+     */
+    public int receiveMessages(ByteBuffer[] buffers, int offset, int length) throws IOException {
+        checkMessages(buffers, offset, length, true);
+        Transfer.Messages batch = Transfer.of(buffers, offset, length, lastReceivedBatch);
+        lastReceivedBatch = batch;
+        return (int) read(batch, length > 0 && buffers[offset].hasRemaining());
+    }
+
+    /**
+     * Validates a batch of messages before any system call: the socket type first, which no state of the
+     * channel changes, then the buffers as {@link #checkBuffers} does; on SEQPACKET no message to send may
+     * be empty.
+     */
+    private void checkMessages(ByteBuffer[] buffers, int offset, int length, boolean destinations)
+            throws ClosedChannelException {
+        if (!messageBased) {
+            throw new UnsupportedOperationException("message batches need a DGRAM or SEQPACKET socket; this one is "
+                    + type);
+        }
+        checkBuffers(buffers, offset, length, destinations);
+        if (!destinations && type == SocketType.SEQPACKET) {
+            for (int i = offset; i < offset + length; i++) {
+                if (!buffers[i].hasRemaining()) {
+                    throw invalidBuffers(new IllegalArgumentException("messages[" + i
+                            + "] is empty: an empty SEQPACKET record reads as end of stream"));
+                }
+            }
+        }
     }
 
     // -- descriptors and credentials

@@ -77,6 +77,8 @@ public final class BenchmarkTable {
         SEQPACKET("SEQPACKET 1 KiB", "M msg/s", 1, SeqpacketBenchmark.class, Map.of(),
                 List.of(Variant.OURS_DIRECT, Variant.OURS_HEAP, Variant.OURS_SEGMENT, Variant.JUNIXSOCKET),
                 opsPerSecond -> opsPerSecond / 1e6),
+        BATCHED("batched 64 B DGRAM messages", "M msg/s", 1, BatchedMessagesBenchmark.class, Map.of(),
+                List.of(Variant.OURS_DIRECT, Variant.OURS_HEAP), opsPerSecond -> opsPerSecond / 1e6),
         LIFECYCLE("pair lifecycle, no idle threads", "µs", 2, LifecycleBenchmark.class, Map.of("idleThreads", "0"),
                 List.of(Variant.OURS_DIRECT, Variant.JUNIXSOCKET, Variant.JDK_UNIX), Function.identity()),
         LIFECYCLE_IDLE_THREADS("pair lifecycle, " + IDLE_THREADS + " idle threads", "µs", 2, LifecycleBenchmark.class,
@@ -688,6 +690,8 @@ public final class BenchmarkTable {
         target(s, "selector, no allocation per selected key: under 1 B per key beyond C's iterations",
                 perKey.check(1, true), String.format(Locale.ROOT, "%s B per key (JDK %s)", perKey.format(2),
                         scaled(selector.get(Variant.JDK_UNIX).extraAllocation, 1.0 / SelectorBenchmark.READY).format(2)));
+        Spread batched = cells.get(Workload.BATCHED).get(Variant.OURS_DIRECT).ratio;
+        target(s, "batched 64 B messages, ours (direct) >= 2x C", batched.check(2, false), batched.ratio());
         return s.toString();
     }
 

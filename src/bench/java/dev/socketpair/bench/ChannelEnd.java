@@ -23,6 +23,16 @@ final class ChannelEnd implements End {
         this.resources = resources;
     }
 
+    /** {@return the channel this end reads} */
+    ReadableByteChannel in() {
+        return in;
+    }
+
+    /** {@return the channel this end writes} */
+    WritableByteChannel out() {
+        return out;
+    }
+
     @Override
     public void writeMessage() throws IOException {
         outgoing.clear();

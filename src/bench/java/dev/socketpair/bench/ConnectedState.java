@@ -63,7 +63,15 @@ public abstract class ConnectedState {
         }
         cBuffer = CBaseline.buffer(messageSize());
         connection = variant.open(type(), messageSize(), readSize(), arena);
-        peer = echoes() ? Peers.echo(connection.second(), virtualPeer()) : Peers.drain(connection.second(), virtualPeer());
+        peer = startPeer();
+    }
+
+    /**
+     * Starts the Java peer on the connection's second end, which echoes or drains; a benchmark whose
+     * ends move something else than one buffer each sets them up here.
+     */
+    Thread startPeer() {
+        return echoes() ? Peers.echo(connection.second(), virtualPeer()) : Peers.drain(connection.second(), virtualPeer());
     }
 
     @Setup(Level.Iteration)
@@ -74,6 +82,11 @@ public abstract class ConnectedState {
     @TearDown(Level.Trial)
     public void close() throws Throwable {
         connection.first().close();
+        if (type() == SocketType.DGRAM) {
+            // A datagram socket sees no end of stream when its peer closes: the peer's read ends when its
+            // own end is closed under it.
+            connection.second().close();
+        }
         peer.join();
         connection.close();
         c.close();

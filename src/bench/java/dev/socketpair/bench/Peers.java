@@ -1,6 +1,9 @@
 package dev.socketpair.bench;
 
+import dev.socketpair.UnixSocketChannel;
+
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /** The far side of a benchmark connection, on a thread of its own until the near side closes. */
 final class Peers {
@@ -26,6 +29,20 @@ final class Peers {
             for (;;) {
                 end.readMessage();
                 end.writeMessage();
+            }
+        });
+    }
+
+    /**
+     * Receives everything that arrives on {@code channel} in batches, one message per buffer, until end
+     * of stream or the channel is closed.
+     */
+    static Thread drainMessages(UnixSocketChannel channel, ByteBuffer[] buffers) {
+        return start(false, "drain-batches", () -> {
+            while (channel.receiveMessages(buffers) > 0) {
+                for (ByteBuffer b : buffers) {
+                    b.clear();
+                }
             }
         });
     }

@@ -160,6 +160,32 @@ final class Downcalls {
         }
     }
 
+    /**
+     * {@code int sendmmsg(int fd, struct mmsghdr *msgvec, unsigned int vlen, int flags)}; on FreeBSD
+     * {@code ssize_t} and {@code size_t vlen}. Only where
+     * {@link dev.socketpair.internal.platform.Features#batchesMessages()}.
+     */
+    static final class Sendmmsg {
+        static final MethodHandle HANDLE = capturingErrno("sendmmsg",
+                long.class, int.class, MemorySegment.class, int.class, int.class);
+
+        private Sendmmsg() {
+        }
+    }
+
+    /**
+     * {@code int recvmmsg(int fd, struct mmsghdr *msgvec, unsigned int vlen, int flags, struct timespec *timeout)};
+     * on FreeBSD {@code ssize_t} and {@code size_t vlen}. Only where
+     * {@link dev.socketpair.internal.platform.Features#batchesMessages()}.
+     */
+    static final class Recvmmsg {
+        static final MethodHandle HANDLE = capturingErrno("recvmmsg",
+                long.class, int.class, MemorySegment.class, int.class, int.class, MemorySegment.class);
+
+        private Recvmmsg() {
+        }
+    }
+
     /** {@code int shutdown(int fd, int how)} */
     static final class Shutdown {
         static final MethodHandle HANDLE = capturingErrno("shutdown", int.class, int.class, int.class);

@@ -45,6 +45,7 @@ public final class NativeScratch {
     // The arena of a bounce buffer larger than MAX_BOUNCE, from bounce() until releaseBounce().
     private Arena temporary;
     private MemorySegment control = MemorySegment.NULL;
+    private BatchScratch batch;
     // For each iovec entry of the call in progress (see SocketIo.message): the buffer, its position when
     // the call began, and, for a buffer that is copied, a segment over its bytes from there. Cleared after
     // each call, so that no caller's buffer is kept between calls.
@@ -175,6 +176,14 @@ public final class NativeScratch {
         Arrays.fill(partCopies, 0, count, null);
     }
 
+    /** The memory of message batches, made by the first batch of this direction. */
+    BatchScratch batch() {
+        if (batch == null) {
+            batch = new BatchScratch(memory);
+        }
+        return batch;
+    }
+
     /**
      * A buffer of at least {@code size} bytes for ancillary data, aligned as {@code struct cmsghdr}; its
      * contents are whatever the last call left.
@@ -202,6 +211,10 @@ public final class NativeScratch {
      * is paired with {@link #releaseBounce()} in a finally block, which gives it back.
      */
     MemorySegment bounce(long size) {
+        if (size == 0) {
+            // Nothing to copy: no buffer need be taken from the others.
+            return MemorySegment.NULL;
+        }
         if (size > MAX_BOUNCE) {
             temporary = Arena.ofConfined();
             return temporary.allocate(size, 16);

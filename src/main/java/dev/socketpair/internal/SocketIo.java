@@ -85,7 +85,7 @@ public final class SocketIo {
      * caller's array ensures). Memory of an arena that can be closed cannot: nothing would stop its
      * owner from closing it during the call, nor another thread from using confined memory.
      */
-    private static boolean staysAlive(MemorySegment memory) {
+    static boolean staysAlive(MemorySegment memory) {
         if (!memory.isNative()) {
             return false;
         }

@@ -192,6 +192,41 @@ public final class Syscalls {
     }
 
     /**
+     * {@code int sendmmsg(int fd, struct mmsghdr *msgvec, unsigned int vlen, int flags)}: a sendmsg of
+     * each header in turn, until one fails; the kernel sets each {@code msg_len}.
+     *
+     * @return the number of messages sent, or {@code -errno} if the first one failed (an error after
+     *         that is not reported)
+     * @see <a href="https://man7.org/linux/man-pages/man2/sendmmsg.2.html">sendmmsg(2)</a>
+     */
+    public static long sendmmsg(int fd, MemorySegment msgvec, int vlen, int flags, MemorySegment capture) {
+        try {
+            return result((long) Downcalls.Sendmmsg.HANDLE.invokeExact(capture, fd, msgvec, vlen, flags), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int recvmmsg(int fd, struct mmsghdr *msgvec, unsigned int vlen, int flags, struct timespec *timeout)},
+     * without a timeout: a recvmsg into each header in turn, until one fails or, with
+     * {@code MSG_WAITFORONE}, nothing more is queued after the first; the kernel sets each
+     * {@code msg_len}.
+     *
+     * @return the number of messages received, or {@code -errno} if the first receive failed (Linux
+     *         keeps an error after that for the next call on the socket)
+     * @see <a href="https://man7.org/linux/man-pages/man2/recvmmsg.2.html">recvmmsg(2)</a>
+     */
+    public static long recvmmsg(int fd, MemorySegment msgvec, int vlen, int flags, MemorySegment capture) {
+        try {
+            return result((long) Downcalls.Recvmmsg.HANDLE.invokeExact(capture, fd, msgvec, vlen, flags,
+                    MemorySegment.NULL), capture);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
      * {@code int shutdown(int fd, int how)}.
      *
      * @return 0, or {@code -errno}

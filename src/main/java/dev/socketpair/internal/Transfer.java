@@ -1,5 +1,7 @@
 package dev.socketpair.internal;
 
+import dev.socketpair.internal.platform.Features;
+
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 
@@ -35,6 +37,32 @@ public sealed interface Transfer {
     /** Whether bytes are left to send once {@code written} bytes of the operation have gone. */
     boolean hasRemaining(long written);
 
+    /**
+     * Whether one successful send completes this transfer in blocking mode: a message does
+     * ({@code wholeMessage}), which goes whole or not at all; a stream's bytes, and a batch's messages,
+     * go until none are left.
+     */
+    default boolean sendsAtOnce(boolean wholeMessage) {
+        return wholeMessage;
+    }
+
+    /**
+     * What the read protocol counts of a receive that reported {@code received}, more than 0: all of
+     * it, but for a batch of messages, whose empty messages at the end are, where {@code emptyEnds}, no
+     * messages at all but end of stream (SEQPACKET) or what a shutdown or close woke the receive with.
+     */
+    default long counted(long received, boolean emptyEnds) {
+        return received;
+    }
+
+    /**
+     * {@return the errno of a failure that ended the last receive after it had received something, which
+     * the next read of the channel is to report, or 0}
+     */
+    default int deferredErrno() {
+        return 0;
+    }
+
     /** Whether this is one buffer or segment of at most {@code bytes} bytes. */
     default boolean isSingleAtMost(long bytes) {
         return false;
@@ -54,6 +82,15 @@ public sealed interface Transfer {
      */
     static Buffer of(ByteBuffer buffer, Transfer last) {
         return last instanceof Buffer t && t.buffer == buffer ? t : new Buffer(buffer);
+    }
+
+    /**
+     * {@return a batch of {@code buffers[offset .. offset+length)}: {@code last} if it is that one already,
+     * so that a loop over the same buffers allocates nothing}
+     */
+    static Messages of(ByteBuffer[] buffers, int offset, int length, Messages last) {
+        return last != null && last.buffers == buffers && last.offset == offset && last.length == length
+                ? last : new Messages(buffers, offset, length);
     }
 
     /** {@return a transfer of {@code segment}: {@code last} if it is one already} */
@@ -146,6 +183,82 @@ public sealed interface Transfer {
         @Override
         public String syscall(boolean receiving) {
             return receiving ? "recv" : "send";
+        }
+    }
+
+    /**
+     * Many messages, one per buffer of {@code buffers[offset .. offset+length)}: each buffer's remaining
+     * bytes sent as a message of their own, or one message received into each buffer's space, with
+     * sendmmsg(2) or recvmmsg(2), or a sendmsg(2) or recvmsg(2) each where the system lacks those (see
+     * {@link MessageBatches}). Counts are of messages, not bytes.
+     *
+     * <p>A channel keeps one for the same buffers, as it keeps a {@link Buffer}, from any thread; what a
+     * receive found is recorded here and read by the channel under the same lock before the next
+     * receive.
+     */
+    final class Messages implements Transfer {
+        private final ByteBuffer[] buffers;
+        private final int offset;
+        private final int length;
+        // Set by each receive (MessageBatches.receive): how many of the messages it received at the end
+        // are empty, and the errno of a failure after its first message.
+        int emptyAtEnd;
+        int deferredErrno;
+
+        private Messages(ByteBuffer[] buffers, int offset, int length) {
+            this.buffers = buffers;
+            this.offset = offset;
+            this.length = length;
+        }
+
+        ByteBuffer[] buffers() {
+            return buffers;
+        }
+
+        int offset() {
+            return offset;
+        }
+
+        int length() {
+            return length;
+        }
+
+        @Override
+        public long receive(int fd, boolean wholeMessage, boolean block, NativeScratch scratch) {
+            return MessageBatches.receive(fd, this, block, scratch);
+        }
+
+        @Override
+        public long send(int fd, long written, boolean wholeMessage, boolean block, NativeScratch scratch) {
+            return MessageBatches.send(fd, buffers, offset + (int) written, length - (int) written, block, scratch);
+        }
+
+        @Override
+        public boolean hasRemaining(long written) {
+            return written < length;
+        }
+
+        @Override
+        public boolean sendsAtOnce(boolean wholeMessage) {
+            return false;
+        }
+
+        @Override
+        public long counted(long received, boolean emptyEnds) {
+            return emptyEnds ? received - emptyAtEnd : received;
+        }
+
+        @Override
+        public int deferredErrno() {
+            return deferredErrno;
+        }
+
+        @Override
+        public String syscall(boolean receiving) {
+            if (Features.batchesMessages()) {
+                return receiving ? "recvmmsg" : "sendmmsg";
+            }
+            return receiving ? "recvmsg" : "sendmsg";
         }
     }
 

@@ -8,8 +8,9 @@ package dev.socketpair.internal.platform;
  *
  * <p>Linux with glibc 2.34 or later offers all of them; macOS none (no {@code SOCK_CLOEXEC} or
  * {@code SOCK_NONBLOCK}, no {@code MSG_CMSG_CLOEXEC}, no {@code posix_spawn_file_actions_addclosefrom_np},
- * no credentials in messages, which the BSDs do not send as Linux does either, no epoll); FreeBSD and
- * DragonFly lack epoll, and DragonFly, musl and older glibc lack closefrom. Portable mode,
+ * no credentials in messages, which the BSDs do not send as Linux does either, no epoll, no sendmmsg or
+ * recvmmsg); FreeBSD and DragonFly lack epoll, DragonFly lacks sendmmsg and recvmmsg too, and DragonFly,
+ * musl and older glibc lack closefrom. Portable mode,
  * {@code -Ddev.socketpair.portable=true}, makes every facility count as missing, so that each fallback
  * runs, and can be tested, on a system that has the facility.
  *
@@ -74,9 +75,22 @@ public final class Features {
         static final boolean EPOLL = !PORTABLE && Platform.current().hasEpoll();
     }
 
+    /**
+     * {@return whether sendmmsg(2) and recvmmsg(2) move a batch of messages in one system call}; without
+     * them a batch is a loop of sendmsg(2) or recvmsg(2), one message each, with the same results.
+     */
+    public static boolean batchesMessages() {
+        return MessageBatches.HAS;
+    }
+
     /** Apart, since the answer looks the function up in the C library: asked on the first spawn only. */
     private static final class ClosesFrom {
         static final boolean MAY = !PORTABLE && Platform.current().mayCloseFrom();
+    }
+
+    /** Apart, since the answer looks functions up in the C library: asked on the first batch only. */
+    private static final class MessageBatches {
+        static final boolean HAS = !PORTABLE && Platform.current().batchesMessages();
     }
 
     /**

@@ -54,6 +54,16 @@ public abstract sealed class Platform permits LinuxPlatform, FreeBsdPlatform, Dr
         return library.function("posix_spawn_file_actions_addclosefrom_np").isPresent();
     }
 
+    /**
+     * {@return whether the C library has sendmmsg(2) and recvmmsg(2), which move many messages in one
+     * system call}: its bindings describe both and {@code MSG_WAITFORONE} (Linux and FreeBSD; not
+     * DragonFly or macOS), and the library it runs with has the functions.
+     */
+    public boolean batchesMessages() {
+        return library.hasConstant("MSG_WAITFORONE") && library.function("sendmmsg").isPresent()
+                && library.function("recvmmsg").isPresent();
+    }
+
     /** {@return whether the system has epoll(7)} (Linux); elsewhere readiness comes from poll(2). */
     public boolean hasEpoll() {
         return false;

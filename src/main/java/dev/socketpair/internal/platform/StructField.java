@@ -141,8 +141,21 @@ public record StructField(String name, long offset, ValueLayout layout) {
             case ValueLayout.OfLong l -> memory.set(l, at, value);
             case ValueLayout.OfShort s -> memory.set(s, at, (short) narrow(value, Short.MIN_VALUE, 0xFFFF));
             case ValueLayout.OfByte b -> memory.set(b, at, (byte) narrow(value, Byte.MIN_VALUE, 0xFF));
-            case AddressLayout a -> memory.set(a, at, MemorySegment.ofAddress(value));
+            case AddressLayout a -> setBareAddress(memory, at, a, value);
             default -> throw new IllegalStateException(name + " has layout " + layout);
+        }
+    }
+
+    /**
+     * Writes an address as the integer of a pointer's width: a segment made of it to write, which
+     * {@code memory.set(a, at, MemorySegment.ofAddress(value))} would need, is an allocation wherever the
+     * JIT does not see through it, and iovec arrays are written in loops.
+     */
+    private static void setBareAddress(MemorySegment memory, long at, AddressLayout a, long value) {
+        if (a.byteSize() == Long.BYTES) {
+            memory.set(ValueLayout.JAVA_LONG_UNALIGNED, at, value);
+        } else {
+            memory.set(ValueLayout.JAVA_INT_UNALIGNED, at, Math.toIntExact(value));
         }
     }
 

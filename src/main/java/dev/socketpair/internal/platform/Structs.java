@@ -1,6 +1,7 @@
 package dev.socketpair.internal.platform;
 
 import java.lang.foreign.GroupLayout;
+import java.lang.foreign.MemoryLayout;
 
 /**
  * The running system's layouts of the structs every system shares, and the members the library
@@ -90,6 +91,22 @@ public final class Structs {
         public static final StructField DATA_FD = StructField.of(EPOLL_EVENT, "data", "fd");
 
         private Epoll() {
+        }
+    }
+
+    /**
+     * {@code struct mmsghdr} of sendmmsg(2) and recvmmsg(2): read when first used, so only where
+     * {@link Features#batchesMessages()} says the system has them.
+     */
+    public static final class MessageBatch {
+        /** {@code struct mmsghdr}: a {@code struct msghdr} and the length of its message */
+        public static final GroupLayout MMSGHDR = C.struct("mmsghdr");
+        /** The offset of {@code mmsghdr.msg_hdr}, a {@code struct msghdr} whose members are {@link Structs}'. */
+        public static final long MSG_HDR = MMSGHDR.byteOffset(MemoryLayout.PathElement.groupElement("msg_hdr"));
+        /** {@code mmsghdr.msg_len}: an {@code unsigned int} on Linux, an {@code ssize_t} on FreeBSD */
+        public static final StructField MSG_LEN = StructField.of(MMSGHDR, "msg_len");
+
+        private MessageBatch() {
         }
     }
 }

@@ -47,7 +47,10 @@ public final class PlatformSeamProbe {
                     + " ioctl=" + c.variadicDescriptor("ioctl").orElseThrow().argumentLayouts().stream()
                             .map(layout -> String.valueOf(layout.byteSize())).collect(Collectors.joining(","))
                     + " pw_name=" + member(StructField.of(c.struct("passwd"), "pw_name"))
-                    + " gr_name=" + member(StructField.of(c.struct("group"), "gr_name")));
+                    + " gr_name=" + member(StructField.of(c.struct("group"), "gr_name"))
+                    + " batches=" + platform.batchesMessages()
+                    + (platform.batchesMessages() ? " mmsghdr=" + c.struct("mmsghdr").byteSize()
+                            + " msg_len=" + member(StructField.of(c.struct("mmsghdr"), "msg_len")) : ""));
         }
     }
 

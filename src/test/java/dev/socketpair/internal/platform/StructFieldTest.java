@@ -88,4 +88,19 @@ class StructFieldTest {
             assertThat(iovlen.get(headers, MUSL_MSGHDR.byteSize())).isZero();
         }
     }
+
+    @Test
+    void aPointerMemberWrittenFromABareAddressReadsBackAsThatAddressLeavingItsNeighboursAlone() {
+        StructField iov = StructField.of(MUSL_MSGHDR, "msg_iov");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment headers = arena.allocate(MUSL_MSGHDR, 2).fill((byte) 0x55);
+            long base = MUSL_MSGHDR.byteSize();
+            iov.set(headers, base, 0x7f12_3456_789aL);
+            assertThat(iov.get(headers, base)).isEqualTo(0x7f12_3456_789aL);
+            assertThat(headers.get(ValueLayout.ADDRESS, base + 16).address()).isEqualTo(0x7f12_3456_789aL);
+            assertThat(headers.get(ValueLayout.JAVA_INT, base + 12)).as("the padding before").isEqualTo(0x55555555);
+            assertThat(headers.get(ValueLayout.JAVA_INT, base + 24)).as("msg_iovlen after").isEqualTo(0x55555555);
+            assertThat(iov.get(headers, 0)).as("the struct before").isEqualTo(0x5555_5555_5555_5555L);
+        }
+    }
 }
