@@ -1437,6 +1437,26 @@ public final class UnixSocketChannel extends SocketChannel {
     }
 
     /**
+     * Returns a new descriptor of this channel's socket that the caller owns, for code that wants a
+     * descriptor of its own, such as a native transport that closes what it is given: made with
+     * {@code fcntl(F_DUPFD_CLOEXEC)}, the lowest free number, close-on-exec. The library neither
+     * tracks nor closes it; the caller closes it, and until both it and this channel are closed the
+     * socket stays open (closing this channel does not end the other's use of the socket, nor does
+     * closing the duplicate end this channel's). The two share the socket's file status flags: setting
+     * {@code O_NONBLOCK} through either (as {@link #configureBlocking} does) sets it for both. Safe to call
+     * from any thread; does not block.
+     *
+     * @return the new descriptor, the caller's to close
+     * @throws ClosedChannelException if this channel is closed
+     * @throws ErrnoException         if fcntl(2) fails, such as {@code EMFILE} when the process has no
+     *                                descriptor left
+     * @throws IOException            if some other I/O error occurs
+     */
+    public int duplicateDescriptor() throws IOException {
+        return (int) control("fcntl", SocketControl::duplicate);
+    }
+
+    /**
      * Sets the kernel's {@code O_NONBLOCK} flag to match; called by {@link #configureBlocking} with both
      * locks held, so it waits for a read or write in progress to finish.
      */

@@ -24,6 +24,7 @@ public final class DescriptorLimitProbe {
             exchange(warmUp);
             warmUp.first().sendChannels(ByteBuffer.wrap(new byte[] {1}), sent.first());
             warmUp.second().receive(ByteBuffer.allocate(1), 1).close();
+            SocketControl.close(warmUp.first().duplicateDescriptor());
         }
         try {
             SocketPair.open(-1, 0, 0);
@@ -58,6 +59,12 @@ public final class DescriptorLimitProbe {
             System.out.println("sendChannels at the limit: sent");
         } catch (ErrnoException e) {
             System.out.println("sendChannels at the limit: " + e.getMessage());
+        }
+        try {
+            int fd = pairs.getFirst().first().duplicateDescriptor();
+            System.out.println("duplicateDescriptor at the limit: " + fd);
+        } catch (ErrnoException e) {
+            System.out.println("duplicateDescriptor at the limit: " + e.getMessage());
         }
         for (int fd : singles) {
             SocketControl.close(fd);

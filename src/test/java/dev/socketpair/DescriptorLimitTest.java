@@ -27,6 +27,7 @@ class DescriptorLimitTest {
         assertThat(opened).isBetween(20, 63);
         assertThat(output).contains("first pair carries 42");
         assertThat(output).contains("sendChannels at the limit: fcntl: EMFILE (Too many open files)");
+        assertThat(output).contains("duplicateDescriptor at the limit: fcntl: EMFILE (Too many open files)");
         assertThat(output).contains("after closing one, open succeeds: true");
     }
 }
