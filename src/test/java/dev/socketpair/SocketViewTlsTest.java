@@ -40,8 +40,8 @@ class SocketViewTlsTest {
     @BeforeAll
     static void makeKey() throws Exception {
         Path keyStore = directory.resolve("key.p12");
-        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        Process process = new ProcessBuilder(List.of(keytool.toString(), "-genkeypair", "-alias", "localhost",
+        String keytool = Emulation.jdkCommand("keytool");
+        Process process = new ProcessBuilder(List.of(keytool, "-genkeypair", "-alias", "localhost",
                 "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost", "-validity", "2",
                 "-storetype", "PKCS12", "-keystore", keyStore.toString(),
                 "-storepass", new String(PASSWORD), "-keypass", new String(PASSWORD)))
