@@ -121,7 +121,8 @@ class FileDescriptorPassingTest {
         try (SocketPair pair = SocketPair.open(SocketType.DGRAM);
              FileInputStream a = new FileInputStream(first.toFile());
              RandomAccessFile b = new RandomAccessFile(second.toFile(), "r")) {
-            pair.first().sendDescriptors(ByteBuffer.allocate(0), a.getFD(), b.getFD(), a.getFD());
+            // One byte with them: qemu-user delivers no datagram from a sendmsg(2) without data.
+            pair.first().sendDescriptors(ByteBuffer.wrap(new byte[] {1}), a.getFD(), b.getFD(), a.getFD());
             try (ReceivedMessage message = pair.second().receive(ByteBuffer.allocate(1), 3)) {
                 assertThat(message.descriptorCount()).isEqualTo(3);
                 assertThat(ProcFd.target(message.descriptor(0))).isEqualTo(first.toString());
