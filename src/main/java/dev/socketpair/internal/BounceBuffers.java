@@ -49,12 +49,7 @@ public final class BounceBuffers {
                 }
             }
         }
-        long bytes = MIN << sizeIndex;
-        MemorySegment buffer = Syscalls.calloc(bytes);
-        if (buffer.equals(MemorySegment.NULL)) {
-            throw new OutOfMemoryError("calloc could not allocate " + bytes + " bytes of native memory");
-        }
-        return buffer;
+        return ChannelMemory.calloc(MIN << sizeIndex);
     }
 
     /** Gives back a buffer {@link #take} returned; nothing may use it after. */

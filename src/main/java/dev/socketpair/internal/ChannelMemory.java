@@ -79,11 +79,21 @@ public final class ChannelMemory implements SegmentAllocator {
         return (value + alignment - 1) & -alignment;
     }
 
-    private MemorySegment block(long size) {
-        MemorySegment block = Syscalls.calloc(Math.max(1, size));
+    /**
+     * One zeroed block of {@code size} bytes from calloc(3), the caller's to free.
+     *
+     * @throws OutOfMemoryError if calloc(3) finds no memory
+     */
+    static MemorySegment calloc(long size) {
+        MemorySegment block = Syscalls.calloc(size);
         if (block.equals(MemorySegment.NULL)) {
             throw new OutOfMemoryError("calloc could not allocate " + size + " bytes of native memory");
         }
+        return block;
+    }
+
+    private MemorySegment block(long size) {
+        MemorySegment block = calloc(Math.max(1, size));
         if (blockCount == blocks.length) {
             blocks = Arrays.copyOf(blocks, Math.max(2, blockCount * 2));
         }
