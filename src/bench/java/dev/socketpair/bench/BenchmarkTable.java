@@ -461,6 +461,7 @@ public final class BenchmarkTable {
                         + " and highest of those ratios. For times (µs) lower is better, for rates higher.%n%n",
                 settings.forks * settings.measurements / 2, settings.measurements / 2, settings.forks));
         s.append(throughputTable());
+        s.append(overPlainFfm());
         s.append(String.format(Locale.ROOT, "%nFirst pair open and first byte written and read back, whole process from"
                         + " launch, %d runs each, alternately: ours %s ms, junixsocket %s ms; ours/junixsocket run by run %s.%n",
                 startup.runs, startup.ours.format(0), startup.junixsocket.format(0), startup.ratio.ratio()));
@@ -514,6 +515,24 @@ public final class BenchmarkTable {
                     allocation(Workload.SMALL, v), allocation(Workload.PING_PONG, v)));
         }
         return s.toString();
+    }
+
+    /**
+     * Where the distance to C lies: plain FFM calls against C (what any Java caller of read(2) and write(2)
+     * pays), and the library against plain FFM calls (what its channel semantics cost).
+     */
+    private String overPlainFfm() {
+        StringBuilder ffm = new StringBuilder();
+        StringBuilder ours = new StringBuilder();
+        for (Workload w : List.of(Workload.BULK, Workload.SMALL, Workload.PING_PONG)) {
+            Spread plain = cells.get(w).get(Variant.PLAIN_FFM).ratio;
+            String separator = w == Workload.BULK ? "" : ", ";
+            ffm.append(separator).append(title(w)).append(' ').append(plain.ratio());
+            ours.append(separator).append(title(w)).append(' ')
+                    .append(cells.get(w).get(Variant.OURS_DIRECT).ratio.over(plain).ratio());
+        }
+        return String.format(Locale.ROOT, "%nPlain FFM calls against C: %s. Ours (direct) against plain FFM calls, the"
+                + " quotient of their ratios to C: %s.%n", ffm, ours);
     }
 
     /** The lifecycle and selector workloads, with what the lifecycle left open and what a round allocated. */

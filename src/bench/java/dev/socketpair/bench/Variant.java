@@ -24,6 +24,8 @@ public enum Variant {
     OURS_HEAP("ours, heap ByteBuffer"),
     /** This library, native MemorySegments. */
     OURS_SEGMENT("ours, MemorySegment"),
+    /** No library: plain FFM downcalls of read(2) and write(2) on native segments, see {@link PlainFfmEnd}. */
+    PLAIN_FFM("plain FFM read/write (no library)"),
     /** java.nio.channels.Pipe, two of them for a duplex connection; direct buffers. */
     JDK_PIPE("JDK Pipe"),
     /** The JDK's UNIX-domain SocketChannel, connected through a bound temporary path; direct buffers. */
@@ -66,6 +68,10 @@ public enum Variant {
                 SocketPair pair = SocketPair.open(type);
                 return new Connection(new SegmentEnd(pair.first(), messageSize, readSize, arena),
                         new SegmentEnd(pair.second(), messageSize, readSize, arena));
+            }
+            case PLAIN_FFM -> {
+                requireStream(type);
+                return PlainFfmEnd.open(type, messageSize, readSize, arena);
             }
             case JDK_PIPE -> {
                 requireStream(type);
