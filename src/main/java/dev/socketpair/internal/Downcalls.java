@@ -4,9 +4,7 @@ import dev.socketpair.internal.platform.CLibrary;
 import dev.socketpair.internal.platform.Platform;
 
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.GroupLayout;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -17,7 +15,7 @@ import java.lang.invoke.MethodType;
  * segments over raw addresses (the C library itself is looked up by {@link CLibrary}).
  *
  * <p>jextract cannot add linker options, so each handle is linked here from the running system's
- * bindings ({@link CLibrary#function}: the C library's symbol and the descriptor jextract generated for
+ * bindings ({@link CLibrary#function}: the C library's symbol and the descriptor the generated bindings give
  * it) with {@code captureCallState("errno")}: the handle takes the capture segment as its first argument
  * and errno is read from there, never from a shared location. C's types differ between systems where
  * the calls do not ({@code nfds_t} is an {@code unsigned long} on Linux and an {@code unsigned int} on
@@ -214,7 +212,7 @@ final class Downcalls {
 
     /**
      * {@code int getsockname(int fd, struct sockaddr *addr, socklen_t *addrlen)}, the address linked as
-     * a pointer on every system (see {@link #linkable}).
+     * a pointer on every system (see {@link CLibrary#function}).
      */
     static final class Getsockname {
         static final MethodHandle HANDLE = capturingErrno("getsockname",
@@ -402,7 +400,7 @@ final class Downcalls {
             if (handle == null && !missing) {
                 CLibrary.NativeFunction function = C.function(name).orElse(null);
                 if (function != null) {
-                    handle = adapted(LINKER.downcallHandle(function.address(), linkable(function.descriptor())), type);
+                    handle = adapted(LINKER.downcallHandle(function.address(), function.descriptor()), type);
                 } else {
                     missing = true;
                 }
@@ -458,7 +456,7 @@ final class Downcalls {
     private static MethodHandle critical(String name, Class<?> returnType, Class<?>... parameters) {
         CLibrary.NativeFunction function = function(name);
         try {
-            return capturing(LINKER.downcallHandle(function.address(), linkable(function.descriptor()), CAPTURE_ERRNO,
+            return capturing(LINKER.downcallHandle(function.address(), function.descriptor(), CAPTURE_ERRNO,
                     Linker.Option.critical(true)), returnType, parameters);
         } catch (IllegalArgumentException unsupported) {
             return null;
@@ -467,13 +465,13 @@ final class Downcalls {
 
     private static MethodHandle plain(String name, Class<?> returnType, Class<?>... parameters) {
         CLibrary.NativeFunction function = function(name);
-        return adapted(LINKER.downcallHandle(function.address(), linkable(function.descriptor())),
+        return adapted(LINKER.downcallHandle(function.address(), function.descriptor()),
                 MethodType.methodType(returnType, parameters));
     }
 
     private static MethodHandle capturingErrno(String name, Class<?> returnType, Class<?>... parameters) {
         CLibrary.NativeFunction function = function(name);
-        return capturing(LINKER.downcallHandle(function.address(), linkable(function.descriptor()), CAPTURE_ERRNO),
+        return capturing(LINKER.downcallHandle(function.address(), function.descriptor(), CAPTURE_ERRNO),
                 returnType, parameters);
     }
 
@@ -488,20 +486,6 @@ final class Downcalls {
      */
     private static MethodHandle adapted(MethodHandle linked, MethodType type) {
         return MethodHandles.explicitCastArguments(linked, type);
-    }
-
-    /**
-     * The generated descriptor with every argument that is a union passed by value linked as a
-     * pointer: glibc declares the address arguments of getsockname and getpeername as
-     * {@code __SOCKADDR_ARG}, a {@code transparent_union} of pointers, which jextract describes as a
-     * union; C passes a transparent union as its first member, a pointer.
-     */
-    private static FunctionDescriptor linkable(FunctionDescriptor generated) {
-        MemoryLayout[] arguments = generated.argumentLayouts().stream()
-                .map(layout -> layout instanceof GroupLayout ? C.cPointer() : layout)
-                .toArray(MemoryLayout[]::new);
-        return generated.returnLayout().map(r -> FunctionDescriptor.of(r, arguments))
-                .orElseGet(() -> FunctionDescriptor.ofVoid(arguments));
     }
 
     private static CLibrary.NativeFunction function(String name) {
