@@ -274,15 +274,19 @@ final class Downcalls {
         }
     }
 
-    /**
-     * {@code void *calloc(size_t nmemb, size_t size)} and {@code void free(void *ptr)}: calloc reports
-     * failure by its null result, so nothing is captured.
-     */
-    static final class Memory {
-        static final MethodHandle CALLOC = plain("calloc", MemorySegment.class, long.class, long.class);
-        static final MethodHandle FREE = plain("free", void.class, MemorySegment.class);
+    /** {@code void *calloc(size_t nmemb, size_t size)}: reports failure by its null result, so nothing is captured. */
+    static final class Calloc {
+        static final MethodHandle HANDLE = plain("calloc", MemorySegment.class, long.class, long.class);
 
-        private Memory() {
+        private Calloc() {
+        }
+    }
+
+    /** {@code void free(void *ptr)}: linked apart from calloc, when a channel first frees its memory. */
+    static final class Free {
+        static final MethodHandle HANDLE = plain("free", void.class, MemorySegment.class);
+
+        private Free() {
         }
     }
 

@@ -381,7 +381,7 @@ public final class Syscalls {
      */
     public static MemorySegment calloc(long size) {
         try {
-            MemorySegment block = (MemorySegment) Downcalls.Memory.CALLOC.invokeExact(1L, size);
+            MemorySegment block = (MemorySegment) Downcalls.Calloc.HANDLE.invokeExact(1L, size);
             return block.equals(MemorySegment.NULL) ? block : Downcalls.sized(block, size);
         } catch (Throwable t) {
             throw unexpected(t);
@@ -395,7 +395,7 @@ public final class Syscalls {
      */
     public static void free(MemorySegment block) {
         try {
-            Downcalls.Memory.FREE.invokeExact(block);
+            Downcalls.Free.HANDLE.invokeExact(block);
         } catch (Throwable t) {
             throw unexpected(t);
         }
