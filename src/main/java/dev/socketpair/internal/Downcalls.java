@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.Optional;
 
 /**
  * Builds every downcall handle the library uses; the only class that links native code or makes
@@ -493,7 +494,11 @@ final class Downcalls {
     }
 
     private static CLibrary.NativeFunction function(String name) {
-        return C.function(name).orElseThrow(() -> missing(name));
+        Optional<CLibrary.NativeFunction> function = C.function(name);
+        if (function.isEmpty()) {
+            throw missing(name);
+        }
+        return function.get();
     }
 
     private static UnsatisfiedLinkError missing(String name) {

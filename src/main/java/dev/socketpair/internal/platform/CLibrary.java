@@ -45,7 +45,6 @@ import java.util.regex.Pattern;
 public final class CLibrary {
 
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
-    private static final Pattern ERRNO_NAME = Pattern.compile("E[A-Z0-9]+");
     private static final String DESCRIPTOR_SUFFIX = "$descriptor";
 
     private final Abi abi;
@@ -166,12 +165,12 @@ public final class CLibrary {
      */
     public Optional<NativeFunction> function(String name) {
         Method wrapper = functions().get(name);
-        if (wrapper == null) {
+        Optional<MemorySegment> address = wrapper == null ? Optional.empty() : library().find(name);
+        if (address.isEmpty()) {
             return Optional.empty();
         }
-        return library().find(name)
-                .map(address -> new NativeFunction(name, address, descriptor(name, wrapper.getReturnType(),
-                        wrapper.getParameterTypes())));
+        return Optional.of(new NativeFunction(name, address.get(),
+                descriptor(name, wrapper.getReturnType(), wrapper.getParameterTypes())));
     }
 
     private Map<String, Method> functions() {
@@ -285,10 +284,11 @@ public final class CLibrary {
     }
 
     private Map<Integer, String> readErrnoNames() {
+        Pattern errnoName = Pattern.compile("E[A-Z0-9]+");
         Map<Integer, String> names = new HashMap<>();
         for (Method m : errnoValues.getMethods()) {
             if (Modifier.isStatic(m.getModifiers()) && m.getParameterCount() == 0
-                    && m.getReturnType() == int.class && ERRNO_NAME.matcher(m.getName()).matches()) {
+                    && m.getReturnType() == int.class && errnoName.matcher(m.getName()).matches()) {
                 int value;
                 try {
                     value = (int) m.invoke(null);
@@ -337,7 +337,9 @@ public final class CLibrary {
 
     private static Class<?> generatedClassOrNull(Abi abi, String simpleName) {
         try {
-            return Class.forName(abi.packageName() + "." + simpleName, false, CLibrary.class.getClassLoader());
+            // Joined rather than concatenated: the first string concatenation of a shape makes the JVM
+            // generate a class for it, and this runs before a process's first open.
+            return Class.forName(String.join(".", abi.packageName(), simpleName), false, CLibrary.class.getClassLoader());
         } catch (ClassNotFoundException e) {
             return null;
         }
