@@ -4,20 +4,19 @@ import dev.socketpair.internal.platform.CLibrary;
 import dev.socketpair.internal.platform.Platform;
 
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.GroupLayout;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.Optional;
 
 /**
  * Builds every downcall handle the library uses; the only class that links native code or makes
  * segments over raw addresses (the C library itself is looked up by {@link CLibrary}).
  *
  * <p>jextract cannot add linker options, so each handle is linked here from the running system's
- * bindings ({@link CLibrary#function}: the C library's symbol and the descriptor jextract generated for
+ * bindings ({@link CLibrary#function}: the C library's symbol and the descriptor the generated bindings give
  * it) with {@code captureCallState("errno")}: the handle takes the capture segment as its first argument
  * and errno is read from there, never from a shared location. C's types differ between systems where
  * the calls do not ({@code nfds_t} is an {@code unsigned long} on Linux and an {@code unsigned int} on
@@ -214,7 +213,7 @@ final class Downcalls {
 
     /**
      * {@code int getsockname(int fd, struct sockaddr *addr, socklen_t *addrlen)}, the address linked as
-     * a pointer on every system (see {@link #linkable}).
+     * a pointer on every system (see {@link CLibrary#function}).
      */
     static final class Getsockname {
         static final MethodHandle HANDLE = capturingErrno("getsockname",
@@ -276,15 +275,19 @@ final class Downcalls {
         }
     }
 
-    /**
-     * {@code void *calloc(size_t nmemb, size_t size)} and {@code void free(void *ptr)}: calloc reports
-     * failure by its null result, so nothing is captured.
-     */
-    static final class Memory {
-        static final MethodHandle CALLOC = plain("calloc", MemorySegment.class, long.class, long.class);
-        static final MethodHandle FREE = plain("free", void.class, MemorySegment.class);
+    /** {@code void *calloc(size_t nmemb, size_t size)}: reports failure by its null result, so nothing is captured. */
+    static final class Calloc {
+        static final MethodHandle HANDLE = plain("calloc", MemorySegment.class, long.class, long.class);
 
-        private Memory() {
+        private Calloc() {
+        }
+    }
+
+    /** {@code void free(void *ptr)}: linked apart from calloc, when a channel first frees its memory. */
+    static final class Free {
+        static final MethodHandle HANDLE = plain("free", void.class, MemorySegment.class);
+
+        private Free() {
         }
     }
 
@@ -402,7 +405,7 @@ final class Downcalls {
             if (handle == null && !missing) {
                 CLibrary.NativeFunction function = C.function(name).orElse(null);
                 if (function != null) {
-                    handle = adapted(LINKER.downcallHandle(function.address(), linkable(function.descriptor())), type);
+                    handle = adapted(LINKER.downcallHandle(function.address(), function.descriptor()), type);
                 } else {
                     missing = true;
                 }
@@ -458,7 +461,7 @@ final class Downcalls {
     private static MethodHandle critical(String name, Class<?> returnType, Class<?>... parameters) {
         CLibrary.NativeFunction function = function(name);
         try {
-            return capturing(LINKER.downcallHandle(function.address(), linkable(function.descriptor()), CAPTURE_ERRNO,
+            return capturing(LINKER.downcallHandle(function.address(), function.descriptor(), CAPTURE_ERRNO,
                     Linker.Option.critical(true)), returnType, parameters);
         } catch (IllegalArgumentException unsupported) {
             return null;
@@ -467,13 +470,13 @@ final class Downcalls {
 
     private static MethodHandle plain(String name, Class<?> returnType, Class<?>... parameters) {
         CLibrary.NativeFunction function = function(name);
-        return adapted(LINKER.downcallHandle(function.address(), linkable(function.descriptor())),
+        return adapted(LINKER.downcallHandle(function.address(), function.descriptor()),
                 MethodType.methodType(returnType, parameters));
     }
 
     private static MethodHandle capturingErrno(String name, Class<?> returnType, Class<?>... parameters) {
         CLibrary.NativeFunction function = function(name);
-        return capturing(LINKER.downcallHandle(function.address(), linkable(function.descriptor()), CAPTURE_ERRNO),
+        return capturing(LINKER.downcallHandle(function.address(), function.descriptor(), CAPTURE_ERRNO),
                 returnType, parameters);
     }
 
@@ -490,22 +493,12 @@ final class Downcalls {
         return MethodHandles.explicitCastArguments(linked, type);
     }
 
-    /**
-     * The generated descriptor with every argument that is a union passed by value linked as a
-     * pointer: glibc declares the address arguments of getsockname and getpeername as
-     * {@code __SOCKADDR_ARG}, a {@code transparent_union} of pointers, which jextract describes as a
-     * union; C passes a transparent union as its first member, a pointer.
-     */
-    private static FunctionDescriptor linkable(FunctionDescriptor generated) {
-        MemoryLayout[] arguments = generated.argumentLayouts().stream()
-                .map(layout -> layout instanceof GroupLayout ? C.cPointer() : layout)
-                .toArray(MemoryLayout[]::new);
-        return generated.returnLayout().map(r -> FunctionDescriptor.of(r, arguments))
-                .orElseGet(() -> FunctionDescriptor.ofVoid(arguments));
-    }
-
     private static CLibrary.NativeFunction function(String name) {
-        return C.function(name).orElseThrow(() -> missing(name));
+        Optional<CLibrary.NativeFunction> function = C.function(name);
+        if (function.isEmpty()) {
+            throw missing(name);
+        }
+        return function.get();
     }
 
     private static UnsatisfiedLinkError missing(String name) {

@@ -70,9 +70,6 @@ public final class SocketControl {
     private static final int SOL_SOCKET = C.constant("SOL_SOCKET");
     private static final int ENOPROTOOPT = C.errno("ENOPROTOOPT");
     private static final int O_NONBLOCK = C.constant("O_NONBLOCK");
-    private static final GroupLayout SOCKADDR_UN = C.struct("sockaddr_un");
-    private static final long SUN_PATH_OFFSET = SOCKADDR_UN.byteOffset(MemoryLayout.PathElement.groupElement("sun_path"));
-    private static final StructField SUN_FAMILY = StructField.of(SOCKADDR_UN, "sun_family");
     private static final int FD_CLOEXEC = C.constant("FD_CLOEXEC");
 
     private SocketControl() {
@@ -324,10 +321,10 @@ public final class SocketControl {
             return intOption(fd, IntOption.DOMAIN);
         }
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment address = arena.allocate(SOCKADDR_UN);
+            MemorySegment address = arena.allocate(SockaddrUn.SOCKADDR_UN);
             MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, (int) address.byteSize());
             int r = Syscalls.getsockname(fd, address, length, Syscalls.allocateErrnoCapture(arena));
-            return r < 0 ? r : SUN_FAMILY.get(address);
+            return r < 0 ? r : SockaddrUn.SUN_FAMILY.get(address);
         }
     }
 
@@ -387,6 +384,19 @@ public final class SocketControl {
     }
 
     /**
+     * The layout of {@code struct sockaddr_un}, read when a name is first asked for: the generated class
+     * that holds it makes handles for its members when initialised, which opening a pair does not need.
+     */
+    private static final class SockaddrUn {
+        static final GroupLayout SOCKADDR_UN = C.struct("sockaddr_un");
+        static final long SUN_PATH_OFFSET = SOCKADDR_UN.byteOffset(MemoryLayout.PathElement.groupElement("sun_path"));
+        static final StructField SUN_FAMILY = StructField.of(SOCKADDR_UN, "sun_family");
+
+        private SockaddrUn() {
+        }
+    }
+
+    /**
      * A socket's name as the kernel reports it, or the errno of the failed call. {@code bytes} holds
      * what {@code sun_path} holds within the reported length: for a path, up to its first NUL (there need
      * be none: a path may fill all of {@code sun_path}); for a Linux abstract name, its leading NUL and
@@ -398,7 +408,7 @@ public final class SocketControl {
     /** Returns the name a socket (or its peer) is bound to, as getsockname(2) or getpeername(2) reports it. */
     public static SocketName name(int fd, boolean peer) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment address = arena.allocate(SOCKADDR_UN);
+            MemorySegment address = arena.allocate(SockaddrUn.SOCKADDR_UN);
             MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, (int) address.byteSize());
             MemorySegment capture = Syscalls.allocateErrnoCapture(arena);
             int r = peer
@@ -409,11 +419,12 @@ public final class SocketControl {
             }
             // The kernel reports the length of the whole name, which for a path that fills sun_path
             // counts a terminating NUL that does not fit: never read past the structure.
-            long pathLength = Math.min(length.get(ValueLayout.JAVA_INT, 0), address.byteSize()) - SUN_PATH_OFFSET;
+            long pathLength = Math.min(length.get(ValueLayout.JAVA_INT, 0), address.byteSize())
+                    - SockaddrUn.SUN_PATH_OFFSET;
             if (pathLength <= 0) {
                 return new SocketName(new byte[0], 0);
             }
-            byte[] path = address.asSlice(SUN_PATH_OFFSET, pathLength).toArray(ValueLayout.JAVA_BYTE);
+            byte[] path = address.asSlice(SockaddrUn.SUN_PATH_OFFSET, pathLength).toArray(ValueLayout.JAVA_BYTE);
             if (path[0] == 0) {
                 return new SocketName(path, 0);
             }

@@ -5,8 +5,8 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 /**
  * The system calls the library makes, one method per call, each taking the segment errno is captured
@@ -20,8 +20,11 @@ import java.lang.invoke.VarHandle;
 public final class Syscalls {
 
     private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    // Read through the member's layout at its offset: a VarHandle made from a layout path costs several
+    // generated classes, which the first open would pay for.
+    private static final MemoryLayout.PathElement ERRNO_MEMBER = MemoryLayout.PathElement.groupElement("errno");
+    private static final ValueLayout.OfInt ERRNO = (ValueLayout.OfInt) CAPTURE_LAYOUT.select(ERRNO_MEMBER);
+    private static final long ERRNO_OFFSET = CAPTURE_LAYOUT.byteOffset(ERRNO_MEMBER);
 
     private Syscalls() {
     }
@@ -32,7 +35,7 @@ public final class Syscalls {
     }
 
     private static int errno(MemorySegment capture) {
-        return (int) ERRNO.get(capture, 0L);
+        return capture.get(ERRNO, ERRNO_OFFSET);
     }
 
     private static int result(int r, MemorySegment capture) {
@@ -381,7 +384,7 @@ public final class Syscalls {
      */
     public static MemorySegment calloc(long size) {
         try {
-            MemorySegment block = (MemorySegment) Downcalls.Memory.CALLOC.invokeExact(1L, size);
+            MemorySegment block = (MemorySegment) Downcalls.Calloc.HANDLE.invokeExact(1L, size);
             return block.equals(MemorySegment.NULL) ? block : Downcalls.sized(block, size);
         } catch (Throwable t) {
             throw unexpected(t);
@@ -395,7 +398,7 @@ public final class Syscalls {
      */
     public static void free(MemorySegment block) {
         try {
-            Downcalls.Memory.FREE.invokeExact(block);
+            Downcalls.Free.HANDLE.invokeExact(block);
         } catch (Throwable t) {
             throw unexpected(t);
         }

@@ -25,10 +25,15 @@ import java.util.regex.Pattern;
  * every system, and gets the running system's number, layout or descriptor.
  *
  * <p>Names are resolved through the generated classes' public static methods ({@code Libc.SOL_SOCKET()},
- * {@code msghdr.layout()}, {@code Libc.sendmsg$descriptor()}); resolving initialises no class, calling
- * does. Callers keep what they read in {@code static final} fields, so reading costs nothing after class
- * initialisation. A name the ABI does not bind is an {@link IllegalStateException} naming both: the code
- * above asks for a facility only where {@link Platform} says the system has it.
+ * {@code msghdr.layout()}); resolving initialises no class, calling does. Callers keep what they read in
+ * {@code static final} fields, so reading costs nothing after class initialisation. A name the ABI does
+ * not bind is an {@link IllegalStateException} naming both: the code above asks for a facility only
+ * where {@link Platform} says the system has it.
+ *
+ * <p>A function's descriptor is read from the signature of the method jextract wraps it in
+ * ({@code Libc.sendmsg(int, MemorySegment, int)}), each Java type standing for the generated layout
+ * jextract gives it, never from {@code Libc.sendmsg$descriptor()}: that initialises a holder class which
+ * links a downcall handle of its own, without errno capture, that nothing here would call.
  *
  * <p>Functions are looked up in the C library by its name on that system (its soname on Linux and the
  * BSDs), never through the JDK's default lookup, which loads a library of its own when first used and,
@@ -40,7 +45,7 @@ import java.util.regex.Pattern;
 public final class CLibrary {
 
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
-    private static final Pattern ERRNO_NAME = Pattern.compile("E[A-Z0-9]+");
+    private static final String DESCRIPTOR_SUFFIX = "$descriptor";
 
     private final Abi abi;
     private final Class<?> header;
@@ -48,6 +53,8 @@ public final class CLibrary {
     // The library, once looked up; a lookup of a library the process has loaded opens no file.
     private volatile SymbolLookup library;
     private volatile Map<Integer, String> errnoNames;
+    // The generated function wrappers by name, read once: the class has a few hundred public methods.
+    private volatile Map<String, Method> functions;
 
     private CLibrary(Abi abi) {
         this.abi = abi;
@@ -107,16 +114,30 @@ public final class CLibrary {
      */
     public MemoryLayout type(String name) {
         Class<?> generated = generatedClassOrNull(name);
+        if (generated == null) {
+            return headerLayout(name);
+        }
         try {
-            if (generated != null) {
-                return (GroupLayout) LOOKUP.findStatic(generated, "layout", MethodType.methodType(GroupLayout.class)).invoke();
-            }
+            return (GroupLayout) LOOKUP.findStatic(generated, "layout", MethodType.methodType(GroupLayout.class)).invoke();
+        } catch (Throwable t) {
+            throw unreadableLayout(name, t);
+        }
+    }
+
+    /** A layout the header class holds in a field of its own: a typedef or a C type ({@code C_INT}). */
+    private MemoryLayout headerLayout(String name) {
+        try {
             return (MemoryLayout) header.getField(name).get(null);
         } catch (NoSuchFieldException e) {
             throw absent("type", name);
         } catch (Throwable t) {
-            throw new IllegalStateException("generated layout of " + name + " for " + abi.description() + " is not readable", t);
+            throw unreadableLayout(name, t);
         }
+    }
+
+    private IllegalStateException unreadableLayout(String name, Throwable cause) {
+        return new IllegalStateException("generated layout of " + name + " for " + abi.description() + " is not readable",
+                cause);
     }
 
     /** {@return the layout of C's {@code int} on this ABI} */
@@ -130,28 +151,61 @@ public final class CLibrary {
     }
 
     private ValueLayout cType(String name) {
-        return (ValueLayout) type(name);
+        return (ValueLayout) headerLayout(name);
     }
 
     /**
-     * Looks a function up in the C library and returns its address with the descriptor jextract
-     * generated for it, or nothing if the running C library lacks the symbol (an older glibc without
-     * {@code posix_spawn_file_actions_addclosefrom_np}, say) or the ABI does not bind it.
+     * Looks a function up in the C library and returns its address with its descriptor as the generated
+     * bindings describe it, or nothing if the running C library lacks the symbol (an older glibc without
+     * {@code posix_spawn_file_actions_addclosefrom_np}, say) or the ABI does not bind it. Every argument
+     * passed as a {@code MemorySegment} is a pointer in the descriptor: the library passes no struct by
+     * value, and glibc's {@code __SOCKADDR_ARG} (the address argument of getsockname and getpeername), a
+     * {@code transparent_union} of pointers that jextract describes as a union, is passed by C as its
+     * first member, a pointer.
      */
     public Optional<NativeFunction> function(String name) {
-        MethodHandle descriptor = findStatic(header, name + "$descriptor", FunctionDescriptor.class);
-        if (descriptor == null) {
-            return Optional.empty();
-        }
-        Optional<MemorySegment> address = library().find(name);
+        Method wrapper = functions().get(name);
+        Optional<MemorySegment> address = wrapper == null ? Optional.empty() : library().find(name);
         if (address.isEmpty()) {
             return Optional.empty();
         }
-        try {
-            return Optional.of(new NativeFunction(name, address.get(), (FunctionDescriptor) descriptor.invoke()));
-        } catch (Throwable t) {
-            throw new IllegalStateException("generated descriptor of " + name + " for " + abi.description() + " is not readable", t);
+        return Optional.of(new NativeFunction(name, address.get(),
+                descriptor(name, wrapper.getReturnType(), wrapper.getParameterTypes())));
+    }
+
+    private Map<String, Method> functions() {
+        Map<String, Method> wrappers = functions;
+        if (wrappers == null) {
+            wrappers = readFunctions();
+            functions = wrappers;
         }
+        return wrappers;
+    }
+
+    /**
+     * The header's function wrappers: jextract gives each function it binds a method of the function's
+     * name beside {@code name$descriptor()}; a variadic function has an invoker class instead.
+     */
+    private Map<String, Method> readFunctions() {
+        Method[] methods = header.getMethods();
+        Map<String, Method> byName = new HashMap<>();
+        for (Method m : methods) {
+            if (Modifier.isStatic(m.getModifiers()) && !m.isVarArgs() && m.getName().indexOf('$') < 0) {
+                byName.put(m.getName(), m);
+            }
+        }
+        Map<String, Method> wrappers = new HashMap<>();
+        for (Method m : methods) {
+            String name = m.getName();
+            if (name.endsWith(DESCRIPTOR_SUFFIX) && m.getParameterCount() == 0) {
+                String function = name.substring(0, name.length() - DESCRIPTOR_SUFFIX.length());
+                Method wrapper = byName.get(function);
+                if (wrapper != null) {
+                    wrappers.put(function, wrapper);
+                }
+            }
+        }
+        return Map.copyOf(wrappers);
     }
 
     /**
@@ -179,28 +233,33 @@ public final class CLibrary {
             return Optional.empty();
         }
         Class<?>[] parameters = apply.getParameterTypes();
-        MemoryLayout[] fixed = new MemoryLayout[parameters.length - 1];
-        for (int i = 0; i < fixed.length; i++) {
-            fixed[i] = carrierLayout(name, parameters[i]);
+        return Optional.of(descriptor(name, apply.getReturnType(), Arrays.copyOf(parameters, parameters.length - 1)));
+    }
+
+    /** The descriptor of a function whose generated Java signature has these types. */
+    private FunctionDescriptor descriptor(String function, Class<?> returnType, Class<?>[] parameters) {
+        MemoryLayout[] arguments = new MemoryLayout[parameters.length];
+        for (int i = 0; i < arguments.length; i++) {
+            arguments[i] = carrierLayout(function, parameters[i]);
         }
-        return Optional.of(apply.getReturnType() == void.class
-                ? FunctionDescriptor.ofVoid(fixed)
-                : FunctionDescriptor.of(carrierLayout(name, apply.getReturnType()), fixed));
+        return returnType == void.class
+                ? FunctionDescriptor.ofVoid(arguments)
+                : FunctionDescriptor.of(carrierLayout(function, returnType), arguments);
     }
 
     /** The C layout of this ABI that jextract gives the Java type {@code carrier}. */
     private MemoryLayout carrierLayout(String function, Class<?> carrier) {
-        if (carrier == int.class) {
-            return cInt();
+        String type = carrier == int.class ? "C_INT"
+                : carrier == long.class ? "C_LONG"
+                : carrier == short.class ? "C_SHORT"
+                : carrier == byte.class ? "C_CHAR"
+                : carrier == MemorySegment.class ? "C_POINTER"
+                : null;
+        if (type == null) {
+            throw new IllegalStateException("the generated signature of " + function + " for " + abi.description()
+                    + " has a " + carrier.getName());
         }
-        if (carrier == long.class) {
-            return cType("C_LONG");
-        }
-        if (carrier == MemorySegment.class) {
-            return cPointer();
-        }
-        throw new IllegalStateException("the variadic invoker of " + function + " for " + abi.description()
-                + " takes a " + carrier.getName());
+        return cType(type);
     }
 
     /**
@@ -225,10 +284,11 @@ public final class CLibrary {
     }
 
     private Map<Integer, String> readErrnoNames() {
+        Pattern errnoName = Pattern.compile("E[A-Z0-9]+");
         Map<Integer, String> names = new HashMap<>();
         for (Method m : errnoValues.getMethods()) {
             if (Modifier.isStatic(m.getModifiers()) && m.getParameterCount() == 0
-                    && m.getReturnType() == int.class && ERRNO_NAME.matcher(m.getName()).matches()) {
+                    && m.getReturnType() == int.class && errnoName.matcher(m.getName()).matches()) {
                 int value;
                 try {
                     value = (int) m.invoke(null);
@@ -277,7 +337,9 @@ public final class CLibrary {
 
     private static Class<?> generatedClassOrNull(Abi abi, String simpleName) {
         try {
-            return Class.forName(abi.packageName() + "." + simpleName, false, CLibrary.class.getClassLoader());
+            // Joined rather than concatenated: the first string concatenation of a shape makes the JVM
+            // generate a class for it, and this runs before a process's first open.
+            return Class.forName(String.join(".", abi.packageName(), simpleName), false, CLibrary.class.getClassLoader());
         } catch (ClassNotFoundException e) {
             return null;
         }

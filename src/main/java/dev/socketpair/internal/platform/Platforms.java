@@ -2,7 +2,7 @@ package dev.socketpair.internal.platform;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.SymbolLookup;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -19,11 +19,21 @@ import java.util.Locale;
 public final class Platforms {
 
     /** The systems whose bindings the library carries, as messages name them. */
-    public static final List<String> SUPPORTED = Arrays.stream(Abi.values()).map(Abi::description).toList();
+    public static final List<String> SUPPORTED = supported();
 
     private static volatile Platform current;
 
     private Platforms() {
+    }
+
+    // A loop rather than a stream: each lambda is a class the JVM makes at run time, and this runs
+    // before a process's first open.
+    private static List<String> supported() {
+        List<String> descriptions = new ArrayList<>();
+        for (Abi abi : Abi.values()) {
+            descriptions.add(abi.description());
+        }
+        return List.copyOf(descriptions);
     }
 
     /**

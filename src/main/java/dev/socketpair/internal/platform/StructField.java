@@ -27,6 +27,10 @@ public record StructField(String name, long offset, ValueLayout layout) {
 
     /** How jextract names an anonymous struct or union member: {@code $anon$} and where it is declared. */
     private static final String ANONYMOUS = "$anon$";
+    // Arrays, loops and String.join rather than lambdas, method references and string concatenation
+    // here: the JVM makes a class at run time for each of those, and members are found while a process
+    // opens its first pair.
+    private static final MemoryLayout.PathElement[] NO_ELEMENTS = new MemoryLayout.PathElement[0];
 
     /**
      * Finds a member, through nested structs and unions when the path has more than one name
@@ -36,32 +40,32 @@ public record StructField(String name, long offset, ValueLayout layout) {
      * @throws IllegalArgumentException if the struct has no such member, or it is not a scalar
      */
     public static StructField of(GroupLayout struct, String... path) {
-        String name = struct.name().orElse("struct") + "." + String.join(".", path);
+        String name = String.join(".", struct.name().orElse("struct"), String.join(".", path));
         List<MemoryLayout.PathElement> elements = new ArrayList<>();
         MemoryLayout current = struct;
         for (String member : path) {
             if (!(current instanceof GroupLayout group) || !find(group, member, elements)) {
                 throw new IllegalArgumentException(name + ": no member " + member);
             }
-            current = struct.select(elements.toArray(MemoryLayout.PathElement[]::new));
+            current = struct.select(elements.toArray(NO_ELEMENTS));
         }
         if (!(current instanceof ValueLayout member)) {
             throw new IllegalArgumentException(name + " is not a scalar member");
         }
-        return new StructField(name, struct.byteOffset(elements.toArray(MemoryLayout.PathElement[]::new)), member);
+        return new StructField(name, struct.byteOffset(elements.toArray(NO_ELEMENTS)), member);
     }
 
     /** Appends the path to {@code member} of {@code group}, through anonymous members; false if none. */
     private static boolean find(GroupLayout group, String member, List<MemoryLayout.PathElement> path) {
         for (MemoryLayout candidate : group.memberLayouts()) {
-            if (candidate.name().filter(member::equals).isPresent()) {
+            if (member.equals(candidate.name().orElse(null))) {
                 path.add(MemoryLayout.PathElement.groupElement(member));
                 return true;
             }
         }
         for (MemoryLayout candidate : group.memberLayouts()) {
-            String anonymous = candidate.name().filter(n -> n.startsWith(ANONYMOUS)).orElse(null);
-            if (anonymous != null && candidate instanceof GroupLayout nested) {
+            String anonymous = candidate.name().orElse("");
+            if (anonymous.startsWith(ANONYMOUS) && candidate instanceof GroupLayout nested) {
                 path.add(MemoryLayout.PathElement.groupElement(anonymous));
                 if (find(nested, member, path)) {
                     return true;

@@ -3,7 +3,11 @@ package dev.socketpair.internal.platform;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.GroupLayout;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.ValueLayout;
+import java.lang.reflect.Method;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -32,6 +36,38 @@ class CLibraryTest {
         assertThat(socketpair.address()).isEqualTo(c.symbol("socketpair").orElseThrow());
         assertThat(socketpair.descriptor().argumentLayouts()).hasSize(4);
         assertThat(c.function("kqueue")).as("not bound on Linux").isEmpty();
+    }
+
+    /**
+     * A function's descriptor comes from the signature of its generated wrapper, not from the generated
+     * descriptor, whose class links a handle of its own when initialised: for every function these
+     * bindings describe and the C library has, the two agree, but for a union passed by value (glibc's
+     * {@code __SOCKADDR_ARG}), which C passes as its first member, a pointer.
+     */
+    @Test
+    void everyFunctionsDescriptorIsTheGeneratedOneWithUnionsPassedAsPointers() throws Exception {
+        Class<?> header = Class.forName(c.abi().packageName() + ".Libc");
+        int compared = 0;
+        for (Method m : header.getMethods()) {
+            if (!m.getName().endsWith("$descriptor")) {
+                continue;
+            }
+            String name = m.getName().substring(0, m.getName().length() - "$descriptor".length());
+            Optional<CLibrary.NativeFunction> function = c.function(name);
+            if (function.isEmpty()) {
+                assertThat(c.symbol(name)).as("%s is missing from the C library", name).isEmpty();
+                continue;
+            }
+            FunctionDescriptor generated = (FunctionDescriptor) m.invoke(null);
+            MemoryLayout[] arguments = generated.argumentLayouts().stream()
+                    .map(layout -> layout instanceof GroupLayout ? c.cPointer() : layout)
+                    .toArray(MemoryLayout[]::new);
+            FunctionDescriptor expected = generated.returnLayout().map(r -> FunctionDescriptor.of(r, arguments))
+                    .orElseGet(() -> FunctionDescriptor.ofVoid(arguments));
+            assertThat(function.get().descriptor()).as(name).isEqualTo(expected);
+            compared++;
+        }
+        assertThat(compared).as("functions compared").isGreaterThan(30);
     }
 
     /**
