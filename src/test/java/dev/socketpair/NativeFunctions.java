@@ -1,13 +1,15 @@
 package dev.socketpair;
 
+import dev.socketpair.internal.platform.Platform;
+
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.invoke.MethodHandle;
 
 /**
  * Links the C library functions that tests call and the library never does (bind, prctl,
- * pthread_sigmask, strerrorname_np): the only test code that builds a downcall handle. What the library
- * itself calls, tests call through its internal layer.
+ * pthread_sigmask, strerrorname_np, and read, write and pipe2 for pipes): the only test code that builds
+ * a downcall handle. What the library itself calls, tests call through its internal layer.
  */
 @SuppressWarnings("restricted")
 final class NativeFunctions {
@@ -18,11 +20,12 @@ final class NativeFunctions {
     }
 
     /**
-     * The C library's {@code name}, with the signature {@code descriptor}.
+     * The C library's {@code name}, with the signature {@code descriptor}, looked up in the C library
+     * the process has loaded already, so that a test at its descriptor limit can still link.
      *
      * @throws java.util.NoSuchElementException if the C library has no such function
      */
     static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor, options);
+        return LINKER.downcallHandle(Platform.current().library().symbol(name).orElseThrow(), descriptor, options);
     }
 }

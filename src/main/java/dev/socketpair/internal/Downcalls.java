@@ -288,32 +288,6 @@ final class Downcalls {
         }
     }
 
-    /** {@code ssize_t read(int fd, void *buf, size_t count)} */
-    static final class Read {
-        static final MethodHandle HANDLE = capturingErrno("read",
-                long.class, int.class, MemorySegment.class, long.class);
-
-        private Read() {
-        }
-    }
-
-    /** {@code ssize_t write(int fd, const void *buf, size_t count)} */
-    static final class Write {
-        static final MethodHandle HANDLE = capturingErrno("write",
-                long.class, int.class, MemorySegment.class, long.class);
-
-        private Write() {
-        }
-    }
-
-    /** {@code int pipe2(int pipefd[2], int flags)} */
-    static final class Pipe2 {
-        static final MethodHandle HANDLE = capturingErrno("pipe2", int.class, MemorySegment.class, int.class);
-
-        private Pipe2() {
-        }
-    }
-
     /**
      * {@code pid_t getpid(void)}, {@code uid_t getuid(void)}, {@code gid_t getgid(void)}: they always
      * succeed, so nothing is captured.
@@ -432,15 +406,6 @@ final class Downcalls {
                 int.class, int.class, int.class, MemorySegment.class, int.class);
 
         private Waitid() {
-        }
-    }
-
-    /** {@code pid_t waitpid(pid_t pid, int *wstatus, int options)} */
-    static final class Waitpid {
-        static final MethodHandle HANDLE = capturingErrno("waitpid",
-                int.class, int.class, MemorySegment.class, int.class);
-
-        private Waitpid() {
         }
     }
 
