@@ -2,8 +2,10 @@ package dev.socketpair;
 
 import dev.socketpair.internal.platform.Platform;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 
 /**
@@ -15,17 +17,20 @@ import java.lang.invoke.MethodHandle;
 final class NativeFunctions {
 
     private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup C_LIBRARY =
+            SymbolLookup.libraryLookup(Platform.current().library().abi().libraryName(), Arena.global());
 
     private NativeFunctions() {
     }
 
     /**
-     * The C library's {@code name}, with the signature {@code descriptor}, looked up in the C library
-     * the process has loaded already, so that a test at its descriptor limit can still link.
+     * The C library's {@code name}, with the signature {@code descriptor}, looked up by the C library's
+     * name on this system, as the library looks up its own: the process has it loaded already, so that
+     * a test at its descriptor limit can still link.
      *
      * @throws java.util.NoSuchElementException if the C library has no such function
      */
     static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-        return LINKER.downcallHandle(Platform.current().library().symbol(name).orElseThrow(), descriptor, options);
+        return LINKER.downcallHandle(C_LIBRARY.find(name).orElseThrow(), descriptor, options);
     }
 }

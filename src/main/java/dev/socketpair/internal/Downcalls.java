@@ -69,11 +69,8 @@ final class Downcalls {
      * what every command used here (F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD_CLOEXEC) takes or ignores.
      */
     static final class Fcntl {
-        static final MethodHandle HANDLE = LINKER.downcallHandle(
-                C.symbol("fcntl").orElseThrow(() -> missing("fcntl")),
-                FunctionDescriptor.of(C.cInt(), C.cInt(), C.cInt(), C.cInt()),
-                CAPTURE_ERRNO,
-                Linker.Option.firstVariadicArg(2));
+        static final MethodHandle HANDLE = capturingErrnoVariadic("fcntl", C.cInt(),
+                int.class, int.class, int.class, int.class);
 
         private Fcntl() {
         }
@@ -86,17 +83,10 @@ final class Downcalls {
      * arguments are those of the generated bindings ({@link CLibrary#variadicFunction}).
      */
     static final class Ioctl {
-        static final MethodHandle HANDLE = linkIoctl();
+        static final MethodHandle HANDLE = capturingErrnoVariadic("ioctl", C.cPointer(),
+                int.class, int.class, long.class, MemorySegment.class);
 
         private Ioctl() {
-        }
-
-        private static MethodHandle linkIoctl() {
-            CLibrary.NativeFunction ioctl = C.variadicFunction("ioctl").orElseThrow(() -> missing("ioctl"));
-            FunctionDescriptor fixed = ioctl.descriptor();
-            MethodHandle linked = LINKER.downcallHandle(ioctl.address(), fixed.appendArgumentLayouts(C.cPointer()),
-                    CAPTURE_ERRNO, Linker.Option.firstVariadicArg(fixed.argumentLayouts().size()));
-            return capturing(linked, int.class, int.class, long.class, MemorySegment.class);
         }
     }
 
@@ -440,6 +430,19 @@ final class Downcalls {
         CLibrary.NativeFunction function = function(name);
         return capturing(LINKER.downcallHandle(function.address(), linkable(function.descriptor()), CAPTURE_ERRNO),
                 returnType, parameters);
+    }
+
+    /**
+     * A variadic function linked with the fixed arguments of its generated bindings
+     * ({@link CLibrary#variadicFunction}) and one variadic {@code argument}, capturing errno.
+     */
+    private static MethodHandle capturingErrnoVariadic(String name, MemoryLayout argument, Class<?> returnType,
+                                                       Class<?>... parameters) {
+        CLibrary.NativeFunction function = C.variadicFunction(name).orElseThrow(() -> missing(name));
+        FunctionDescriptor fixed = function.descriptor();
+        MethodHandle linked = LINKER.downcallHandle(function.address(), fixed.appendArgumentLayouts(argument),
+                CAPTURE_ERRNO, Linker.Option.firstVariadicArg(fixed.argumentLayouts().size()));
+        return capturing(linked, returnType, parameters);
     }
 
     /** A capturing handle adapted to take the capture segment and then {@code parameters}. */
