@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,8 @@ class SharedBounceBufferTest {
      * A platform thread blocked in a heap read waits in recv(2) on a native buffer. With the kept
      * buffers of that size known (every slot filled with buffers taken here), the reader holds exactly
      * one of them while it waits: taking as many as are kept then finds all but one, and a new one. Once
-     * the read has returned, its buffer is kept for the next call, whichever channel makes it.
+     * the read has returned, its buffer, still holding the bytes it copied, is kept for the next call,
+     * whichever channel makes it.
      */
     @Test
     void aBlockedHeapReadHoldsOneBufferAndGivesItBackWhenItReturns() throws Exception {
@@ -48,17 +50,21 @@ class SharedBounceBufferTest {
             assertThat(stillKept).as("kept buffers found while the reader is blocked").hasSize(slots - 1);
             long readersBuffer = kept.stream().filter(address -> !stillKept.contains(address)).findFirst().orElseThrow();
 
-            ByteBuffer data = ByteBuffer.allocateDirect(64);
-            for (int i = 0; i < 64; i++) {
-                data.put(i, (byte) i);
+            byte[] bytes = new byte[64];
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = (byte) (i + 1);
             }
-            assertThat(pair.first().write(data)).isEqualTo(64);
+            // From direct memory, which is sent in place: the write takes no buffer.
+            assertThat(pair.first().write(ByteBuffer.allocateDirect(64).put(bytes).flip())).isEqualTo(64);
 
             assertThat(Concurrently.await(read.outcome())).isEqualTo(64);
-            assertThat(into.array()[63]).isEqualTo((byte) 63);
-            held.add(BounceBuffers.take(64));
-            assertThat(held.getLast().address()).as("the next buffer taken, once the read has returned")
-                    .isEqualTo(readersBuffer);
+            assertThat(into.array()).isEqualTo(bytes);
+            MemorySegment next = BounceBuffers.take(64);
+            held.add(next);
+            // Kept, not freed and made anew (calloc may well give a freed address again, but zeroed).
+            assertThat(next.address()).as("the next buffer taken, once the read has returned").isEqualTo(readersBuffer);
+            assertThat(next.asSlice(0, 64).toArray(ValueLayout.JAVA_BYTE)).as("what the read copied through it")
+                    .isEqualTo(bytes);
         } finally {
             held.forEach(BounceBuffers::giveBack);
         }
