@@ -40,13 +40,11 @@ public final class RawFd {
 
     /** A pipe: {@code [read end, write end]}, close-on-exec unless {@code cloexec} is false. */
     public static int[] pipe(boolean cloexec) {
+        int flags = cloexec ? TestBindings.constant("O_CLOEXEC") : 0;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ends = arena.allocate(ValueLayout.JAVA_INT, 2);
-            int r = (int) PIPE2.invokeExact(ends, cloexec ? TestBindings.constant("O_CLOEXEC") : 0);
-            assertThat(r).as("pipe2").isZero();
+            assertThat(call(() -> (int) PIPE2.invokeExact(ends, flags))).as("pipe2").isZero();
             return ends.toArray(ValueLayout.JAVA_INT);
-        } catch (Throwable t) {
-            throw rethrown(t);
         }
     }
 
@@ -60,33 +58,32 @@ public final class RawFd {
 
     /** One write(2) of the first {@code count} bytes of {@code buffer}: what it returns, -1 if it failed. */
     static long writeOnce(int fd, MemorySegment buffer, long count) {
-        try {
-            return (long) WRITE.invokeExact(fd, buffer, count);
-        } catch (Throwable t) {
-            throw rethrown(t);
-        }
+        return call(() -> (long) WRITE.invokeExact(fd, buffer, count));
     }
 
     /** Reads up to {@code max} bytes with one read(2). */
     static byte[] read(int fd, int max) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(max);
-            long n = (long) READ.invokeExact(fd, buffer, (long) max);
+            long n = call(() -> (long) READ.invokeExact(fd, buffer, (long) max));
             assertThat(n).as("read(%d)", fd).isGreaterThanOrEqualTo(0);
             return buffer.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
-        } catch (Throwable t) {
-            throw rethrown(t);
         }
     }
 
-    private static RuntimeException rethrown(Throwable t) {
-        if (t instanceof RuntimeException e) {
+    private interface NativeCall {
+        long call() throws Throwable;
+    }
+
+    /** Makes a downcall, which throws nothing but what the JVM itself may throw. */
+    private static long call(NativeCall downcall) {
+        try {
+            return downcall.call();
+        } catch (Error | RuntimeException e) {
             throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
         }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        throw new AssertionError(t);
     }
 
     /**
