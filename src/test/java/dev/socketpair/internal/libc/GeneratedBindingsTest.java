@@ -29,9 +29,9 @@ import static org.junit.jupiter.api.Assumptions.abort;
 /**
  * The generated bindings of every ABI, checked as far as this machine can: each package's constants and
  * layouts can be read here without linking a single function, each symbol it looks up is the name of a
- * function it binds, each name it binds is one the library reads, and for the Linux ABIs whose headers Debian packages (clang-14, libc6-dev-arm64-cross,
- * linux-libc-dev-arm64-cross, musl-dev) they are what the target's C compiler computes, through
- * jextract-config/check-layouts.
+ * function it binds, each name it binds is one the library reads, and for the Linux ABIs whose headers
+ * Debian packages (clang-14, libc6-dev-arm64-cross, linux-libc-dev-arm64-cross, musl-dev) they are what
+ * the target's C compiler computes, through jextract-config/check-layouts.
  *
  * <p>Where that compiler or those headers are missing, the C checks are skipped, saying what is missing;
  * with {@code -Dsocketpair.layoutCheck=required} (as .ci/check-layouts runs them) they fail instead.
