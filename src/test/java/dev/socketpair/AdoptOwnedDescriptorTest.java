@@ -2,7 +2,6 @@ package dev.socketpair;
 
 import dev.socketpair.internal.platform.Platform;
 import dev.socketpair.internal.platform.CLibrary;
-import dev.socketpair.internal.SocketControl;
 import dev.socketpair.internal.Syscalls;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -172,8 +171,6 @@ class AdoptOwnedDescriptorTest {
     }
 
     private static int[] rawPair() {
-        int[] fds = new int[2];
-        assertThat(SocketControl.socketpair(C.constant("AF_UNIX"), C.constant("SOCK_STREAM") | C.constant("SOCK_CLOEXEC"), 0, fds)).isZero();
-        return fds;
+        return RawFd.socketpair(C.constant("AF_UNIX"), C.constant("SOCK_STREAM") | C.constant("SOCK_CLOEXEC"));
     }
 }

@@ -2,7 +2,6 @@ package dev.socketpair;
 
 import dev.socketpair.internal.platform.Platform;
 import dev.socketpair.internal.platform.CLibrary;
-import dev.socketpair.internal.SocketControl;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -23,9 +22,7 @@ class AdoptTest {
 
     /** Makes a raw pair with the internal layer, as another library or a parent process would. */
     private static int[] rawPair(int type) {
-        int[] fds = new int[2];
-        assertThat(SocketControl.socketpair(C.constant("AF_UNIX"), type | C.constant("SOCK_CLOEXEC"), 0, fds)).isZero();
-        return fds;
+        return RawFd.socketpair(C.constant("AF_UNIX"), type | C.constant("SOCK_CLOEXEC"));
     }
 
     @ParameterizedTest

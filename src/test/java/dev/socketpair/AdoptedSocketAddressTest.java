@@ -2,7 +2,6 @@ package dev.socketpair;
 
 import dev.socketpair.internal.platform.Platform;
 import dev.socketpair.internal.platform.CLibrary;
-import dev.socketpair.internal.SocketControl;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,8 +48,7 @@ class AdoptedSocketAddressTest {
     }
 
     private static Ends bound(byte[] name) throws Throwable {
-        int[] fds = new int[2];
-        assertThat(SocketControl.socketpair(C.constant("AF_UNIX"), C.constant("SOCK_STREAM") | C.constant("SOCK_CLOEXEC"), 0, fds)).isZero();
+        int[] fds = RawFd.socketpair(C.constant("AF_UNIX"), C.constant("SOCK_STREAM") | C.constant("SOCK_CLOEXEC"));
         try {
             SocketBinding.bind(fds[0], name);
         } catch (Throwable t) {

@@ -123,7 +123,7 @@ class BufferMemorySafetyTest {
         try (SocketPair pair = SocketPair.open(); Arena probes = Arena.ofShared()) {
             Arena arena = Arena.ofShared();
             ByteBuffer buffer = arena.allocate(size).asByteBuffer();
-            CompletableFuture<Long> read = Concurrently.startBlocked(virtual, pair.second().fd(),
+            CompletableFuture<Long> read = Concurrently.startBlocked(virtual, pair.second(),
                     () -> pair.second().read(new ByteBuffer[] {buffer})).outcome();
 
             arena.close();
@@ -144,7 +144,7 @@ class BufferMemorySafetyTest {
             Arena arena = Arena.ofShared();
             ByteBuffer buffer = arena.allocate(64).asByteBuffer();
             Map<Integer, String> before = ProcFd.sockets();
-            CompletableFuture<ReceivedMessage> received = Concurrently.startBlocked(virtual, pair.second().fd(),
+            CompletableFuture<ReceivedMessage> received = Concurrently.startBlocked(virtual, pair.second(),
                     () -> pair.second().receive(buffer, 1)).outcome();
 
             arena.close();
@@ -161,7 +161,7 @@ class BufferMemorySafetyTest {
     void aSharedArenaCannotBeClosedWhileASingleBufferReadWaitsInTheKernel(int size) throws Exception {
         try (SocketPair pair = SocketPair.open(); Arena arena = Arena.ofShared()) {
             ByteBuffer buffer = arena.allocate(size).asByteBuffer();
-            CompletableFuture<Integer> read = Concurrently.startBlocked(false, pair.second().fd(),
+            CompletableFuture<Integer> read = Concurrently.startBlocked(false, pair.second(),
                     () -> pair.second().read(buffer)).outcome();
 
             assertThatThrownBy(arena::close).isInstanceOf(IllegalStateException.class)

@@ -21,7 +21,7 @@ class ChildProcessPortableTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void childrenGetExactlyThePlacedDescriptorsWithoutClosefrom() throws Exception {
-        assumeThat(Features.portable()).as("in portable mode these scenarios already run in this JVM without closefrom")
+        assumeThat(Boolean.getBoolean(Features.PORTABLE_PROPERTY)).as("in portable mode these scenarios already run in this JVM without closefrom")
                 .isFalse();
         String output = ProbeJvm.run(TestClassRunner.class, List.of("-D" + Features.PORTABLE_PROPERTY + "=true"),
                 List.of(ChildProcessDescriptorsTest.class.getName(), ChildProcessHighDescriptorsTest.class.getName()),

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
+import java.util.function.Predicate;
 
 /**
  * Runs a task on a thread of a given kind and hands back its outcome; knows when that thread waits in
@@ -13,7 +14,20 @@ import java.util.function.IntPredicate;
  */
 final class Concurrently {
 
-    private static final IntPredicate ANY_SOCKET = fd -> true;
+    private static final Socket ANY_SOCKET = new Socket(descriptor -> true, fd -> true);
+
+    /**
+     * The sockets a wait counts on: a virtual thread parks on a channel's {@link SocketDescriptor}, a
+     * platform thread names the descriptor number in its system call.
+     */
+    private record Socket(Predicate<SocketDescriptor> descriptor, IntPredicate fd) {
+
+        static Socket of(UnixSocketChannel channel) {
+            SocketDescriptor descriptor = channel.descriptor();
+            int fd = channel.fd();
+            return new Socket(parked -> parked == descriptor, number -> number == fd);
+        }
+    }
 
     interface Task<T> {
         T run() throws Exception;
@@ -53,15 +67,12 @@ final class Concurrently {
         return startBlockedOn(virtual, ANY_SOCKET, task);
     }
 
-    /**
-     * Starts {@code task} and returns once its thread waits inside a read or write of the channel whose
-     * descriptor is {@code fd}.
-     */
-    static <T> Started<T> startBlocked(boolean virtual, int fd, Task<T> task) throws Exception {
-        return startBlockedOn(virtual, socket -> socket == fd, task);
+    /** Starts {@code task} and returns once its thread waits inside a read or write of {@code channel}. */
+    static <T> Started<T> startBlocked(boolean virtual, UnixSocketChannel channel, Task<T> task) throws Exception {
+        return startBlockedOn(virtual, Socket.of(channel), task);
     }
 
-    private static <T> Started<T> startBlockedOn(boolean virtual, IntPredicate socket, Task<T> task) throws Exception {
+    private static <T> Started<T> startBlockedOn(boolean virtual, Socket socket, Task<T> task) throws Exception {
         CompletableFuture<Thread> thread = new CompletableFuture<>();
         CompletableFuture<T> outcome = start(virtual, () -> {
             thread.complete(Thread.currentThread());
@@ -118,11 +129,11 @@ final class Concurrently {
      * system call on it. A thread that runs, sleeps, or waits for anything else (a lock, a monitor, a
      * pipe, another socket) does not.
      */
-    static boolean blockedInChannelCall(Thread thread, IntPredicate socket) {
+    private static boolean blockedInChannelCall(Thread thread, Socket socket) {
         if (thread.isVirtual()) {
-            return ThreadStates.parkedOn(thread) instanceof SocketDescriptor descriptor && socket.test(descriptor.fd());
+            return ThreadStates.parkedOn(thread) instanceof SocketDescriptor descriptor && socket.descriptor().test(descriptor);
         }
-        return ThreadStates.sleepingInCallOn(thread, fd -> socket.test(fd) && ProcFd.isOpenSocket(fd));
+        return ThreadStates.sleepingInCallOn(thread, fd -> socket.fd().test(fd) && ProcFd.isOpenSocket(fd));
     }
 
     /** Waits until {@code thread} waits for a lock (one of a channel's, say) that another thread holds. */

@@ -26,7 +26,7 @@ class ConcurrentlyTest {
             for (int i = 0; i < TRIES; i++) {
                 IllegalStateException thrown = new IllegalStateException("try " + i);
                 AssertionError error = catchThrowableOfType(AssertionError.class,
-                        () -> Concurrently.startBlocked(virtual, pair.first().fd(), () -> {
+                        () -> Concurrently.startBlocked(virtual, pair.first(), () -> {
                             throw thrown;
                         }));
                 assertThat(error).as("try %d", i).isNotNull();

@@ -1,5 +1,6 @@
 package dev.socketpair;
 
+import dev.socketpair.internal.libc.TestBindings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -251,7 +252,8 @@ class DescriptorPassingTest {
             try (ReceivedMessage message = pair.second().receive(ByteBuffer.allocate(1), 2)) {
                 assertThat(Kernel.closeOnExec(message.descriptor(0))).isTrue();
                 assertThat(Kernel.closeOnExec(message.descriptor(1))).isTrue();
-                assertThat(procFlags(message.descriptor(0)) & 02000000).as("O_CLOEXEC in fdinfo flags").isNotZero();
+                assertThat(procFlags(message.descriptor(0)) & TestBindings.constant("O_CLOEXEC")).as("O_CLOEXEC in fdinfo flags")
+                        .isNotZero();
             }
         } finally {
             RawFd.close(pipe);

@@ -48,7 +48,7 @@ class MessageBatchAllocationTest {
     void oneSystemCallPerBatchAllocatesNothingForEachMessageEvenWhereTheCompilerDoesAwayWithNoAllocation()
             throws Exception {
         assumeTrue(MessageBatchAllocationProbe.supported(), "the JVM counts each thread's allocation");
-        assumeFalse(Features.portable(), "the child JVM takes sendmmsg and recvmmsg in either mode: run once (a "
+        assumeFalse(Boolean.getBoolean(Features.PORTABLE_PROPERTY), "the child JVM takes sendmmsg and recvmmsg in either mode: run once (a "
                 + "sendmsg per message costs the JDK's 40 bytes a downcall there)");
         for (SocketType type : List.of(SocketType.DGRAM, SocketType.SEQPACKET)) {
             String output = ProbeJvm.run(MessageBatchAllocationProbe.class, List.of("-XX:-DoEscapeAnalysis"),

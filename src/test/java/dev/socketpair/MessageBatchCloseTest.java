@@ -54,7 +54,7 @@ class MessageBatchCloseTest {
         try (SocketPair pair = SocketPair.open(type)) {
             UnixSocketChannel end = batch.blockingEnd(pair);
             int fd = end.fd();
-            var blocked = Concurrently.startBlocked(virtual, fd, () -> batch.run(end));
+            var blocked = Concurrently.startBlocked(virtual, end, () -> batch.run(end));
 
             end.close();
 
@@ -69,7 +69,7 @@ class MessageBatchCloseTest {
             throws Exception {
         try (SocketPair pair = SocketPair.open(type)) {
             UnixSocketChannel end = batch.blockingEnd(pair);
-            var blocked = Concurrently.startBlocked(virtual, end.fd(),
+            var blocked = Concurrently.startBlocked(virtual, end,
                     () -> Concurrently.interruptOutcome(() -> batch.run(end), "completed"));
 
             blocked.thread().interrupt();
@@ -86,7 +86,7 @@ class MessageBatchCloseTest {
         try (SocketPair pair = SocketPair.open(type)) {
             UnixSocketChannel b = pair.second();
             ByteBuffer[] buffers = MessageBatchTest.buffers(4, 16);
-            var receiver = Concurrently.startBlocked(virtual, b.fd(), () -> b.receiveMessages(buffers));
+            var receiver = Concurrently.startBlocked(virtual, b, () -> b.receiveMessages(buffers));
 
             b.shutdownInput();
 
@@ -104,7 +104,7 @@ class MessageBatchCloseTest {
         try (SocketPair pair = SocketPair.open(type)) {
             UnixSocketChannel a = pair.first();
             fill(a);
-            var sender = Concurrently.startBlocked(virtual, a.fd(), () -> a.sendMessages(messages(3)));
+            var sender = Concurrently.startBlocked(virtual, a, () -> a.sendMessages(messages(3)));
 
             a.shutdownOutput();
 
@@ -123,7 +123,7 @@ class MessageBatchCloseTest {
             UnixSocketChannel a = pair.first(), b = pair.second();
             int filled = fill(a);
             ByteBuffer[] messages = messages(50);
-            var sender = Concurrently.startBlocked(virtual, a.fd(), () -> a.sendMessages(messages));
+            var sender = Concurrently.startBlocked(virtual, a, () -> a.sendMessages(messages));
 
             int received = 0;
             ByteBuffer[] buffers = MessageBatchTest.buffers(64, MESSAGE);

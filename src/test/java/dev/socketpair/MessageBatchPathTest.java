@@ -27,8 +27,8 @@ class MessageBatchPathTest {
 
     @Test
     void batchesAreOneSystemCallOnLinuxExceptInPortableMode() {
-        assertThat(Features.batchesMessages()).as("portable mode: %s", Features.portable())
-                .isEqualTo(!Features.portable());
+        assertThat(Features.batchesMessages()).as("portable mode: %s", Boolean.getBoolean(Features.PORTABLE_PROPERTY))
+                .isEqualTo(!Boolean.getBoolean(Features.PORTABLE_PROPERTY));
     }
 
     @ParameterizedTest

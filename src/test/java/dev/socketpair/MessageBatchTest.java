@@ -106,7 +106,7 @@ class MessageBatchTest {
     void aBlockingReceiveWaitsForTheFirstMessage(SocketType type, boolean virtual) throws Exception {
         try (SocketPair pair = SocketPair.open(type)) {
             ByteBuffer[] buffers = buffers(4, 16);
-            var receiver = Concurrently.startBlocked(virtual, pair.second().fd(),
+            var receiver = Concurrently.startBlocked(virtual, pair.second(),
                     () -> pair.second().receiveMessages(buffers));
 
             pair.first().write(ByteBuffer.wrap(Bytes.ascii("first")));
@@ -268,7 +268,7 @@ class MessageBatchTest {
     void aBlockedSeqpacketBatchReturnsMinusOneWhenThePeerShutsDownItsOutput(boolean virtual) throws Exception {
         try (SocketPair pair = SocketPair.open(SocketType.SEQPACKET)) {
             ByteBuffer[] buffers = buffers(4, 16);
-            var receiver = Concurrently.startBlocked(virtual, pair.second().fd(),
+            var receiver = Concurrently.startBlocked(virtual, pair.second(),
                     () -> pair.second().receiveMessages(buffers));
             pair.first().shutdownOutput();
             assertThat(Concurrently.await(receiver.outcome())).isEqualTo(-1);

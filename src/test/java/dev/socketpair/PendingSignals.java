@@ -1,7 +1,5 @@
 package dev.socketpair;
 
-import dev.socketpair.internal.Syscalls;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -49,7 +47,7 @@ final class PendingSignals implements AutoCloseable {
 
     /** Writes one byte with plain write(2), which passes no MSG_NOSIGNAL: the control case. */
     long plainWrite(int fd) {
-        return Syscalls.write(fd, arena.allocate(1), 1, Syscalls.allocateErrnoCapture(arena));
+        return RawFd.writeOnce(fd, arena.allocate(1), 1);
     }
 
     /** Unblocks the signal; a pending SIGPIPE is then delivered, and the JVM ignores it. */

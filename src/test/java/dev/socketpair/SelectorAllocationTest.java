@@ -50,7 +50,7 @@ class SelectorAllocationTest {
     void aSelectLoopAllocatesNothingForEachKeyEvenWhereTheCompilerDoesAwayWithNoAllocation(Backend backend)
             throws Exception {
         assumeTrue(SelectorAllocationProbe.supported(), "the JVM counts each thread's allocation");
-        assumeFalse(Features.portable(), "the child JVM, which names its backend, is the same in either mode: run once");
+        assumeFalse(Boolean.getBoolean(Features.PORTABLE_PROPERTY), "the child JVM, which names its backend, is the same in either mode: run once");
         String output = ProbeJvm.run(SelectorAllocationProbe.class, List.of("-XX:-DoEscapeAnalysis"),
                 List.of(backend.name()), 100);
         List<String> lines = output.lines().filter(line -> line.matches("(set|action) .*")).toList();

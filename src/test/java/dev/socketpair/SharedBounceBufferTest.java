@@ -1,13 +1,17 @@
 package dev.socketpair;
 
+import dev.socketpair.internal.BounceBufferPool;
 import dev.socketpair.internal.BounceBuffers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,29 +23,48 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SharedBounceBufferTest {
 
     /**
-     * A platform thread blocked in a heap read waits in recv(2) on a native buffer. The shared kept
-     * buffers of that size are taken first, so that the reader's must be a new one; once the read has
-     * returned, it is kept for the next call, whichever channel makes it.
+     * A platform thread blocked in a heap read waits in recv(2) on a native buffer. With the kept
+     * buffers of that size known (every slot filled with buffers taken here), the reader holds exactly
+     * one of them while it waits: taking as many as are kept then finds all but one, and a new one. Once
+     * the read has returned, its buffer, still holding the bytes it copied, is kept for the next call,
+     * whichever channel makes it.
      */
     @Test
-    void aBlockedHeapReadGivesItsBufferBackWhenItReturns() throws Exception {
+    void aBlockedHeapReadHoldsOneBufferAndGivesItBackWhenItReturns() throws Exception {
+        int slots = BounceBufferPool.SLOTS_PER_SIZE;
         List<MemorySegment> held = new ArrayList<>();
         try (SocketPair pair = SocketPair.open()) {
-            while (BounceBuffers.kept(64) > 0) {
+            List<MemorySegment> filling = new ArrayList<>();
+            for (int i = 0; i < slots; i++) {
+                filling.add(BounceBuffers.take(64));
+            }
+            Set<Long> kept = filling.stream().map(MemorySegment::address).collect(Collectors.toSet());
+            filling.forEach(BounceBuffers::giveBack);
+
+            ByteBuffer into = ByteBuffer.allocate(64);
+            var read = Concurrently.startBlocked(false, pair.second(), () -> pair.second().read(into));
+            for (int i = 0; i < slots; i++) {
                 held.add(BounceBuffers.take(64));
             }
-            ByteBuffer into = ByteBuffer.allocate(64);
-            var read = Concurrently.startBlocked(false, pair.second().fd(), () -> pair.second().read(into));
-            assertThat(BounceBuffers.kept(64)).as("while the reader is blocked").isZero();
-            ByteBuffer data = ByteBuffer.allocateDirect(64);
-            for (int i = 0; i < 64; i++) {
-                data.put(i, (byte) i);
+            List<Long> stillKept = held.stream().map(MemorySegment::address).filter(kept::contains).toList();
+            assertThat(stillKept).as("kept buffers found while the reader is blocked").hasSize(slots - 1);
+            long readersBuffer = kept.stream().filter(address -> !stillKept.contains(address)).findFirst().orElseThrow();
+
+            byte[] bytes = new byte[64];
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = (byte) (i + 1);
             }
-            assertThat(pair.first().write(data)).isEqualTo(64);
+            // From direct memory, which is sent in place: the write takes no buffer.
+            assertThat(pair.first().write(ByteBuffer.allocateDirect(64).put(bytes).flip())).isEqualTo(64);
 
             assertThat(Concurrently.await(read.outcome())).isEqualTo(64);
-            assertThat(into.array()[63]).isEqualTo((byte) 63);
-            assertThat(BounceBuffers.kept(64)).as("once the read has returned").isEqualTo(1);
+            assertThat(into.array()).isEqualTo(bytes);
+            MemorySegment next = BounceBuffers.take(64);
+            held.add(next);
+            // Kept, not freed and made anew (calloc may well give a freed address again, but zeroed).
+            assertThat(next.address()).as("the next buffer taken, once the read has returned").isEqualTo(readersBuffer);
+            assertThat(next.asSlice(0, 64).toArray(ValueLayout.JAVA_BYTE)).as("what the read copied through it")
+                    .isEqualTo(bytes);
         } finally {
             held.forEach(BounceBuffers::giveBack);
         }

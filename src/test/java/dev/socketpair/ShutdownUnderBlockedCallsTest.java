@@ -67,7 +67,7 @@ class ShutdownUnderBlockedCallsTest {
         try (SocketPair pair = SocketPair.open(type)) {
             UnixSocketChannel a = pair.first(), b = pair.second();
             long filled = fill(a);
-            var writer = Concurrently.startBlocked(virtual, a.fd(), () -> form.write(a));
+            var writer = Concurrently.startBlocked(virtual, a, () -> form.write(a));
 
             a.shutdownOutput();
 
@@ -96,7 +96,7 @@ class ShutdownUnderBlockedCallsTest {
             SocketType type, boolean virtual, ReadForm form) throws Exception {
         try (SocketPair pair = SocketPair.open(type)) {
             UnixSocketChannel a = pair.first(), b = pair.second();
-            var reader = Concurrently.startBlocked(virtual, a.fd(), () -> form.read(a, MESSAGE));
+            var reader = Concurrently.startBlocked(virtual, a, () -> form.read(a, MESSAGE));
 
             a.shutdownInput();
 
@@ -130,7 +130,7 @@ class ShutdownUnderBlockedCallsTest {
             b.configureBlocking(false);
             assertThat(b.read(ByteBuffer.allocate(MESSAGE))).as("non-blocking").isZero();
             b.configureBlocking(true);
-            var reader = Concurrently.startBlocked(false, b.fd(), () -> b.read(ByteBuffer.allocate(MESSAGE)));
+            var reader = Concurrently.startBlocked(false, b, () -> b.read(ByteBuffer.allocate(MESSAGE)));
             b.close();
             assertThat(Concurrently.failureOf(reader.outcome())).isExactlyInstanceOf(AsynchronousCloseException.class);
         }

@@ -3,6 +3,7 @@ package dev.socketpair;
 import dev.socketpair.internal.platform.Platform;
 import dev.socketpair.internal.platform.CLibrary;
 import dev.socketpair.internal.SocketControl;
+import dev.socketpair.internal.libc.TestBindings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -50,13 +51,13 @@ class SocketpairErrorsTest {
 
     @Test
     void socketpairRejectsInetDomainWithEopnotsupp() {
-        assertSocketpairFails(C.constant("AF_INET"), C.constant("SOCK_STREAM"), 0, C.errno("EOPNOTSUPP"), "EOPNOTSUPP",
+        assertSocketpairFails(TestBindings.constant("AF_INET"), C.constant("SOCK_STREAM"), 0, C.errno("EOPNOTSUPP"), "EOPNOTSUPP",
                 "Operation not supported");
     }
 
     @Test
     void socketpairRejectsInet6DomainWithEopnotsupp() {
-        assertSocketpairFails(C.constant("AF_INET6"), C.constant("SOCK_DGRAM"), 0, C.errno("EOPNOTSUPP"), "EOPNOTSUPP",
+        assertSocketpairFails(TestBindings.constant("AF_INET6"), C.constant("SOCK_DGRAM"), 0, C.errno("EOPNOTSUPP"), "EOPNOTSUPP",
                 "Operation not supported");
     }
 
@@ -64,7 +65,7 @@ class SocketpairErrorsTest {
     void socketpairOnTipcFailsWithEafnosupportOrEopnotsupp() {
         // AF_TIPC, named by the Linux page: EAFNOSUPPORT where the tipc module is not loaded (as here),
         // EOPNOTSUPP where it is, since TIPC sockets have no socketpair operation either.
-        ErrnoException e = socketpairFailure(C.constant("AF_TIPC"), C.constant("SOCK_SEQPACKET"), 0);
+        ErrnoException e = socketpairFailure(TestBindings.constant("AF_TIPC"), C.constant("SOCK_SEQPACKET"), 0);
         assertThat(e.errnoName()).isIn("EAFNOSUPPORT", "EOPNOTSUPP");
         assertThat(e.errno()).isIn(C.errno("EAFNOSUPPORT"), C.errno("EOPNOTSUPP"));
     }
@@ -77,7 +78,7 @@ class SocketpairErrorsTest {
 
     @Test
     void socketpairRejectsTypesUnixSocketsLackWithEsocktnosupport() {
-        for (int type : new int[] {C.constant("SOCK_RDM"), C.constant("SOCK_PACKET"), C.constant("SOCK_DCCP"), 0}) {
+        for (int type : new int[] {TestBindings.constant("SOCK_RDM"), TestBindings.constant("SOCK_PACKET"), TestBindings.constant("SOCK_DCCP"), 0}) {
             assertSocketpairFails(C.constant("AF_UNIX"), type, 0, C.errno("ESOCKTNOSUPPORT"), "ESOCKTNOSUPPORT",
                     "Socket type not supported");
         }
@@ -93,7 +94,7 @@ class SocketpairErrorsTest {
 
     @Test
     void unixRawSocketpairIsMadeAsDatagramPair() throws Exception {
-        try (SocketPair pair = SocketPair.open(C.constant("AF_UNIX"), C.constant("SOCK_RAW"), 0)) {
+        try (SocketPair pair = SocketPair.open(C.constant("AF_UNIX"), TestBindings.constant("SOCK_RAW"), 0)) {
             assertThat(pair.first().type()).isEqualTo(SocketType.DGRAM);
             assertThat(pair.second().type()).isEqualTo(SocketType.DGRAM);
         }
@@ -110,7 +111,7 @@ class SocketpairErrorsTest {
 
     @Test
     void localIsAnotherNameForUnix() throws Exception {
-        try (SocketPair pair = SocketPair.open(C.constant("AF_LOCAL"), C.constant("SOCK_SEQPACKET"), 0)) {
+        try (SocketPair pair = SocketPair.open(TestBindings.constant("AF_LOCAL"), C.constant("SOCK_SEQPACKET"), 0)) {
             assertThat(pair.first().type()).isEqualTo(SocketType.SEQPACKET);
             assertThat(SocketControl.intOption(pair.first().fd(), SocketControl.IntOption.DOMAIN))
                     .as("SO_DOMAIN, read back").isEqualTo(C.constant("AF_UNIX"));
@@ -120,7 +121,7 @@ class SocketpairErrorsTest {
     @Test
     void failedSocketpairLeavesNoDescriptor() {
         var before = ProcFd.sockets();
-        assertThatThrownBy(() -> SocketPair.open(C.constant("AF_INET"), C.constant("SOCK_STREAM"), 0))
+        assertThatThrownBy(() -> SocketPair.open(TestBindings.constant("AF_INET"), C.constant("SOCK_STREAM"), 0))
                 .isInstanceOf(ErrnoException.class);
         assertThat(ProcFd.sockets()).isEqualTo(before);
     }

@@ -122,8 +122,7 @@ class SocketpairWithoutAtomicFlagsTest {
         if (command.equals("F_SETFD")) {
             return new Long[] {null, (long) C.constant("F_SETFD"), (long) C.constant("FD_CLOEXEC")};
         }
-        int[] fds = new int[2];
-        assertThat(SocketControl.socketpair(C.constant("AF_UNIX"), C.constant("SOCK_STREAM"), 0, fds)).isZero();
+        int[] fds = RawFd.socketpair(C.constant("AF_UNIX"), C.constant("SOCK_STREAM"));
         try (Arena arena = Arena.ofConfined()) {
             int statusFlags = Syscalls.fcntl(fds[0], C.constant("F_GETFL"), 0, Syscalls.allocateErrnoCapture(arena));
             assertThat(statusFlags).isNotNegative();

@@ -126,7 +126,7 @@ class VirtualThreadTest {
         try (SocketPair pair = SocketPair.open(type)) {
             UnixSocketChannel end = pair.second();
             pair.first().configureBlocking(false);
-            var reader = Concurrently.startBlocked(true, end.fd(), () -> end.read(ByteBuffer.allocate(1)));
+            var reader = Concurrently.startBlocked(true, end, () -> end.read(ByteBuffer.allocate(1)));
 
             end.close();
             assertThat(pair.first().read(ByteBuffer.allocate(1)))

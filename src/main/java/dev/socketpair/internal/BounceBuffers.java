@@ -64,18 +64,6 @@ public final class BounceBuffers {
         Syscalls.free(buffer);
     }
 
-    /** How many buffers of the size that holds {@code size} bytes are kept now (for tests). */
-    public static int kept(long size) {
-        int first = sizeIndex(size) * SLOTS;
-        int count = 0;
-        for (int i = 0; i < SLOTS; i++) {
-            if (KEPT.get(first + i) != null) {
-                count++;
-            }
-        }
-        return count;
-    }
-
     /** The index of the smallest size that holds {@code size} bytes. */
     private static int sizeIndex(long size) {
         if (size <= MIN) {

@@ -68,11 +68,8 @@ final class Downcalls {
      * what every command used here (F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD_CLOEXEC) takes or ignores.
      */
     static final class Fcntl {
-        static final MethodHandle HANDLE = LINKER.downcallHandle(
-                C.symbol("fcntl").orElseThrow(() -> missing("fcntl")),
-                FunctionDescriptor.of(C.cInt(), C.cInt(), C.cInt(), C.cInt()),
-                CAPTURE_ERRNO,
-                Linker.Option.firstVariadicArg(2));
+        static final MethodHandle HANDLE = capturingErrnoVariadic("fcntl", C.cInt(),
+                int.class, int.class, int.class, int.class);
 
         private Fcntl() {
         }
@@ -85,17 +82,10 @@ final class Downcalls {
      * arguments are those of the generated bindings ({@link CLibrary#variadicFunction}).
      */
     static final class Ioctl {
-        static final MethodHandle HANDLE = linkIoctl();
+        static final MethodHandle HANDLE = capturingErrnoVariadic("ioctl", C.cPointer(),
+                int.class, int.class, long.class, MemorySegment.class);
 
         private Ioctl() {
-        }
-
-        private static MethodHandle linkIoctl() {
-            CLibrary.NativeFunction ioctl = C.variadicFunction("ioctl").orElseThrow(() -> missing("ioctl"));
-            FunctionDescriptor fixed = ioctl.descriptor();
-            MethodHandle linked = LINKER.downcallHandle(ioctl.address(), fixed.appendArgumentLayouts(C.cPointer()),
-                    CAPTURE_ERRNO, Linker.Option.firstVariadicArg(fixed.argumentLayouts().size()));
-            return capturing(linked, int.class, int.class, long.class, MemorySegment.class);
         }
     }
 
@@ -291,32 +281,6 @@ final class Downcalls {
         }
     }
 
-    /** {@code ssize_t read(int fd, void *buf, size_t count)} */
-    static final class Read {
-        static final MethodHandle HANDLE = capturingErrno("read",
-                long.class, int.class, MemorySegment.class, long.class);
-
-        private Read() {
-        }
-    }
-
-    /** {@code ssize_t write(int fd, const void *buf, size_t count)} */
-    static final class Write {
-        static final MethodHandle HANDLE = capturingErrno("write",
-                long.class, int.class, MemorySegment.class, long.class);
-
-        private Write() {
-        }
-    }
-
-    /** {@code int pipe2(int pipefd[2], int flags)} */
-    static final class Pipe2 {
-        static final MethodHandle HANDLE = capturingErrno("pipe2", int.class, MemorySegment.class, int.class);
-
-        private Pipe2() {
-        }
-    }
-
     /**
      * {@code pid_t getpid(void)}, {@code uid_t getuid(void)}, {@code gid_t getgid(void)}: they always
      * succeed, so nothing is captured.
@@ -438,15 +402,6 @@ final class Downcalls {
         }
     }
 
-    /** {@code pid_t waitpid(pid_t pid, int *wstatus, int options)} */
-    static final class Waitpid {
-        static final MethodHandle HANDLE = capturingErrno("waitpid",
-                int.class, int.class, MemorySegment.class, int.class);
-
-        private Waitpid() {
-        }
-    }
-
     /** {@code int kill(pid_t pid, int sig)} */
     static final class Kill {
         static final MethodHandle HANDLE = capturingErrno("kill", int.class, int.class, int.class);
@@ -478,6 +433,19 @@ final class Downcalls {
         CLibrary.NativeFunction function = function(name);
         return capturing(LINKER.downcallHandle(function.address(), function.descriptor(), CAPTURE_ERRNO),
                 returnType, parameters);
+    }
+
+    /**
+     * A variadic function linked with the fixed arguments of its generated bindings
+     * ({@link CLibrary#variadicFunction}) and one variadic {@code argument}, capturing errno.
+     */
+    private static MethodHandle capturingErrnoVariadic(String name, MemoryLayout argument, Class<?> returnType,
+                                                       Class<?>... parameters) {
+        CLibrary.NativeFunction function = C.variadicFunction(name).orElseThrow(() -> missing(name));
+        FunctionDescriptor fixed = function.descriptor();
+        MethodHandle linked = LINKER.downcallHandle(function.address(), fixed.appendArgumentLayouts(argument),
+                CAPTURE_ERRNO, Linker.Option.firstVariadicArg(fixed.argumentLayouts().size()));
+        return capturing(linked, returnType, parameters);
     }
 
     /** A capturing handle adapted to take the capture segment and then {@code parameters}. */

@@ -3,8 +3,6 @@ package dev.socketpair.internal;
 import dev.socketpair.internal.platform.CLibrary;
 import dev.socketpair.internal.platform.Platform;
 
-import java.util.Map;
-
 /**
  * Errno values the library acts on, and the symbolic name ("EPIPE") and description of any errno.
  *
@@ -47,10 +45,5 @@ public final class Errno {
     /** Returns the C library's description of an errno value ({@code strerror}). */
     public static String description(int errno) {
         return Syscalls.strerror(errno);
-    }
-
-    /** Returns the number of every name the table knows, for tests that walk it. */
-    public static Map<Integer, String> all() {
-        return C.errnoNames();
     }
 }

@@ -10,8 +10,6 @@ public final class SocketConstants {
 
     /** {@code AF_UNIX}, the only domain socketpair(2) supports on every platform. */
     public static final int AF_UNIX = C.constant("AF_UNIX");
-    /** {@code AF_INET}: has no socket pairs (EOPNOTSUPP); named for callers that show so. */
-    public static final int AF_INET = C.constant("AF_INET");
     /** {@code SOCK_STREAM} */
     public static final int SOCK_STREAM = C.constant("SOCK_STREAM");
     /** {@code SOCK_DGRAM} */

@@ -86,22 +86,6 @@ public final class SocketControl {
     }
 
     /**
-     * Calls socketpair(2) as {@link #openPair(int, int, int)} does and stores the two descriptors in
-     * {@code fds[0]} and {@code fds[1]}.
-     *
-     * @return 0, or {@code -errno} of the call that failed
-     */
-    public static int socketpair(int domain, int type, int protocol, int[] fds) {
-        OpenedPair opened = openPair(domain, type, protocol);
-        if (opened.failedCall() != null) {
-            return -opened.errno();
-        }
-        fds[0] = opened.first();
-        fds[1] = opened.second();
-        return 0;
-    }
-
-    /**
      * Calls socketpair(2); {@code SOCK_CLOEXEC} and {@code SOCK_NONBLOCK} may be OR-ed into
      * {@code type}, and are applied atomically where {@link Features#atomicSocketFlags} says so, with
      * fcntl(2) after the call where not.

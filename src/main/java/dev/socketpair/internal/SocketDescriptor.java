@@ -14,8 +14,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Close protocol. An operation brackets its system calls with {@link #acquire()} and
  * {@link #release()}, or, if it may block in the kernel (a platform thread's blocking recv, send or
- * poll), with {@link #acquireBlocking()} and {@link #releaseBlocking()}. {@link #close()} first marks
- * the descriptor closing, so that no operation can start; then, if an operation that may block is in
+ * poll), with {@link #acquireBlocking()} and {@link #releaseBlocking()}. {@link #close(Runnable)} first
+ * marks the descriptor closing, so that no operation can start; then, if an operation that may block is in
  * flight, shuts the socket down (shutdown(2) wakes every thread blocked on it, and makes any later call
  * return at once), and unparks virtual threads waiting in the {@link Poller}; then waits until the last
  * operation has left, and only then calls close(2). Both counts and the closing mark share one atomic
@@ -51,8 +51,8 @@ public final class SocketDescriptor {
     private volatile Thread closer;
 
     /**
-     * Takes ownership of {@code fd}: from now on only {@link #close()} or the cleaner closes it. The
-     * number is registered in {@link OwnedDescriptors} as a channel's until close(2) has returned; a
+     * Takes ownership of {@code fd}: from now on only {@link #close(Runnable)} or the cleaner closes it.
+     * The number is registered in {@link OwnedDescriptors} as a channel's until close(2) has returned; a
      * number a caller hands in must have been {@linkplain OwnedDescriptors#claim claimed} first.
      */
     public SocketDescriptor(int fd) {
@@ -62,17 +62,12 @@ public final class SocketDescriptor {
         this.cleanable = CLEANER.register(this, resources);
     }
 
-    /** Returns the descriptor number; it names this socket only while an operation holds it. */
-    public int fd() {
-        return fd;
-    }
-
     /** Returns the native memory of the channel that uses this descriptor; it is freed with it. */
     public ChannelMemory memory() {
         return resources.memory;
     }
 
-    /** Returns true until {@link #close()} begins. */
+    /** Returns true until {@link #close(Runnable)} begins. */
     public boolean isOpen() {
         return (state.get() & CLOSING) == 0;
     }
@@ -148,22 +143,14 @@ public final class SocketDescriptor {
 
     /**
      * Parks the current virtual thread until the socket is ready for reading (or writing), that
-     * direction is {@linkplain #shutDown shut down}, or close begins, through the {@link Poller}: a
-     * virtual thread must not wait in a blocking downcall, which would pin its carrier. The caller has
-     * made the pollers ({@link Poller#start()}).
+     * direction is {@linkplain #shutDown shut down}, close begins, or {@code nanos} nanoseconds have
+     * passed (0: without limit), through the {@link Poller}: a virtual thread must not wait in a blocking
+     * downcall, which would pin its carrier. The caller tells a timeout from readiness by trying the
+     * transfer again. The caller has made the pollers ({@link Poller#start()}).
      *
      * @return 0 to try the transfer again (the caller checks whether the direction was shut down),
      *         {@link #CLOSED} if close has begun, or {@code -errno} from registering with the poller
      *         (epoll_ctl(2); a poll(2) poller's registration cannot fail)
-     */
-    public int parkUntilReady(boolean reading, NativeScratch scratch) {
-        return parkUntilReady(reading, 0, scratch);
-    }
-
-    /**
-     * As {@link #parkUntilReady(boolean, NativeScratch)}, for at most {@code nanos} nanoseconds (0:
-     * without limit), as a read with a timeout waits: the caller tells a timeout from readiness by trying
-     * the transfer again.
      */
     public int parkUntilReady(boolean reading, long nanos, NativeScratch scratch) {
         if (!resources.registeredWithPoller) {
@@ -192,24 +179,16 @@ public final class SocketDescriptor {
 
     /**
      * Closes the descriptor once: stops new operations, wakes blocked and parked ones, waits for all to
-     * leave, then closes. Later calls do nothing and return 0.
+     * leave, runs {@code beforeClose} (if not null), then closes. Later calls do nothing and return 0.
      *
      * <p>Waking a thread blocked in the kernel shuts the socket down in both directions first, which the
      * peer sees as end of stream a moment before it would see the close. If another process shares this
      * socket, it sees the shutdown too; a close with no thread blocked shuts nothing down.
      *
-     * @return 0, or {@code -errno} from close(2)
-     */
-    public int close() {
-        return close(null);
-    }
-
-    /**
-     * As {@link #close()}, running {@code beforeClose} (if not null) in between: once no operation is in
-     * flight and none can start, just before close(2). The number still names this socket then, and
-     * nothing else uses it: a selector takes the socket out of its readiness set there, so that no set
-     * keeps a number the process may reuse, nor a poll(2) the socket. It runs in the closing thread, at
-     * most once, and must not throw.
+     * <p>{@code beforeClose} runs once no operation is in flight and none can start, just before
+     * close(2). The number still names this socket then, and nothing else uses it: a selector takes the
+     * socket out of its readiness set there, so that no set keeps a number the process may reuse, nor a
+     * poll(2) the socket. It runs in the closing thread, at most once, and must not throw.
      *
      * @return 0, or {@code -errno} from close(2)
      */

@@ -373,18 +373,9 @@ public final class SocketIo {
 
     /**
      * Blocks in poll(2) until {@code fd} can be read or written (or has an error or hang-up, which the
-     * next transfer reports). Only needed when a blocking transfer returned EAGAIN because another
+     * next transfer reports), for at most {@code timeoutMillis} milliseconds (-1: without limit), as a
+     * read with a timeout waits. Only needed when a blocking transfer returned EAGAIN because another
      * holder of the socket set {@code O_NONBLOCK} on it; a shutdown by close wakes it.
-     *
-     * @return the number of ready descriptors, or {@code -errno}
-     */
-    public static int await(int fd, boolean reading, NativeScratch scratch) {
-        return await(fd, reading, -1, scratch);
-    }
-
-    /**
-     * As {@link #await(int, boolean, NativeScratch)}, for at most {@code timeoutMillis} milliseconds (-1:
-     * without limit), as a read with a timeout waits.
      *
      * @return the number of ready descriptors, 0 if the time ran out, or {@code -errno}
      */

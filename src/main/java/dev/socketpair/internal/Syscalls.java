@@ -405,49 +405,6 @@ public final class Syscalls {
     }
 
     /**
-     * {@code ssize_t read(int fd, void *buf, size_t count)}.
-     *
-     * @return the number of bytes read, 0 at end of file, or {@code -errno}
-     * @see <a href="https://man7.org/linux/man-pages/man2/read.2.html">read(2)</a>
-     */
-    public static long read(int fd, MemorySegment buf, long count, MemorySegment capture) {
-        try {
-            return result((long) Downcalls.Read.HANDLE.invokeExact(capture, fd, buf, count), capture);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
-    }
-
-    /**
-     * {@code ssize_t write(int fd, const void *buf, size_t count)}.
-     *
-     * @return the number of bytes written, or {@code -errno}
-     * @see <a href="https://man7.org/linux/man-pages/man2/write.2.html">write(2)</a>
-     */
-    public static long write(int fd, MemorySegment buf, long count, MemorySegment capture) {
-        try {
-            return result((long) Downcalls.Write.HANDLE.invokeExact(capture, fd, buf, count), capture);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
-    }
-
-    /**
-     * {@code int pipe2(int pipefd[2], int flags)}.
-     *
-     * @param pipefd where the read end and the write end are written: two {@code int}s
-     * @return 0, or {@code -errno}
-     * @see <a href="https://man7.org/linux/man-pages/man2/pipe2.2.html">pipe2(2)</a>
-     */
-    public static int pipe2(MemorySegment pipefd, int flags, MemorySegment capture) {
-        try {
-            return result((int) Downcalls.Pipe2.HANDLE.invokeExact(capture, pipefd, flags), capture);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
-    }
-
-    /**
      * {@code pid_t getpid(void)}: cannot fail.
      *
      * @see <a href="https://man7.org/linux/man-pages/man2/getpid.2.html">getpid(2)</a>
@@ -733,20 +690,6 @@ public final class Syscalls {
     public static int waitid(int idType, int id, MemorySegment info, int options, MemorySegment capture) {
         try {
             return result((int) Downcalls.Waitid.HANDLE.invokeExact(capture, idType, id, info, options), capture);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
-    }
-
-    /**
-     * {@code pid_t waitpid(pid_t pid, int *wstatus, int options)}.
-     *
-     * @return the pid of the child whose state changed, 0 with {@code WNOHANG} if none did, or {@code -errno}
-     * @see <a href="https://man7.org/linux/man-pages/man2/waitpid.2.html">waitpid(2)</a>
-     */
-    public static int waitpid(int pid, MemorySegment status, int options, MemorySegment capture) {
-        try {
-            return result((int) Downcalls.Waitpid.HANDLE.invokeExact(capture, pid, status, options), capture);
         } catch (Throwable t) {
             throw unexpected(t);
         }

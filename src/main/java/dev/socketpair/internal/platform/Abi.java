@@ -62,11 +62,6 @@ public enum Abi {
         return CLibrary.of(this);
     }
 
-    /** {@return the name of the directory in {@code jextract-config/} and of the generated package} */
-    public String directory() {
-        return directory;
-    }
-
     /** {@return the package jextract generated for this ABI} */
     public String packageName() {
         return "dev.socketpair.internal.libc." + directory;

@@ -263,14 +263,6 @@ public final class CLibrary {
     }
 
     /**
-     * Looks up a symbol of the C library that the bindings need not describe: a function whose
-     * descriptor the caller writes (a variadic one), or one whose presence tells C libraries apart.
-     */
-    public Optional<MemorySegment> symbol(String name) {
-        return library().find(name);
-    }
-
-    /**
      * Returns the symbolic name of every errno value of the ABI with a number of its own, read from the
      * generated {@code ErrnoValues} (every {@code E*} of {@code <errno.h>}, aliases left out).
      */

@@ -27,11 +27,6 @@ public final class Features {
     private Features() {
     }
 
-    /** {@return whether portable mode is on: every facility below then counts as missing} */
-    public static boolean portable() {
-        return PORTABLE;
-    }
-
     /**
      * {@return whether socketpair(2) takes {@code SOCK_CLOEXEC} and {@code SOCK_NONBLOCK} in its type
      * and applies them atomically}; without them the flags are applied with fcntl(2) after the call.

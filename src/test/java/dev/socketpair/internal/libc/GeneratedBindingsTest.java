@@ -14,8 +14,12 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -25,9 +29,9 @@ import static org.junit.jupiter.api.Assumptions.abort;
 /**
  * The generated bindings of every ABI, checked as far as this machine can: each package's constants and
  * layouts can be read here without linking a single function, each symbol it looks up is the name of a
- * function it binds, and for the Linux ABIs whose headers Debian packages (clang-14, libc6-dev-arm64-cross,
- * linux-libc-dev-arm64-cross, musl-dev) they are what the target's C compiler computes, through
- * jextract-config/check-layouts.
+ * function it binds, each name it binds is one the library reads, and for the Linux ABIs whose headers
+ * Debian packages (clang-14, libc6-dev-arm64-cross, linux-libc-dev-arm64-cross, musl-dev) they are what
+ * the target's C compiler computes, through jextract-config/check-layouts.
  *
  * <p>Where that compiler or those headers are missing, the C checks are skipped, saying what is missing;
  * with {@code -Dsocketpair.layoutCheck=required} (as .ci/check-layouts runs them) they fail instead.
@@ -38,6 +42,16 @@ class GeneratedBindingsTest {
 
     /** How the generated code looks a function's symbol up. */
     private static final Pattern LOOKUP = Pattern.compile("findOrThrow\\(\"([^\"]*)\"\\)");
+
+    /** An option of libc.args that binds a name: its kind and the name. */
+    private static final Pattern INCLUDE = Pattern.compile("--include-(function|constant|struct|union|typedef) (\\w+)");
+
+    /** The library's hand-written sources: everything under src/main/java but the generated packages. */
+    private static final Path LIBRARY_SOURCES = Path.of("src/main/java").toAbsolutePath();
+
+    /** A string literal of Java (its content as group 1) or a comment, whichever starts first. */
+    private static final Pattern TOKEN = Pattern.compile("\"((?:[^\"\\\\\\n]|\\\\.)*)\"|/\\*.*?\\*/|//[^\\n]*",
+            Pattern.DOTALL);
 
     /** check-layouts' exit status when a prerequisite is missing, rather than an assertion failing. */
     private static final int CANNOT_CHECK = 3;
@@ -57,8 +71,12 @@ class GeneratedBindingsTest {
     void everyIncludedConstantAndTypeOfEachAbiIsReadWithoutLinkingAFunction(String abi) throws Exception {
         String c = layoutAssertions(abi);
 
-        for (String args : List.of("libc.args", "errno.args")) {
-            for (String line : Files.readAllLines(KIT.resolve(abi).resolve(args))) {
+        for (String args : List.of("libc.args", "errno.args", "test.args")) {
+            Path options = KIT.resolve(abi).resolve(args);
+            if (!Files.exists(options)) {
+                continue;
+            }
+            for (String line : Files.readAllLines(options)) {
                 if (line.startsWith("--include-constant ")) {
                     String name = line.substring("--include-constant ".length());
                     assertThat(c).contains("_Static_assert(sizeof(" + name + ") == ");
@@ -83,6 +101,34 @@ class GeneratedBindingsTest {
         List<String> lookedUp = LOOKUP.matcher(Files.readString(header)).results().map(m -> m.group(1)).toList();
 
         assertThat(lookedUp).containsExactlyInAnyOrderElementsOf(functions);
+    }
+
+    /**
+     * The library reads what is bound by its C name, in a string ({@code C.constant("SOL_SOCKET")},
+     * {@code capturingErrno("recvmsg", ...)}), so a name its hand-written sources never write is bound for
+     * nothing. A struct, union or typedef may instead be there because the generated code of another
+     * binding refers to it ({@code epoll_data} in {@code epoll_event}'s layout, {@code __SOCKADDR_ARG} in
+     * getsockname's descriptor).
+     */
+    @ParameterizedTest
+    @MethodSource("abis")
+    void everyNameEachAbiBindsIsReadByTheLibraryOrByTheGeneratedCodeOfAnotherBinding(String abi) throws IOException {
+        Set<String> named = stringsOf(LIBRARY_SOURCES);
+        Path generated = sources(generatedPackage(abi));
+
+        List<String> unused = new ArrayList<>();
+        for (String line : Files.readAllLines(KIT.resolve(abi).resolve("libc.args"))) {
+            Matcher include = INCLUDE.matcher(line);
+            if (!include.matches() || named.contains(include.group(2))) {
+                continue;
+            }
+            boolean type = !include.group(1).equals("function") && !include.group(1).equals("constant");
+            if (!type || !referredToByOtherGeneratedCode(generated, include.group(2))) {
+                unused.add(line);
+            }
+        }
+
+        assertThat(unused).as("bound in %s/libc.args, read by no code of the library", abi).isEmpty();
     }
 
     @ParameterizedTest
@@ -168,5 +214,37 @@ class GeneratedBindingsTest {
 
     private static String location(Class<?> type) throws URISyntaxException {
         return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    }
+
+    /** Every string literal in the hand-written Java sources under {@code root}. */
+    private static Set<String> stringsOf(Path root) throws IOException {
+        Path generated = root.resolve("dev/socketpair/internal/libc");
+        Set<String> strings = new HashSet<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java") && !f.startsWith(generated)).toList()) {
+                TOKEN.matcher(Files.readString(file)).results()
+                        .filter(m -> m.group(1) != null)
+                        .forEach(m -> strings.add(m.group(1)));
+            }
+        }
+        return strings;
+    }
+
+    /**
+     * Whether code of the generated package other than the type's own declaration (its class, or its
+     * field in {@code Libc}) names the type, outside comments and strings.
+     */
+    private static boolean referredToByOtherGeneratedCode(Path generatedPackage, String type) throws IOException {
+        Pattern reference = Pattern.compile("\\b" + Pattern.quote(type) + "\\b");
+        Pattern ownField = Pattern.compile("(?m)^.*\\s" + Pattern.quote(type) + " = .*$");
+        try (Stream<Path> files = Files.list(generatedPackage)) {
+            for (Path file : files.filter(f -> !f.getFileName().toString().equals(type + ".java")).toList()) {
+                String code = TOKEN.matcher(Files.readString(file)).replaceAll(" ");
+                if (reference.matcher(ownField.matcher(code).replaceAll("")).find()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }

@@ -59,8 +59,9 @@ public final class LayoutAssertions {
     }
 
     /**
-     * Returns the C file for the ABI whose jextract options are in {@code configDir} (its libc.args and
-     * errno.args), from the classes of the package those options name.
+     * Returns the C file for the ABI whose jextract options are in {@code configDir} (its libc.args,
+     * errno.args and, where there is one, the tests' test.args), from the classes of the package those
+     * options name.
      *
      * @throws IOException if its jextract options cannot be read
      * @throws ReflectiveOperationException if a name the options include was not generated
@@ -77,6 +78,11 @@ public final class LayoutAssertions {
         out.functions(libc, header);
         out.constants(libc, header);
         out.constants(errno, errno.load(errno.headerClass));
+        Path testArgs = configDir.resolve("test.args");
+        if (Files.exists(testArgs)) {
+            JextractOptions tests = JextractOptions.read(testArgs);
+            out.constants(tests, tests.load(tests.headerClass));
+        }
         out.controlMessages(header);
         out.types(libc, header);
         out.line("/* " + out.assertions + " assertions */");

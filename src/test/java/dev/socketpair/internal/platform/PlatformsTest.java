@@ -33,7 +33,7 @@ class PlatformsTest {
         assertThatCode(Platforms::requireSupported).doesNotThrowAnyException();
         Platform platform = Platform.current();
         assertThat(platform.library().abi().os()).isEqualTo(Abi.OsFamily.LINUX);
-        assertThat(platform.library().symbol("socketpair")).isPresent();
+        assertThat(platform.library().function("socketpair")).isPresent();
         assertThat(Platform.current()).isSameAs(platform);
     }
 

@@ -69,114 +69,6 @@ public class Libc {
     public static final AddressLayout C_POINTER = ValueLayout.ADDRESS
             .withTargetLayout(MemoryLayout.sequenceLayout(java.lang.Long.MAX_VALUE, JAVA_BYTE));
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
-    private static final int EV_ADD = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * #define EV_ADD 1
-     * }
-     */
-    public static int EV_ADD() {
-        return EV_ADD;
-    }
-    private static final int EV_DELETE = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * #define EV_DELETE 2
-     * }
-     */
-    public static int EV_DELETE() {
-        return EV_DELETE;
-    }
-    private static final int EV_ENABLE = (int)4L;
-    /**
-     * {@snippet lang=c :
-     * #define EV_ENABLE 4
-     * }
-     */
-    public static int EV_ENABLE() {
-        return EV_ENABLE;
-    }
-    private static final int EV_DISABLE = (int)8L;
-    /**
-     * {@snippet lang=c :
-     * #define EV_DISABLE 8
-     * }
-     */
-    public static int EV_DISABLE() {
-        return EV_DISABLE;
-    }
-    private static final int EV_ONESHOT = (int)16L;
-    /**
-     * {@snippet lang=c :
-     * #define EV_ONESHOT 16
-     * }
-     */
-    public static int EV_ONESHOT() {
-        return EV_ONESHOT;
-    }
-    private static final int EV_CLEAR = (int)32L;
-    /**
-     * {@snippet lang=c :
-     * #define EV_CLEAR 32
-     * }
-     */
-    public static int EV_CLEAR() {
-        return EV_CLEAR;
-    }
-    private static final int EV_RECEIPT = (int)64L;
-    /**
-     * {@snippet lang=c :
-     * #define EV_RECEIPT 64
-     * }
-     */
-    public static int EV_RECEIPT() {
-        return EV_RECEIPT;
-    }
-    private static final int EV_DISPATCH = (int)128L;
-    /**
-     * {@snippet lang=c :
-     * #define EV_DISPATCH 128
-     * }
-     */
-    public static int EV_DISPATCH() {
-        return EV_DISPATCH;
-    }
-    private static final int EV_EOF = (int)32768L;
-    /**
-     * {@snippet lang=c :
-     * #define EV_EOF 32768
-     * }
-     */
-    public static int EV_EOF() {
-        return EV_EOF;
-    }
-    private static final int EV_ERROR = (int)16384L;
-    /**
-     * {@snippet lang=c :
-     * #define EV_ERROR 16384
-     * }
-     */
-    public static int EV_ERROR() {
-        return EV_ERROR;
-    }
-    private static final int NOTE_TRIGGER = (int)16777216L;
-    /**
-     * {@snippet lang=c :
-     * #define NOTE_TRIGGER 16777216
-     * }
-     */
-    public static int NOTE_TRIGGER() {
-        return NOTE_TRIGGER;
-    }
-    private static final int KQUEUE_CLOEXEC = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * #define KQUEUE_CLOEXEC 1
-     * }
-     */
-    public static int KQUEUE_CLOEXEC() {
-        return KQUEUE_CLOEXEC;
-    }
     private static final int SOCK_STREAM = (int)1L;
     /**
      * {@snippet lang=c :
@@ -194,24 +86,6 @@ public class Libc {
      */
     public static int SOCK_DGRAM() {
         return SOCK_DGRAM;
-    }
-    private static final int SOCK_RAW = (int)3L;
-    /**
-     * {@snippet lang=c :
-     * #define SOCK_RAW 3
-     * }
-     */
-    public static int SOCK_RAW() {
-        return SOCK_RAW;
-    }
-    private static final int SOCK_RDM = (int)4L;
-    /**
-     * {@snippet lang=c :
-     * #define SOCK_RDM 4
-     * }
-     */
-    public static int SOCK_RDM() {
-        return SOCK_RDM;
     }
     private static final int SOCK_SEQPACKET = (int)5L;
     /**
@@ -240,15 +114,6 @@ public class Libc {
     public static int SOCK_NONBLOCK() {
         return SOCK_NONBLOCK;
     }
-    private static final int SO_KEEPALIVE = (int)8L;
-    /**
-     * {@snippet lang=c :
-     * #define SO_KEEPALIVE 8
-     * }
-     */
-    public static int SO_KEEPALIVE() {
-        return SO_KEEPALIVE;
-    }
     private static final int SO_LINGER = (int)128L;
     /**
      * {@snippet lang=c :
@@ -257,15 +122,6 @@ public class Libc {
      */
     public static int SO_LINGER() {
         return SO_LINGER;
-    }
-    private static final int SO_NOSIGPIPE = (int)2048L;
-    /**
-     * {@snippet lang=c :
-     * #define SO_NOSIGPIPE 2048
-     * }
-     */
-    public static int SO_NOSIGPIPE() {
-        return SO_NOSIGPIPE;
     }
     private static final int SO_SNDBUF = (int)4097L;
     /**
@@ -321,15 +177,6 @@ public class Libc {
     public static int SOL_SOCKET() {
         return SOL_SOCKET;
     }
-    private static final int AF_UNSPEC = (int)0L;
-    /**
-     * {@snippet lang=c :
-     * #define AF_UNSPEC 0
-     * }
-     */
-    public static int AF_UNSPEC() {
-        return AF_UNSPEC;
-    }
     private static final int AF_UNIX = (int)1L;
     /**
      * {@snippet lang=c :
@@ -338,33 +185,6 @@ public class Libc {
      */
     public static int AF_UNIX() {
         return AF_UNIX;
-    }
-    private static final int AF_INET = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * #define AF_INET 2
-     * }
-     */
-    public static int AF_INET() {
-        return AF_INET;
-    }
-    private static final int AF_INET6 = (int)28L;
-    /**
-     * {@snippet lang=c :
-     * #define AF_INET6 28
-     * }
-     */
-    public static int AF_INET6() {
-        return AF_INET6;
-    }
-    private static final int MSG_PEEK = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * #define MSG_PEEK 2
-     * }
-     */
-    public static int MSG_PEEK() {
-        return MSG_PEEK;
     }
     private static final int MSG_TRUNC = (int)16L;
     /**
@@ -420,15 +240,6 @@ public class Libc {
     public static int MSG_WAITFORONE() {
         return MSG_WAITFORONE;
     }
-    private static final int CMGROUP_MAX = (int)16L;
-    /**
-     * {@snippet lang=c :
-     * #define CMGROUP_MAX 16
-     * }
-     */
-    public static int CMGROUP_MAX() {
-        return CMGROUP_MAX;
-    }
     private static final int SCM_RIGHTS = (int)1L;
     /**
      * {@snippet lang=c :
@@ -437,24 +248,6 @@ public class Libc {
      */
     public static int SCM_RIGHTS() {
         return SCM_RIGHTS;
-    }
-    private static final int SCM_CREDS = (int)3L;
-    /**
-     * {@snippet lang=c :
-     * #define SCM_CREDS 3
-     * }
-     */
-    public static int SCM_CREDS() {
-        return SCM_CREDS;
-    }
-    private static final int SCM_CREDS2 = (int)8L;
-    /**
-     * {@snippet lang=c :
-     * #define SCM_CREDS2 8
-     * }
-     */
-    public static int SCM_CREDS2() {
-        return SCM_CREDS2;
     }
     private static final int SHUT_RD = (int)0L;
     /**
@@ -537,24 +330,6 @@ public class Libc {
     public static int CLD_DUMPED() {
         return CLD_DUMPED;
     }
-    private static final int XU_NGROUPS = (int)16L;
-    /**
-     * {@snippet lang=c :
-     * #define XU_NGROUPS 16
-     * }
-     */
-    public static int XU_NGROUPS() {
-        return XU_NGROUPS;
-    }
-    private static final int XUCRED_VERSION = (int)0L;
-    /**
-     * {@snippet lang=c :
-     * #define XUCRED_VERSION 0
-     * }
-     */
-    public static int XUCRED_VERSION() {
-        return XUCRED_VERSION;
-    }
     private static final int SOL_LOCAL = (int)0L;
     /**
      * {@snippet lang=c :
@@ -572,24 +347,6 @@ public class Libc {
      */
     public static int LOCAL_PEERCRED() {
         return LOCAL_PEERCRED;
-    }
-    private static final int LOCAL_CREDS = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * #define LOCAL_CREDS 2
-     * }
-     */
-    public static int LOCAL_CREDS() {
-        return LOCAL_CREDS;
-    }
-    private static final int LOCAL_CREDS_PERSISTENT = (int)3L;
-    /**
-     * {@snippet lang=c :
-     * #define LOCAL_CREDS_PERSISTENT 3
-     * }
-     */
-    public static int LOCAL_CREDS_PERSISTENT() {
-        return LOCAL_CREDS_PERSISTENT;
     }
     private static final int WNOHANG = (int)1L;
     /**
@@ -626,15 +383,6 @@ public class Libc {
      */
     public static int O_NONBLOCK() {
         return O_NONBLOCK;
-    }
-    private static final int O_CLOEXEC = (int)1048576L;
-    /**
-     * {@snippet lang=c :
-     * #define O_CLOEXEC 1048576
-     * }
-     */
-    public static int O_CLOEXEC() {
-        return O_CLOEXEC;
     }
     private static final int F_GETFD = (int)1L;
     /**
@@ -753,213 +501,6 @@ public class Libc {
     public static int POSIX_SPAWN_SETSIGMASK() {
         return POSIX_SPAWN_SETSIGMASK;
     }
-    /**
-     * {@snippet lang=c :
-     * typedef __gid_t gid_t
-     * }
-     */
-    public static final OfInt gid_t = Libc.C_INT;
-    /**
-     * {@snippet lang=c :
-     * typedef __pid_t pid_t
-     * }
-     */
-    public static final OfInt pid_t = Libc.C_INT;
-    /**
-     * {@snippet lang=c :
-     * typedef __size_t size_t
-     * }
-     */
-    public static final OfLong size_t = Libc.C_LONG;
-    /**
-     * {@snippet lang=c :
-     * typedef __ssize_t ssize_t
-     * }
-     */
-    public static final OfLong ssize_t = Libc.C_LONG;
-    /**
-     * {@snippet lang=c :
-     * typedef __uid_t uid_t
-     * }
-     */
-    public static final OfInt uid_t = Libc.C_INT;
-
-    private static class kqueue {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT    );
-
-        public static final MemorySegment ADDR = Libc.findOrThrow("kqueue");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * int kqueue()
-     * }
-     */
-    public static FunctionDescriptor kqueue$descriptor() {
-        return kqueue.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * int kqueue()
-     * }
-     */
-    public static MethodHandle kqueue$handle() {
-        return kqueue.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * int kqueue()
-     * }
-     */
-    public static MemorySegment kqueue$address() {
-        return kqueue.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * int kqueue()
-     * }
-     */
-    public static int kqueue() {
-        var mh$ = kqueue.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("kqueue");
-            }
-            return (int)mh$.invokeExact();
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class kqueuex {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT,
-            Libc.C_INT
-        );
-
-        public static final MemorySegment ADDR = Libc.findOrThrow("kqueuex");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * int kqueuex(unsigned int flags)
-     * }
-     */
-    public static FunctionDescriptor kqueuex$descriptor() {
-        return kqueuex.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * int kqueuex(unsigned int flags)
-     * }
-     */
-    public static MethodHandle kqueuex$handle() {
-        return kqueuex.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * int kqueuex(unsigned int flags)
-     * }
-     */
-    public static MemorySegment kqueuex$address() {
-        return kqueuex.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * int kqueuex(unsigned int flags)
-     * }
-     */
-    public static int kqueuex(int flags) {
-        var mh$ = kqueuex.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("kqueuex", flags);
-            }
-            return (int)mh$.invokeExact(flags);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class kevent {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT,
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_INT,
-            Libc.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = Libc.findOrThrow("kevent");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * int kevent(int kq, const struct kevent *changelist, int nchanges, struct kevent *eventlist, int nevents, const struct timespec *timeout)
-     * }
-     */
-    public static FunctionDescriptor kevent$descriptor() {
-        return kevent.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * int kevent(int kq, const struct kevent *changelist, int nchanges, struct kevent *eventlist, int nevents, const struct timespec *timeout)
-     * }
-     */
-    public static MethodHandle kevent$handle() {
-        return kevent.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * int kevent(int kq, const struct kevent *changelist, int nchanges, struct kevent *eventlist, int nevents, const struct timespec *timeout)
-     * }
-     */
-    public static MemorySegment kevent$address() {
-        return kevent.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * int kevent(int kq, const struct kevent *changelist, int nchanges, struct kevent *eventlist, int nevents, const struct timespec *timeout)
-     * }
-     */
-    public static int kevent(int kq, MemorySegment changelist, int nchanges, MemorySegment eventlist, int nevents, MemorySegment timeout) {
-        var mh$ = kevent.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("kevent", kq, changelist, nchanges, eventlist, nevents, timeout);
-            }
-            return (int)mh$.invokeExact(kq, changelist, nchanges, eventlist, nevents, timeout);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
 
     /**
      * Variadic invoker class for:
@@ -1033,18 +574,6 @@ public class Libc {
             }
         }
     }
-    /**
-     * {@snippet lang=c :
-     * typedef __sa_family_t sa_family_t
-     * }
-     */
-    public static final OfByte sa_family_t = Libc.C_CHAR;
-    /**
-     * {@snippet lang=c :
-     * typedef __socklen_t socklen_t
-     * }
-     */
-    public static final OfInt socklen_t = Libc.C_INT;
 
     private static class getpeername {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -1784,66 +1313,6 @@ public class Libc {
         return P_PID;
     }
 
-    private static class waitpid {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT,
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_INT
-        );
-
-        public static final MemorySegment ADDR = Libc.findOrThrow("waitpid");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * pid_t waitpid(pid_t, int *, int)
-     * }
-     */
-    public static FunctionDescriptor waitpid$descriptor() {
-        return waitpid.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * pid_t waitpid(pid_t, int *, int)
-     * }
-     */
-    public static MethodHandle waitpid$handle() {
-        return waitpid.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * pid_t waitpid(pid_t, int *, int)
-     * }
-     */
-    public static MemorySegment waitpid$address() {
-        return waitpid.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * pid_t waitpid(pid_t, int *, int)
-     * }
-     */
-    public static int waitpid(int x0, MemorySegment x1, int x2) {
-        var mh$ = waitpid.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("waitpid", x0, x1, x2);
-            }
-            return (int)mh$.invokeExact(x0, x1, x2);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
     private static class waitid {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Libc.C_INT,
@@ -2039,12 +1508,6 @@ public class Libc {
            throw new AssertionError("should not reach here", ex$);
         }
     }
-    /**
-     * {@snippet lang=c :
-     * typedef unsigned int nfds_t
-     * }
-     */
-    public static final OfInt nfds_t = Libc.C_INT;
 
     private static class poll {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -2354,69 +1817,6 @@ public class Libc {
      * }
      */
     public static final AddressLayout posix_spawn_file_actions_t = Libc.C_POINTER;
-
-    private static class posix_spawn {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_POINTER,
-            Libc.C_POINTER,
-            Libc.C_POINTER,
-            Libc.C_POINTER,
-            Libc.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = Libc.findOrThrow("posix_spawn");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * int posix_spawn(pid_t *restrict, const char *restrict, const posix_spawn_file_actions_t *, const posix_spawnattr_t *restrict, char *const[], char *const[])
-     * }
-     */
-    public static FunctionDescriptor posix_spawn$descriptor() {
-        return posix_spawn.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * int posix_spawn(pid_t *restrict, const char *restrict, const posix_spawn_file_actions_t *, const posix_spawnattr_t *restrict, char *const[], char *const[])
-     * }
-     */
-    public static MethodHandle posix_spawn$handle() {
-        return posix_spawn.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * int posix_spawn(pid_t *restrict, const char *restrict, const posix_spawn_file_actions_t *, const posix_spawnattr_t *restrict, char *const[], char *const[])
-     * }
-     */
-    public static MemorySegment posix_spawn$address() {
-        return posix_spawn.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * int posix_spawn(pid_t *restrict, const char *restrict, const posix_spawn_file_actions_t *, const posix_spawnattr_t *restrict, char *const[], char *const[])
-     * }
-     */
-    public static int posix_spawn(MemorySegment x0, MemorySegment x1, MemorySegment x2, MemorySegment x3, MemorySegment x4, MemorySegment x5) {
-        var mh$ = posix_spawn.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("posix_spawn", x0, x1, x2, x3, x4, x5);
-            }
-            return (int)mh$.invokeExact(x0, x1, x2, x3, x4, x5);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
 
     private static class posix_spawnp {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -3526,212 +2926,6 @@ public class Libc {
            throw new AssertionError("should not reach here", ex$);
         }
     }
-
-    private static class read {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_LONG,
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_LONG
-        );
-
-        public static final MemorySegment ADDR = Libc.findOrThrow("read");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * ssize_t read(int, void *, size_t)
-     * }
-     */
-    public static FunctionDescriptor read$descriptor() {
-        return read.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * ssize_t read(int, void *, size_t)
-     * }
-     */
-    public static MethodHandle read$handle() {
-        return read.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * ssize_t read(int, void *, size_t)
-     * }
-     */
-    public static MemorySegment read$address() {
-        return read.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * ssize_t read(int, void *, size_t)
-     * }
-     */
-    public static long read(int x0, MemorySegment x1, long x2) {
-        var mh$ = read.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("read", x0, x1, x2);
-            }
-            return (long)mh$.invokeExact(x0, x1, x2);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class write {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_LONG,
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_LONG
-        );
-
-        public static final MemorySegment ADDR = Libc.findOrThrow("write");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * ssize_t write(int, const void *, size_t)
-     * }
-     */
-    public static FunctionDescriptor write$descriptor() {
-        return write.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * ssize_t write(int, const void *, size_t)
-     * }
-     */
-    public static MethodHandle write$handle() {
-        return write.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * ssize_t write(int, const void *, size_t)
-     * }
-     */
-    public static MemorySegment write$address() {
-        return write.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * ssize_t write(int, const void *, size_t)
-     * }
-     */
-    public static long write(int x0, MemorySegment x1, long x2) {
-        var mh$ = write.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("write", x0, x1, x2);
-            }
-            return (long)mh$.invokeExact(x0, x1, x2);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class pipe2 {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_INT
-        );
-
-        public static final MemorySegment ADDR = Libc.findOrThrow("pipe2");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * int pipe2(int *, int)
-     * }
-     */
-    public static FunctionDescriptor pipe2$descriptor() {
-        return pipe2.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * int pipe2(int *, int)
-     * }
-     */
-    public static MethodHandle pipe2$handle() {
-        return pipe2.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * int pipe2(int *, int)
-     * }
-     */
-    public static MemorySegment pipe2$address() {
-        return pipe2.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * int pipe2(int *, int)
-     * }
-     */
-    public static int pipe2(MemorySegment x0, int x1) {
-        var mh$ = pipe2.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("pipe2", x0, x1);
-            }
-            return (int)mh$.invokeExact(x0, x1);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-    private static final int EVFILT_READ = (int)-1L;
-    /**
-     * {@snippet lang=c :
-     * #define EVFILT_READ -1
-     * }
-     */
-    public static int EVFILT_READ() {
-        return EVFILT_READ;
-    }
-    private static final int EVFILT_WRITE = (int)-2L;
-    /**
-     * {@snippet lang=c :
-     * #define EVFILT_WRITE -2
-     * }
-     */
-    public static int EVFILT_WRITE() {
-        return EVFILT_WRITE;
-    }
-    private static final int EVFILT_USER = (int)-11L;
-    /**
-     * {@snippet lang=c :
-     * #define EVFILT_USER -11
-     * }
-     */
-    public static int EVFILT_USER() {
-        return EVFILT_USER;
-    }
     private static final long FIONREAD = 1074030207L;
     /**
      * {@snippet lang=c :
@@ -3740,15 +2934,6 @@ public class Libc {
      */
     public static long FIONREAD() {
         return FIONREAD;
-    }
-    private static final int AF_LOCAL = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * #define AF_LOCAL 1
-     * }
-     */
-    public static int AF_LOCAL() {
-        return AF_LOCAL;
     }
     private static final int SOCKETPAIR_CMSG_ALIGNMENT = (int)8L;
     /**

@@ -78,15 +78,6 @@ public class Libc {
     public static int O_NONBLOCK() {
         return O_NONBLOCK;
     }
-    private static final int O_CLOEXEC = (int)524288L;
-    /**
-     * {@snippet lang=c :
-     * #define O_CLOEXEC 524288
-     * }
-     */
-    public static int O_CLOEXEC() {
-        return O_CLOEXEC;
-    }
     private static final int F_GETFD = (int)1L;
     /**
      * {@snippet lang=c :
@@ -258,15 +249,6 @@ public class Libc {
     public static int POSIX_SPAWN_SETSIGMASK() {
         return POSIX_SPAWN_SETSIGMASK;
     }
-    private static final int POSIX_SPAWN_SETSID = (int)128L;
-    /**
-     * {@snippet lang=c :
-     * #define POSIX_SPAWN_SETSID 128
-     * }
-     */
-    public static int POSIX_SPAWN_SETSID() {
-        return POSIX_SPAWN_SETSID;
-    }
     private static final int WNOHANG = (int)1L;
     /**
      * {@snippet lang=c :
@@ -402,24 +384,6 @@ public class Libc {
     public static int SOCK_DGRAM() {
         return SOCK_DGRAM;
     }
-    private static final int SOCK_RAW = (int)3L;
-    /**
-     * {@snippet lang=c :
-     * #define SOCK_RAW 3
-     * }
-     */
-    public static int SOCK_RAW() {
-        return SOCK_RAW;
-    }
-    private static final int SOCK_RDM = (int)4L;
-    /**
-     * {@snippet lang=c :
-     * #define SOCK_RDM 4
-     * }
-     */
-    public static int SOCK_RDM() {
-        return SOCK_RDM;
-    }
     private static final int SOCK_SEQPACKET = (int)5L;
     /**
      * {@snippet lang=c :
@@ -428,24 +392,6 @@ public class Libc {
      */
     public static int SOCK_SEQPACKET() {
         return SOCK_SEQPACKET;
-    }
-    private static final int SOCK_DCCP = (int)6L;
-    /**
-     * {@snippet lang=c :
-     * #define SOCK_DCCP 6
-     * }
-     */
-    public static int SOCK_DCCP() {
-        return SOCK_DCCP;
-    }
-    private static final int SOCK_PACKET = (int)10L;
-    /**
-     * {@snippet lang=c :
-     * #define SOCK_PACKET 10
-     * }
-     */
-    public static int SOCK_PACKET() {
-        return SOCK_PACKET;
     }
     private static final int SOCK_CLOEXEC = (int)524288L;
     /**
@@ -501,15 +447,6 @@ public class Libc {
     public static int SO_RCVBUF() {
         return SO_RCVBUF;
     }
-    private static final int SO_KEEPALIVE = (int)9L;
-    /**
-     * {@snippet lang=c :
-     * #define SO_KEEPALIVE 9
-     * }
-     */
-    public static int SO_KEEPALIVE() {
-        return SO_KEEPALIVE;
-    }
     private static final int SO_LINGER = (int)13L;
     /**
      * {@snippet lang=c :
@@ -554,15 +491,6 @@ public class Libc {
      */
     public static int SOL_SOCKET() {
         return SOL_SOCKET;
-    }
-    private static final int MSG_PEEK = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * #define MSG_PEEK 2
-     * }
-     */
-    public static int MSG_PEEK() {
-        return MSG_PEEK;
     }
     private static final int MSG_CTRUNC = (int)8L;
     /**
@@ -663,24 +591,6 @@ public class Libc {
     public static int SCM_PIDFD() {
         return SCM_PIDFD;
     }
-    /**
-     * {@snippet lang=c :
-     * typedef unsigned long size_t
-     * }
-     */
-    public static final OfLong size_t = Libc.C_LONG;
-    /**
-     * {@snippet lang=c :
-     * typedef long ssize_t
-     * }
-     */
-    public static final OfLong ssize_t = Libc.C_LONG;
-    /**
-     * {@snippet lang=c :
-     * typedef int pid_t
-     * }
-     */
-    public static final OfInt pid_t = Libc.C_INT;
 
     /**
      * Variadic invoker class for:
@@ -754,12 +664,6 @@ public class Libc {
             }
         }
     }
-    /**
-     * {@snippet lang=c :
-     * typedef unsigned int gid_t
-     * }
-     */
-    public static final OfInt gid_t = Libc.C_INT;
 
     private static class getgrgid_r {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -822,12 +726,6 @@ public class Libc {
            throw new AssertionError("should not reach here", ex$);
         }
     }
-    /**
-     * {@snippet lang=c :
-     * typedef unsigned long nfds_t
-     * }
-     */
-    public static final OfLong nfds_t = Libc.C_LONG;
 
     private static class poll {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -888,12 +786,6 @@ public class Libc {
            throw new AssertionError("should not reach here", ex$);
         }
     }
-    /**
-     * {@snippet lang=c :
-     * typedef unsigned int uid_t
-     * }
-     */
-    public static final OfInt uid_t = Libc.C_INT;
 
     private static class getpwuid_r {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -1127,69 +1019,6 @@ public class Libc {
                 traceDowncall("sigfillset", x0);
             }
             return (int)mh$.invokeExact(x0);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class posix_spawn {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_POINTER,
-            Libc.C_POINTER,
-            Libc.C_POINTER,
-            Libc.C_POINTER,
-            Libc.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = Libc.findOrThrow("posix_spawn");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * int posix_spawn(pid_t *restrict, const char *restrict, const posix_spawn_file_actions_t *, const posix_spawnattr_t *restrict, char *const *restrict, char *const *restrict)
-     * }
-     */
-    public static FunctionDescriptor posix_spawn$descriptor() {
-        return posix_spawn.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * int posix_spawn(pid_t *restrict, const char *restrict, const posix_spawn_file_actions_t *, const posix_spawnattr_t *restrict, char *const *restrict, char *const *restrict)
-     * }
-     */
-    public static MethodHandle posix_spawn$handle() {
-        return posix_spawn.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * int posix_spawn(pid_t *restrict, const char *restrict, const posix_spawn_file_actions_t *, const posix_spawnattr_t *restrict, char *const *restrict, char *const *restrict)
-     * }
-     */
-    public static MemorySegment posix_spawn$address() {
-        return posix_spawn.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * int posix_spawn(pid_t *restrict, const char *restrict, const posix_spawn_file_actions_t *, const posix_spawnattr_t *restrict, char *const *restrict, char *const *restrict)
-     * }
-     */
-    public static int posix_spawn(MemorySegment x0, MemorySegment x1, MemorySegment x2, MemorySegment x3, MemorySegment x4, MemorySegment x5) {
-        var mh$ = posix_spawn.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("posix_spawn", x0, x1, x2, x3, x4, x5);
-            }
-            return (int)mh$.invokeExact(x0, x1, x2, x3, x4, x5);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2271,18 +2100,6 @@ public class Libc {
             }
         }
     }
-    /**
-     * {@snippet lang=c :
-     * typedef unsigned int socklen_t
-     * }
-     */
-    public static final OfInt socklen_t = Libc.C_INT;
-    /**
-     * {@snippet lang=c :
-     * typedef unsigned short sa_family_t
-     * }
-     */
-    public static final OfShort sa_family_t = Libc.C_SHORT;
 
     private static class sendmmsg {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -3022,66 +2839,6 @@ public class Libc {
         return P_PID;
     }
 
-    private static class waitpid {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT,
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_INT
-        );
-
-        public static final MemorySegment ADDR = Libc.findOrThrow("waitpid");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * pid_t waitpid(pid_t, int *, int)
-     * }
-     */
-    public static FunctionDescriptor waitpid$descriptor() {
-        return waitpid.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * pid_t waitpid(pid_t, int *, int)
-     * }
-     */
-    public static MethodHandle waitpid$handle() {
-        return waitpid.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * pid_t waitpid(pid_t, int *, int)
-     * }
-     */
-    public static MemorySegment waitpid$address() {
-        return waitpid.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * pid_t waitpid(pid_t, int *, int)
-     * }
-     */
-    public static int waitpid(int x0, MemorySegment x1, int x2) {
-        var mh$ = waitpid.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("waitpid", x0, x1, x2);
-            }
-            return (int)mh$.invokeExact(x0, x1, x2);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
     private static class waitid {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Libc.C_INT,
@@ -3143,65 +2900,6 @@ public class Libc {
         }
     }
 
-    private static class pipe2 {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_INT
-        );
-
-        public static final MemorySegment ADDR = Libc.findOrThrow("pipe2");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * int pipe2(int[2], int)
-     * }
-     */
-    public static FunctionDescriptor pipe2$descriptor() {
-        return pipe2.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * int pipe2(int[2], int)
-     * }
-     */
-    public static MethodHandle pipe2$handle() {
-        return pipe2.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * int pipe2(int[2], int)
-     * }
-     */
-    public static MemorySegment pipe2$address() {
-        return pipe2.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * int pipe2(int[2], int)
-     * }
-     */
-    public static int pipe2(MemorySegment x0, int x1) {
-        var mh$ = pipe2.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("pipe2", x0, x1);
-            }
-            return (int)mh$.invokeExact(x0, x1);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
     private static class close {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Libc.C_INT,
@@ -3255,126 +2953,6 @@ public class Libc {
                 traceDowncall("close", x0);
             }
             return (int)mh$.invokeExact(x0);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class read {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_LONG,
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_LONG
-        );
-
-        public static final MemorySegment ADDR = Libc.findOrThrow("read");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * ssize_t read(int, void *, size_t)
-     * }
-     */
-    public static FunctionDescriptor read$descriptor() {
-        return read.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * ssize_t read(int, void *, size_t)
-     * }
-     */
-    public static MethodHandle read$handle() {
-        return read.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * ssize_t read(int, void *, size_t)
-     * }
-     */
-    public static MemorySegment read$address() {
-        return read.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * ssize_t read(int, void *, size_t)
-     * }
-     */
-    public static long read(int x0, MemorySegment x1, long x2) {
-        var mh$ = read.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("read", x0, x1, x2);
-            }
-            return (long)mh$.invokeExact(x0, x1, x2);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class write {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_LONG,
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_LONG
-        );
-
-        public static final MemorySegment ADDR = Libc.findOrThrow("write");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * ssize_t write(int, const void *, size_t)
-     * }
-     */
-    public static FunctionDescriptor write$descriptor() {
-        return write.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * ssize_t write(int, const void *, size_t)
-     * }
-     */
-    public static MethodHandle write$handle() {
-        return write.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * ssize_t write(int, const void *, size_t)
-     * }
-     */
-    public static MemorySegment write$address() {
-        return write.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * ssize_t write(int, const void *, size_t)
-     * }
-     */
-    public static long write(int x0, MemorySegment x1, long x2) {
-        var mh$ = write.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("write", x0, x1, x2);
-            }
-            return (long)mh$.invokeExact(x0, x1, x2);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -3565,24 +3143,6 @@ public class Libc {
     public static int EPOLLONESHOT() {
         return EPOLLONESHOT;
     }
-    private static final int AF_UNSPEC = (int)0L;
-    /**
-     * {@snippet lang=c :
-     * #define AF_UNSPEC 0
-     * }
-     */
-    public static int AF_UNSPEC() {
-        return AF_UNSPEC;
-    }
-    private static final int AF_LOCAL = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * #define AF_LOCAL 1
-     * }
-     */
-    public static int AF_LOCAL() {
-        return AF_LOCAL;
-    }
     private static final int AF_UNIX = (int)1L;
     /**
      * {@snippet lang=c :
@@ -3591,33 +3151,6 @@ public class Libc {
      */
     public static int AF_UNIX() {
         return AF_UNIX;
-    }
-    private static final int AF_INET = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * #define AF_INET 2
-     * }
-     */
-    public static int AF_INET() {
-        return AF_INET;
-    }
-    private static final int AF_INET6 = (int)10L;
-    /**
-     * {@snippet lang=c :
-     * #define AF_INET6 10
-     * }
-     */
-    public static int AF_INET6() {
-        return AF_INET6;
-    }
-    private static final int AF_TIPC = (int)30L;
-    /**
-     * {@snippet lang=c :
-     * #define AF_TIPC 30
-     * }
-     */
-    public static int AF_TIPC() {
-        return AF_TIPC;
     }
     private static final int SOCKETPAIR_CMSG_ALIGNMENT = (int)8L;
     /**

@@ -213,15 +213,6 @@ public class Libc {
     public static int POSIX_SPAWN_SETSIGMASK() {
         return POSIX_SPAWN_SETSIGMASK;
     }
-    private static final int POSIX_SPAWN_SETSID = (int)128L;
-    /**
-     * {@snippet lang=c :
-     * #define POSIX_SPAWN_SETSID 128
-     * }
-     */
-    public static int POSIX_SPAWN_SETSID() {
-        return POSIX_SPAWN_SETSID;
-    }
     private static final int WNOHANG = (int)1L;
     /**
      * {@snippet lang=c :
@@ -330,15 +321,6 @@ public class Libc {
     public static int SO_RCVBUF() {
         return SO_RCVBUF;
     }
-    private static final int SO_KEEPALIVE = (int)9L;
-    /**
-     * {@snippet lang=c :
-     * #define SO_KEEPALIVE 9
-     * }
-     */
-    public static int SO_KEEPALIVE() {
-        return SO_KEEPALIVE;
-    }
     private static final int SO_LINGER = (int)13L;
     /**
      * {@snippet lang=c :
@@ -384,18 +366,6 @@ public class Libc {
     public static int SCM_PIDFD() {
         return SCM_PIDFD;
     }
-    /**
-     * {@snippet lang=c :
-     * typedef unsigned long size_t
-     * }
-     */
-    public static final OfLong size_t = Libc.C_LONG;
-    /**
-     * {@snippet lang=c :
-     * typedef __pid_t pid_t
-     * }
-     */
-    public static final OfInt pid_t = Libc.C_INT;
 
     /**
      * Variadic invoker class for:
@@ -469,12 +439,6 @@ public class Libc {
             }
         }
     }
-    /**
-     * {@snippet lang=c :
-     * typedef __gid_t gid_t
-     * }
-     */
-    public static final OfInt gid_t = Libc.C_INT;
 
     private static class getgrgid_r {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -537,12 +501,6 @@ public class Libc {
            throw new AssertionError("should not reach here", ex$);
         }
     }
-    /**
-     * {@snippet lang=c :
-     * typedef unsigned long nfds_t
-     * }
-     */
-    public static final OfLong nfds_t = Libc.C_LONG;
 
     private static class poll {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -603,12 +561,6 @@ public class Libc {
            throw new AssertionError("should not reach here", ex$);
         }
     }
-    /**
-     * {@snippet lang=c :
-     * typedef __uid_t uid_t
-     * }
-     */
-    public static final OfInt uid_t = Libc.C_INT;
 
     private static class getpwuid_r {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -873,18 +825,6 @@ public class Libc {
            throw new AssertionError("should not reach here", ex$);
         }
     }
-    /**
-     * {@snippet lang=c :
-     * typedef __ssize_t ssize_t
-     * }
-     */
-    public static final OfLong ssize_t = Libc.C_LONG;
-    /**
-     * {@snippet lang=c :
-     * typedef __socklen_t socklen_t
-     * }
-     */
-    public static final OfInt socklen_t = Libc.C_INT;
 
     private static class close {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -939,185 +879,6 @@ public class Libc {
                 traceDowncall("close", __fd);
             }
             return (int)mh$.invokeExact(__fd);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class read {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_LONG,
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_LONG
-        );
-
-        public static final MemorySegment ADDR = Libc.findOrThrow("read");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * extern ssize_t read(int __fd, void *__buf, size_t __nbytes)
-     * }
-     */
-    public static FunctionDescriptor read$descriptor() {
-        return read.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * extern ssize_t read(int __fd, void *__buf, size_t __nbytes)
-     * }
-     */
-    public static MethodHandle read$handle() {
-        return read.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * extern ssize_t read(int __fd, void *__buf, size_t __nbytes)
-     * }
-     */
-    public static MemorySegment read$address() {
-        return read.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * extern ssize_t read(int __fd, void *__buf, size_t __nbytes)
-     * }
-     */
-    public static long read(int __fd, MemorySegment __buf, long __nbytes) {
-        var mh$ = read.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("read", __fd, __buf, __nbytes);
-            }
-            return (long)mh$.invokeExact(__fd, __buf, __nbytes);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class write {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_LONG,
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_LONG
-        );
-
-        public static final MemorySegment ADDR = Libc.findOrThrow("write");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * extern ssize_t write(int __fd, const void *__buf, size_t __n)
-     * }
-     */
-    public static FunctionDescriptor write$descriptor() {
-        return write.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * extern ssize_t write(int __fd, const void *__buf, size_t __n)
-     * }
-     */
-    public static MethodHandle write$handle() {
-        return write.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * extern ssize_t write(int __fd, const void *__buf, size_t __n)
-     * }
-     */
-    public static MemorySegment write$address() {
-        return write.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * extern ssize_t write(int __fd, const void *__buf, size_t __n)
-     * }
-     */
-    public static long write(int __fd, MemorySegment __buf, long __n) {
-        var mh$ = write.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("write", __fd, __buf, __n);
-            }
-            return (long)mh$.invokeExact(__fd, __buf, __n);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class pipe2 {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_INT
-        );
-
-        public static final MemorySegment ADDR = Libc.findOrThrow("pipe2");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * extern int pipe2(int __pipedes[2], int __flags)
-     * }
-     */
-    public static FunctionDescriptor pipe2$descriptor() {
-        return pipe2.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * extern int pipe2(int __pipedes[2], int __flags)
-     * }
-     */
-    public static MethodHandle pipe2$handle() {
-        return pipe2.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * extern int pipe2(int __pipedes[2], int __flags)
-     * }
-     */
-    public static MemorySegment pipe2$address() {
-        return pipe2.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * extern int pipe2(int __pipedes[2], int __flags)
-     * }
-     */
-    public static int pipe2(MemorySegment __pipedes, int __flags) {
-        var mh$ = pipe2.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("pipe2", __pipedes, __flags);
-            }
-            return (int)mh$.invokeExact(__pipedes, __flags);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1286,69 +1047,6 @@ public class Libc {
                 traceDowncall("getgid");
             }
             return (int)mh$.invokeExact();
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class posix_spawn {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_POINTER,
-            Libc.C_POINTER,
-            Libc.C_POINTER,
-            Libc.C_POINTER,
-            Libc.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = Libc.findOrThrow("posix_spawn");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * extern int posix_spawn(pid_t *restrict __pid, const char *restrict __path, const posix_spawn_file_actions_t *restrict __file_actions, const posix_spawnattr_t *restrict __attrp, char *const __argv[], char *const __envp[])
-     * }
-     */
-    public static FunctionDescriptor posix_spawn$descriptor() {
-        return posix_spawn.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * extern int posix_spawn(pid_t *restrict __pid, const char *restrict __path, const posix_spawn_file_actions_t *restrict __file_actions, const posix_spawnattr_t *restrict __attrp, char *const __argv[], char *const __envp[])
-     * }
-     */
-    public static MethodHandle posix_spawn$handle() {
-        return posix_spawn.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * extern int posix_spawn(pid_t *restrict __pid, const char *restrict __path, const posix_spawn_file_actions_t *restrict __file_actions, const posix_spawnattr_t *restrict __attrp, char *const __argv[], char *const __envp[])
-     * }
-     */
-    public static MemorySegment posix_spawn$address() {
-        return posix_spawn.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * extern int posix_spawn(pid_t *restrict __pid, const char *restrict __path, const posix_spawn_file_actions_t *restrict __file_actions, const posix_spawnattr_t *restrict __attrp, char *const __argv[], char *const __envp[])
-     * }
-     */
-    public static int posix_spawn(MemorySegment __pid, MemorySegment __path, MemorySegment __file_actions, MemorySegment __attrp, MemorySegment __argv, MemorySegment __envp) {
-        var mh$ = posix_spawn.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("posix_spawn", __pid, __path, __file_actions, __attrp, __argv, __envp);
-            }
-            return (int)mh$.invokeExact(__pid, __path, __file_actions, __attrp, __argv, __envp);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2570,24 +2268,6 @@ public class Libc {
     public static int SOCK_DGRAM() {
         return SOCK_DGRAM;
     }
-    private static final int SOCK_RAW = (int)3L;
-    /**
-     * {@snippet lang=c :
-     * enum __socket_type.SOCK_RAW = 3
-     * }
-     */
-    public static int SOCK_RAW() {
-        return SOCK_RAW;
-    }
-    private static final int SOCK_RDM = (int)4L;
-    /**
-     * {@snippet lang=c :
-     * enum __socket_type.SOCK_RDM = 4
-     * }
-     */
-    public static int SOCK_RDM() {
-        return SOCK_RDM;
-    }
     private static final int SOCK_SEQPACKET = (int)5L;
     /**
      * {@snippet lang=c :
@@ -2596,24 +2276,6 @@ public class Libc {
      */
     public static int SOCK_SEQPACKET() {
         return SOCK_SEQPACKET;
-    }
-    private static final int SOCK_DCCP = (int)6L;
-    /**
-     * {@snippet lang=c :
-     * enum __socket_type.SOCK_DCCP = 6
-     * }
-     */
-    public static int SOCK_DCCP() {
-        return SOCK_DCCP;
-    }
-    private static final int SOCK_PACKET = (int)10L;
-    /**
-     * {@snippet lang=c :
-     * enum __socket_type.SOCK_PACKET = 10
-     * }
-     */
-    public static int SOCK_PACKET() {
-        return SOCK_PACKET;
     }
     private static final int SOCK_CLOEXEC = (int)524288L;
     /**
@@ -2632,21 +2294,6 @@ public class Libc {
      */
     public static int SOCK_NONBLOCK() {
         return SOCK_NONBLOCK;
-    }
-    /**
-     * {@snippet lang=c :
-     * typedef unsigned short sa_family_t
-     * }
-     */
-    public static final OfShort sa_family_t = Libc.C_SHORT;
-    private static final int MSG_PEEK = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.MSG_PEEK = 2
-     * }
-     */
-    public static int MSG_PEEK() {
-        return MSG_PEEK;
     }
     private static final int MSG_CTRUNC = (int)8L;
     /**
@@ -3486,66 +3133,6 @@ public class Libc {
         return P_PID;
     }
 
-    private static class waitpid {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT,
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_INT
-        );
-
-        public static final MemorySegment ADDR = Libc.findOrThrow("waitpid");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * extern __pid_t waitpid(__pid_t __pid, int *__stat_loc, int __options)
-     * }
-     */
-    public static FunctionDescriptor waitpid$descriptor() {
-        return waitpid.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * extern __pid_t waitpid(__pid_t __pid, int *__stat_loc, int __options)
-     * }
-     */
-    public static MethodHandle waitpid$handle() {
-        return waitpid.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * extern __pid_t waitpid(__pid_t __pid, int *__stat_loc, int __options)
-     * }
-     */
-    public static MemorySegment waitpid$address() {
-        return waitpid.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * extern __pid_t waitpid(__pid_t __pid, int *__stat_loc, int __options)
-     * }
-     */
-    public static int waitpid(int __pid, MemorySegment __stat_loc, int __options) {
-        var mh$ = waitpid.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("waitpid", __pid, __stat_loc, __options);
-            }
-            return (int)mh$.invokeExact(__pid, __stat_loc, __options);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
     private static class waitid {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Libc.C_INT,
@@ -3606,15 +3193,6 @@ public class Libc {
            throw new AssertionError("should not reach here", ex$);
         }
     }
-    private static final int O_CLOEXEC = (int)524288L;
-    /**
-     * {@snippet lang=c :
-     * #define O_CLOEXEC 524288
-     * }
-     */
-    public static int O_CLOEXEC() {
-        return O_CLOEXEC;
-    }
     private static final int IOV_MAX = (int)1024L;
     /**
      * {@snippet lang=c :
@@ -3624,24 +3202,6 @@ public class Libc {
     public static int IOV_MAX() {
         return IOV_MAX;
     }
-    private static final int AF_UNSPEC = (int)0L;
-    /**
-     * {@snippet lang=c :
-     * #define AF_UNSPEC 0
-     * }
-     */
-    public static int AF_UNSPEC() {
-        return AF_UNSPEC;
-    }
-    private static final int AF_LOCAL = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * #define AF_LOCAL 1
-     * }
-     */
-    public static int AF_LOCAL() {
-        return AF_LOCAL;
-    }
     private static final int AF_UNIX = (int)1L;
     /**
      * {@snippet lang=c :
@@ -3650,33 +3210,6 @@ public class Libc {
      */
     public static int AF_UNIX() {
         return AF_UNIX;
-    }
-    private static final int AF_INET = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * #define AF_INET 2
-     * }
-     */
-    public static int AF_INET() {
-        return AF_INET;
-    }
-    private static final int AF_INET6 = (int)10L;
-    /**
-     * {@snippet lang=c :
-     * #define AF_INET6 10
-     * }
-     */
-    public static int AF_INET6() {
-        return AF_INET6;
-    }
-    private static final int AF_TIPC = (int)30L;
-    /**
-     * {@snippet lang=c :
-     * #define AF_TIPC 30
-     * }
-     */
-    public static int AF_TIPC() {
-        return AF_TIPC;
     }
     private static final int SOCKETPAIR_CMSG_ALIGNMENT = (int)8L;
     /**

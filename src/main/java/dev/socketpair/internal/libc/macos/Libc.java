@@ -68,105 +68,6 @@ public class Libc {
     public static final AddressLayout C_POINTER = ValueLayout.ADDRESS
             .withTargetLayout(MemoryLayout.sequenceLayout(java.lang.Long.MAX_VALUE, JAVA_BYTE));
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
-    private static final int EV_ADD = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * #define EV_ADD 1
-     * }
-     */
-    public static int EV_ADD() {
-        return EV_ADD;
-    }
-    private static final int EV_DELETE = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * #define EV_DELETE 2
-     * }
-     */
-    public static int EV_DELETE() {
-        return EV_DELETE;
-    }
-    private static final int EV_ENABLE = (int)4L;
-    /**
-     * {@snippet lang=c :
-     * #define EV_ENABLE 4
-     * }
-     */
-    public static int EV_ENABLE() {
-        return EV_ENABLE;
-    }
-    private static final int EV_DISABLE = (int)8L;
-    /**
-     * {@snippet lang=c :
-     * #define EV_DISABLE 8
-     * }
-     */
-    public static int EV_DISABLE() {
-        return EV_DISABLE;
-    }
-    private static final int EV_ONESHOT = (int)16L;
-    /**
-     * {@snippet lang=c :
-     * #define EV_ONESHOT 16
-     * }
-     */
-    public static int EV_ONESHOT() {
-        return EV_ONESHOT;
-    }
-    private static final int EV_CLEAR = (int)32L;
-    /**
-     * {@snippet lang=c :
-     * #define EV_CLEAR 32
-     * }
-     */
-    public static int EV_CLEAR() {
-        return EV_CLEAR;
-    }
-    private static final int EV_RECEIPT = (int)64L;
-    /**
-     * {@snippet lang=c :
-     * #define EV_RECEIPT 64
-     * }
-     */
-    public static int EV_RECEIPT() {
-        return EV_RECEIPT;
-    }
-    private static final int EV_DISPATCH = (int)128L;
-    /**
-     * {@snippet lang=c :
-     * #define EV_DISPATCH 128
-     * }
-     */
-    public static int EV_DISPATCH() {
-        return EV_DISPATCH;
-    }
-    private static final int EV_EOF = (int)32768L;
-    /**
-     * {@snippet lang=c :
-     * #define EV_EOF 32768
-     * }
-     */
-    public static int EV_EOF() {
-        return EV_EOF;
-    }
-    private static final int EV_ERROR = (int)16384L;
-    /**
-     * {@snippet lang=c :
-     * #define EV_ERROR 16384
-     * }
-     */
-    public static int EV_ERROR() {
-        return EV_ERROR;
-    }
-    private static final int NOTE_TRIGGER = (int)16777216L;
-    /**
-     * {@snippet lang=c :
-     * #define NOTE_TRIGGER 16777216
-     * }
-     */
-    public static int NOTE_TRIGGER() {
-        return NOTE_TRIGGER;
-    }
     private static final int SOCK_STREAM = (int)1L;
     /**
      * {@snippet lang=c :
@@ -185,24 +86,6 @@ public class Libc {
     public static int SOCK_DGRAM() {
         return SOCK_DGRAM;
     }
-    private static final int SOCK_RAW = (int)3L;
-    /**
-     * {@snippet lang=c :
-     * #define SOCK_RAW 3
-     * }
-     */
-    public static int SOCK_RAW() {
-        return SOCK_RAW;
-    }
-    private static final int SOCK_RDM = (int)4L;
-    /**
-     * {@snippet lang=c :
-     * #define SOCK_RDM 4
-     * }
-     */
-    public static int SOCK_RDM() {
-        return SOCK_RDM;
-    }
     private static final int SOCK_SEQPACKET = (int)5L;
     /**
      * {@snippet lang=c :
@@ -211,15 +94,6 @@ public class Libc {
      */
     public static int SOCK_SEQPACKET() {
         return SOCK_SEQPACKET;
-    }
-    private static final int SO_KEEPALIVE = (int)8L;
-    /**
-     * {@snippet lang=c :
-     * #define SO_KEEPALIVE 8
-     * }
-     */
-    public static int SO_KEEPALIVE() {
-        return SO_KEEPALIVE;
     }
     private static final int SO_LINGER = (int)128L;
     /**
@@ -275,15 +149,6 @@ public class Libc {
     public static int SO_TYPE() {
         return SO_TYPE;
     }
-    private static final int SO_NOSIGPIPE = (int)4130L;
-    /**
-     * {@snippet lang=c :
-     * #define SO_NOSIGPIPE 4130
-     * }
-     */
-    public static int SO_NOSIGPIPE() {
-        return SO_NOSIGPIPE;
-    }
     private static final int SOL_SOCKET = (int)65535L;
     /**
      * {@snippet lang=c :
@@ -293,15 +158,6 @@ public class Libc {
     public static int SOL_SOCKET() {
         return SOL_SOCKET;
     }
-    private static final int AF_UNSPEC = (int)0L;
-    /**
-     * {@snippet lang=c :
-     * #define AF_UNSPEC 0
-     * }
-     */
-    public static int AF_UNSPEC() {
-        return AF_UNSPEC;
-    }
     private static final int AF_UNIX = (int)1L;
     /**
      * {@snippet lang=c :
@@ -310,33 +166,6 @@ public class Libc {
      */
     public static int AF_UNIX() {
         return AF_UNIX;
-    }
-    private static final int AF_INET = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * #define AF_INET 2
-     * }
-     */
-    public static int AF_INET() {
-        return AF_INET;
-    }
-    private static final int AF_INET6 = (int)30L;
-    /**
-     * {@snippet lang=c :
-     * #define AF_INET6 30
-     * }
-     */
-    public static int AF_INET6() {
-        return AF_INET6;
-    }
-    private static final int MSG_PEEK = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * #define MSG_PEEK 2
-     * }
-     */
-    public static int MSG_PEEK() {
-        return MSG_PEEK;
     }
     private static final int MSG_TRUNC = (int)16L;
     /**
@@ -464,15 +293,6 @@ public class Libc {
     public static int CLD_DUMPED() {
         return CLD_DUMPED;
     }
-    private static final int XUCRED_VERSION = (int)0L;
-    /**
-     * {@snippet lang=c :
-     * #define XUCRED_VERSION 0
-     * }
-     */
-    public static int XUCRED_VERSION() {
-        return XUCRED_VERSION;
-    }
     private static final int SOL_LOCAL = (int)0L;
     /**
      * {@snippet lang=c :
@@ -535,15 +355,6 @@ public class Libc {
      */
     public static int O_NONBLOCK() {
         return O_NONBLOCK;
-    }
-    private static final int O_CLOEXEC = (int)16777216L;
-    /**
-     * {@snippet lang=c :
-     * #define O_CLOEXEC 16777216
-     * }
-     */
-    public static int O_CLOEXEC() {
-        return O_CLOEXEC;
     }
     private static final int F_GETFD = (int)1L;
     /**
@@ -662,185 +473,6 @@ public class Libc {
     public static int POSIX_SPAWN_SETSIGMASK() {
         return POSIX_SPAWN_SETSIGMASK;
     }
-    private static final int POSIX_SPAWN_SETSID = (int)1024L;
-    /**
-     * {@snippet lang=c :
-     * #define POSIX_SPAWN_SETSID 1024
-     * }
-     */
-    public static int POSIX_SPAWN_SETSID() {
-        return POSIX_SPAWN_SETSID;
-    }
-    private static final int POSIX_SPAWN_CLOEXEC_DEFAULT = (int)16384L;
-    /**
-     * {@snippet lang=c :
-     * #define POSIX_SPAWN_CLOEXEC_DEFAULT 16384
-     * }
-     */
-    public static int POSIX_SPAWN_CLOEXEC_DEFAULT() {
-        return POSIX_SPAWN_CLOEXEC_DEFAULT;
-    }
-    /**
-     * {@snippet lang=c :
-     * typedef __darwin_gid_t gid_t
-     * }
-     */
-    public static final OfInt gid_t = Libc.C_INT;
-    /**
-     * {@snippet lang=c :
-     * typedef __darwin_pid_t pid_t
-     * }
-     */
-    public static final OfInt pid_t = Libc.C_INT;
-    /**
-     * {@snippet lang=c :
-     * typedef __darwin_uid_t uid_t
-     * }
-     */
-    public static final OfInt uid_t = Libc.C_INT;
-    /**
-     * {@snippet lang=c :
-     * typedef __darwin_size_t size_t
-     * }
-     */
-    public static final OfLong size_t = Libc.C_LONG;
-    /**
-     * {@snippet lang=c :
-     * typedef __darwin_ssize_t ssize_t
-     * }
-     */
-    public static final OfLong ssize_t = Libc.C_LONG;
-
-    private static class kqueue {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT    );
-
-        public static final MemorySegment ADDR = Libc.findOrThrow("kqueue");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * int kqueue()
-     * }
-     */
-    public static FunctionDescriptor kqueue$descriptor() {
-        return kqueue.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * int kqueue()
-     * }
-     */
-    public static MethodHandle kqueue$handle() {
-        return kqueue.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * int kqueue()
-     * }
-     */
-    public static MemorySegment kqueue$address() {
-        return kqueue.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * int kqueue()
-     * }
-     */
-    public static int kqueue() {
-        var mh$ = kqueue.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("kqueue");
-            }
-            return (int)mh$.invokeExact();
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class kevent {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT,
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_INT,
-            Libc.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = Libc.findOrThrow("kevent");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * int kevent(int kq, const struct kevent *changelist, int nchanges, struct kevent *eventlist, int nevents, const struct timespec *timeout)
-     * }
-     */
-    public static FunctionDescriptor kevent$descriptor() {
-        return kevent.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * int kevent(int kq, const struct kevent *changelist, int nchanges, struct kevent *eventlist, int nevents, const struct timespec *timeout)
-     * }
-     */
-    public static MethodHandle kevent$handle() {
-        return kevent.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * int kevent(int kq, const struct kevent *changelist, int nchanges, struct kevent *eventlist, int nevents, const struct timespec *timeout)
-     * }
-     */
-    public static MemorySegment kevent$address() {
-        return kevent.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * int kevent(int kq, const struct kevent *changelist, int nchanges, struct kevent *eventlist, int nevents, const struct timespec *timeout)
-     * }
-     */
-    public static int kevent(int kq, MemorySegment changelist, int nchanges, MemorySegment eventlist, int nevents, MemorySegment timeout) {
-        var mh$ = kevent.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("kevent", kq, changelist, nchanges, eventlist, nevents, timeout);
-            }
-            return (int)mh$.invokeExact(kq, changelist, nchanges, eventlist, nevents, timeout);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-    /**
-     * {@snippet lang=c :
-     * typedef __uint8_t sa_family_t
-     * }
-     */
-    public static final OfByte sa_family_t = Libc.C_CHAR;
-    /**
-     * {@snippet lang=c :
-     * typedef __darwin_socklen_t socklen_t
-     * }
-     */
-    public static final OfInt socklen_t = Libc.C_INT;
 
     private static class getpeername {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -1536,66 +1168,6 @@ public class Libc {
         return P_PID;
     }
 
-    private static class waitpid {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT,
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_INT
-        );
-
-        public static final MemorySegment ADDR = Libc.findOrThrow("waitpid");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * pid_t waitpid(pid_t, int *, int)
-     * }
-     */
-    public static FunctionDescriptor waitpid$descriptor() {
-        return waitpid.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * pid_t waitpid(pid_t, int *, int)
-     * }
-     */
-    public static MethodHandle waitpid$handle() {
-        return waitpid.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * pid_t waitpid(pid_t, int *, int)
-     * }
-     */
-    public static MemorySegment waitpid$address() {
-        return waitpid.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * pid_t waitpid(pid_t, int *, int)
-     * }
-     */
-    public static int waitpid(int x0, MemorySegment x1, int x2) {
-        var mh$ = waitpid.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("waitpid", x0, x1, x2);
-            }
-            return (int)mh$.invokeExact(x0, x1, x2);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
     private static class waitid {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Libc.C_INT,
@@ -1791,12 +1363,6 @@ public class Libc {
            throw new AssertionError("should not reach here", ex$);
         }
     }
-    /**
-     * {@snippet lang=c :
-     * typedef unsigned int nfds_t
-     * }
-     */
-    public static final OfInt nfds_t = Libc.C_INT;
 
     private static class poll {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -2106,69 +1672,6 @@ public class Libc {
      * }
      */
     public static final AddressLayout posix_spawn_file_actions_t = Libc.C_POINTER;
-
-    private static class posix_spawn {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_POINTER,
-            Libc.C_POINTER,
-            Libc.C_POINTER,
-            Libc.C_POINTER,
-            Libc.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = Libc.findOrThrow("posix_spawn");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * int posix_spawn(pid_t *restrict, const char *restrict, const posix_spawn_file_actions_t *, const posix_spawnattr_t *restrict, char *const __argv[], char *const __envp[])
-     * }
-     */
-    public static FunctionDescriptor posix_spawn$descriptor() {
-        return posix_spawn.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * int posix_spawn(pid_t *restrict, const char *restrict, const posix_spawn_file_actions_t *, const posix_spawnattr_t *restrict, char *const __argv[], char *const __envp[])
-     * }
-     */
-    public static MethodHandle posix_spawn$handle() {
-        return posix_spawn.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * int posix_spawn(pid_t *restrict, const char *restrict, const posix_spawn_file_actions_t *, const posix_spawnattr_t *restrict, char *const __argv[], char *const __envp[])
-     * }
-     */
-    public static MemorySegment posix_spawn$address() {
-        return posix_spawn.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * int posix_spawn(pid_t *restrict, const char *restrict, const posix_spawn_file_actions_t *, const posix_spawnattr_t *restrict, char *const __argv[], char *const __envp[])
-     * }
-     */
-    public static int posix_spawn(MemorySegment x0, MemorySegment x1, MemorySegment x2, MemorySegment x3, MemorySegment __argv, MemorySegment __envp) {
-        var mh$ = posix_spawn.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("posix_spawn", x0, x1, x2, x3, __argv, __envp);
-            }
-            return (int)mh$.invokeExact(x0, x1, x2, x3, __argv, __envp);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
 
     private static class posix_spawnp {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -2761,65 +2264,6 @@ public class Libc {
         }
     }
 
-    private static class posix_spawn_file_actions_addinherit_np {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_INT
-        );
-
-        public static final MemorySegment ADDR = Libc.findOrThrow("posix_spawn_file_actions_addinherit_np");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * int posix_spawn_file_actions_addinherit_np(posix_spawn_file_actions_t *, int)
-     * }
-     */
-    public static FunctionDescriptor posix_spawn_file_actions_addinherit_np$descriptor() {
-        return posix_spawn_file_actions_addinherit_np.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * int posix_spawn_file_actions_addinherit_np(posix_spawn_file_actions_t *, int)
-     * }
-     */
-    public static MethodHandle posix_spawn_file_actions_addinherit_np$handle() {
-        return posix_spawn_file_actions_addinherit_np.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * int posix_spawn_file_actions_addinherit_np(posix_spawn_file_actions_t *, int)
-     * }
-     */
-    public static MemorySegment posix_spawn_file_actions_addinherit_np$address() {
-        return posix_spawn_file_actions_addinherit_np.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * int posix_spawn_file_actions_addinherit_np(posix_spawn_file_actions_t *, int)
-     * }
-     */
-    public static int posix_spawn_file_actions_addinherit_np(MemorySegment x0, int x1) {
-        var mh$ = posix_spawn_file_actions_addinherit_np.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("posix_spawn_file_actions_addinherit_np", x0, x1);
-            }
-            return (int)mh$.invokeExact(x0, x1);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
     private static class posix_spawn_file_actions_addchdir_np {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Libc.C_INT,
@@ -3278,211 +2722,6 @@ public class Libc {
            throw new AssertionError("should not reach here", ex$);
         }
     }
-
-    private static class pipe {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT,
-            Libc.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = Libc.findOrThrow("pipe");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * int pipe(int[2])
-     * }
-     */
-    public static FunctionDescriptor pipe$descriptor() {
-        return pipe.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * int pipe(int[2])
-     * }
-     */
-    public static MethodHandle pipe$handle() {
-        return pipe.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * int pipe(int[2])
-     * }
-     */
-    public static MemorySegment pipe$address() {
-        return pipe.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * int pipe(int[2])
-     * }
-     */
-    public static int pipe(MemorySegment x0) {
-        var mh$ = pipe.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("pipe", x0);
-            }
-            return (int)mh$.invokeExact(x0);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class read {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_LONG,
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_LONG
-        );
-
-        public static final MemorySegment ADDR = Libc.findOrThrow("read");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * ssize_t read(int, void *, size_t __nbyte)
-     * }
-     */
-    public static FunctionDescriptor read$descriptor() {
-        return read.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * ssize_t read(int, void *, size_t __nbyte)
-     * }
-     */
-    public static MethodHandle read$handle() {
-        return read.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * ssize_t read(int, void *, size_t __nbyte)
-     * }
-     */
-    public static MemorySegment read$address() {
-        return read.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * ssize_t read(int, void *, size_t __nbyte)
-     * }
-     */
-    public static long read(int x0, MemorySegment x1, long __nbyte) {
-        var mh$ = read.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("read", x0, x1, __nbyte);
-            }
-            return (long)mh$.invokeExact(x0, x1, __nbyte);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class write {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_LONG,
-            Libc.C_INT,
-            Libc.C_POINTER,
-            Libc.C_LONG
-        );
-
-        public static final MemorySegment ADDR = Libc.findOrThrow("write");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * ssize_t write(int __fd, const void *__buf, size_t __nbyte)
-     * }
-     */
-    public static FunctionDescriptor write$descriptor() {
-        return write.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * ssize_t write(int __fd, const void *__buf, size_t __nbyte)
-     * }
-     */
-    public static MethodHandle write$handle() {
-        return write.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * ssize_t write(int __fd, const void *__buf, size_t __nbyte)
-     * }
-     */
-    public static MemorySegment write$address() {
-        return write.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * ssize_t write(int __fd, const void *__buf, size_t __nbyte)
-     * }
-     */
-    public static long write(int __fd, MemorySegment __buf, long __nbyte) {
-        var mh$ = write.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("write", __fd, __buf, __nbyte);
-            }
-            return (long)mh$.invokeExact(__fd, __buf, __nbyte);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-    private static final int EVFILT_READ = (int)-1L;
-    /**
-     * {@snippet lang=c :
-     * #define EVFILT_READ -1
-     * }
-     */
-    public static int EVFILT_READ() {
-        return EVFILT_READ;
-    }
-    private static final int EVFILT_WRITE = (int)-2L;
-    /**
-     * {@snippet lang=c :
-     * #define EVFILT_WRITE -2
-     * }
-     */
-    public static int EVFILT_WRITE() {
-        return EVFILT_WRITE;
-    }
-    private static final int EVFILT_USER = (int)-10L;
-    /**
-     * {@snippet lang=c :
-     * #define EVFILT_USER -10
-     * }
-     */
-    public static int EVFILT_USER() {
-        return EVFILT_USER;
-    }
     private static final long FIONREAD = 1074030207L;
     /**
      * {@snippet lang=c :
@@ -3491,15 +2730,6 @@ public class Libc {
      */
     public static long FIONREAD() {
         return FIONREAD;
-    }
-    private static final int AF_LOCAL = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * #define AF_LOCAL 1
-     * }
-     */
-    public static int AF_LOCAL() {
-        return AF_LOCAL;
     }
     private static final int SOCKETPAIR_CMSG_ALIGNMENT = (int)4L;
     /**
