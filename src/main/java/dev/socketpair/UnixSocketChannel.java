@@ -36,6 +36,7 @@ import java.nio.channels.IllegalBlockingModeException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -1647,13 +1648,21 @@ public final class UnixSocketChannel extends SocketChannel {
     }
 
     /**
-     * Always throws: the channel is connected to its peer for its whole life.
+     * Always throws: the channel is connected to its peer for its whole life. The address is checked
+     * first, as the JDK's UNIX-domain channels check it, so a null or non-UNIX address is reported as
+     * such whatever the channel's state.
      *
-     * @throws ClosedChannelException    if this channel is closed
-     * @throws AlreadyConnectedException otherwise
+     * @throws NullPointerException             if {@code remote} is null
+     * @throws UnsupportedAddressTypeException  if {@code remote} is not a {@link UnixDomainSocketAddress}
+     * @throws ClosedChannelException           if this channel is closed
+     * @throws AlreadyConnectedException        otherwise
      */
     @Override
     public boolean connect(SocketAddress remote) throws IOException {
+        Objects.requireNonNull(remote, "remote");
+        if (!(remote instanceof UnixDomainSocketAddress)) {
+            throw new UnsupportedAddressTypeException();
+        }
         ensureOpen();
         throw new AlreadyConnectedException();
     }
