@@ -11,6 +11,7 @@ import java.net.SocketException;
 import java.net.SocketImpl;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.util.Set;
@@ -32,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <h2>Addresses</h2>
  * {@link #getLocalSocketAddress()} and {@link #getRemoteSocketAddress()} are the channel's
- * {@link java.net.UnixDomainSocketAddress}es (null once it is closed, or if the name cannot be read). A
+ * {@link UnixDomainSocketAddress}es (null once it is closed, or if the name cannot be read). A
  * UNIX-domain socket has no IP address or port, so the methods that return them answer as
  * {@link Socket} does where it has none: {@link #getInetAddress()} null, {@link #getPort()} 0,
  * {@link #getLocalPort()} -1, {@link #getLocalAddress()} the wildcard address.
@@ -73,8 +74,9 @@ final class SocketView extends Socket {
      * Always throws: the end is connected to its peer for its whole life.
      *
      * @throws IllegalArgumentException if {@code remote} is null
-     * @throws SocketException          "Socket is closed" if the channel is closed, otherwise
-     *                                  "Already connected"
+     * @throws SocketException          "Unsupported address type" if {@code remote} is not a
+     *                                  {@link UnixDomainSocketAddress}, else "Socket is closed" if
+     *                                  the channel is closed, otherwise "Already connected"
      */
     @Override
     public void connect(SocketAddress remote) throws IOException {
@@ -85,8 +87,9 @@ final class SocketView extends Socket {
      * Always throws, as {@link #connect(SocketAddress)}.
      *
      * @throws IllegalArgumentException if {@code remote} is null or {@code timeout} negative
-     * @throws SocketException          "Socket is closed" if the channel is closed, otherwise
-     *                                  "Already connected"
+     * @throws SocketException          "Unsupported address type" if {@code remote} is not a
+     *                                  {@link UnixDomainSocketAddress}, else "Socket is closed" if
+     *                                  the channel is closed, otherwise "Already connected"
      */
     @Override
     public void connect(SocketAddress remote, int timeout) throws IOException {
@@ -95,6 +98,9 @@ final class SocketView extends Socket {
         }
         if (timeout < 0) {
             throw new IllegalArgumentException("connect: timeout can't be negative");
+        }
+        if (!(remote instanceof UnixDomainSocketAddress)) {
+            throw new SocketException("Unsupported address type");
         }
         throw new SocketException(channel.isOpen() ? "Already connected" : "Socket is closed");
     }

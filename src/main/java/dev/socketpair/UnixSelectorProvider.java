@@ -10,6 +10,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.AbstractSelector;
 import java.nio.channels.spi.SelectorProvider;
+import java.util.Objects;
 
 /**
  * The provider of {@link UnixSocketChannel}s and of the selectors they can be registered with. It opens
@@ -35,6 +36,8 @@ final class UnixSelectorProvider extends SelectorProvider {
 
     @Override
     public DatagramChannel openDatagramChannel(ProtocolFamily family) {
+        // A null argument is a NullPointerException throughout java.nio.channels, before anything else.
+        Objects.requireNonNull(family, "family");
         throw unsupported("DatagramChannel");
     }
 

@@ -36,6 +36,7 @@ import java.nio.channels.IllegalBlockingModeException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -608,7 +609,9 @@ public final class UnixSocketChannel extends SocketChannel {
      *         output, while the write is in progress, even after part of the buffer was
      *         written: its position says how much
      * @throws java.nio.channels.ClosedByInterruptException if another thread interrupts the current
-     *         thread while the write is in progress; the channel is then closed and the interrupt status set
+     *         thread while the write is in progress, or the thread's interrupt status is set when a
+     *         blocking write begins (whether or not the output is shut down); the channel is then closed
+     *         and the interrupt status set
      * @throws ErrnoException           if send(2) fails, such as {@code EPIPE} when the peer has gone
      * @throws IOException              if some other I/O error occurs
      */
@@ -694,15 +697,11 @@ public final class UnixSocketChannel extends SocketChannel {
         writeLock.lock();
         try {
             ensureOpen();
-            if (outputShutdown) {
-                // The JDK's channel throws this too: its write ends with AsynchronousCloseException
-                // whenever the output is shut down and nothing was written.
-                throw new AsynchronousCloseException();
-            }
             boolean blocking = isBlocking();
             boolean sends = hasData || type == SocketType.DGRAM;
             long written = 0;
-            if (sends && blocking && src.isSingleAtMost(SMALL_WRITE) && !Thread.currentThread().isInterrupted()) {
+            if (sends && blocking && src.isSingleAtMost(SMALL_WRITE) && !Thread.currentThread().isInterrupted()
+                    && !outputShutdown) {
                 long first = sendWithoutWaiting(src);
                 if (first >= 0 && (src.sendsAtOnce(messageBased) || !src.hasRemaining(first))) {
                     return first;
@@ -720,13 +719,14 @@ public final class UnixSocketChannel extends SocketChannel {
             boolean acquired = false;
             boolean done = false;
             try {
-                // As in the JDK, a blocking write of nothing is still a blocking operation: an
-                // interrupted thread closes the channel.
+                // As in the JDK, a blocking write of nothing, or one refused because the output is
+                // shut down, is still a blocking operation: an interrupted thread closes the channel
+                // and gets ClosedByInterruptException, which endIo throws before the refusal below.
                 acquired = beginIo(blocking, blockInKernel);
-                if (!sends) {
+                if (!sends && !outputShutdown) {
                     return 0;
                 }
-                for (;;) {
+                while (!outputShutdown) {
                     n = send(src, written, blockInKernel);
                     if (n >= 0) {
                         written += n;
@@ -746,7 +746,8 @@ public final class UnixSocketChannel extends SocketChannel {
                 endIo(blocking, acquired, blockInKernel, done || (descriptor.isOpen() && (written > 0 || n >= 0)));
             }
             if (!done && outputShutdown) {
-                // Output shut down under the write, which that ended (EPIPE) or woke: as for a close.
+                // Output shut down before the write, or under it, which that ended (EPIPE) or woke: as
+                // for a close. The JDK's channel throws this too whenever nothing was written.
                 throw new AsynchronousCloseException();
             }
             if (written > 0 || n >= 0 || n == -Errno.EAGAIN) {
@@ -1647,13 +1648,21 @@ public final class UnixSocketChannel extends SocketChannel {
     }
 
     /**
-     * Always throws: the channel is connected to its peer for its whole life.
+     * Always throws: the channel is connected to its peer for its whole life. The address is checked
+     * first, as the JDK's UNIX-domain channels check it, so a null or non-UNIX address is reported as
+     * such whatever the channel's state.
      *
-     * @throws ClosedChannelException    if this channel is closed
-     * @throws AlreadyConnectedException otherwise
+     * @throws NullPointerException             if {@code remote} is null
+     * @throws UnsupportedAddressTypeException  if {@code remote} is not a {@link UnixDomainSocketAddress}
+     * @throws ClosedChannelException           if this channel is closed
+     * @throws AlreadyConnectedException        otherwise
      */
     @Override
     public boolean connect(SocketAddress remote) throws IOException {
+        Objects.requireNonNull(remote, "remote");
+        if (!(remote instanceof UnixDomainSocketAddress)) {
+            throw new UnsupportedAddressTypeException();
+        }
         ensureOpen();
         throw new AlreadyConnectedException();
     }

@@ -158,6 +158,54 @@ class CloseTest {
 
     @ParameterizedTest(name = "virtual={0}")
     @ValueSource(booleans = {false, true})
+    void blockingWriteAfterShutdownOutputByAnInterruptedThreadClosesTheChannel(boolean virtual) throws Exception {
+        List<ChannelCall> writes = List.of(
+                channel -> channel.write(ByteBuffer.wrap(new byte[] {1})),
+                channel -> channel.write(ByteBuffer.allocate(0)),
+                channel -> channel.write(new ByteBuffer[] {ByteBuffer.wrap(new byte[] {1})}),
+                channel -> channel.write(MemorySegment.ofArray(new byte[] {1})));
+        for (SocketType type : SocketType.values()) {
+            for (ChannelCall write : writes) {
+                try (SocketPair pair = SocketPair.open(type)) {
+                    pair.first().shutdownOutput();
+                    Concurrently.await(Concurrently.start(virtual, () -> {
+                        Thread.currentThread().interrupt();
+                        assertThatThrownBy(() -> write.call(pair.first())).as("%s", type)
+                                .isInstanceOf(ClosedByInterruptException.class);
+                        assertThat(Thread.currentThread().isInterrupted()).isTrue();
+                        return null;
+                    }));
+                    assertThat(pair.first().isOpen()).as("%s", type).isFalse();
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "virtual={0}")
+    @ValueSource(booleans = {false, true})
+    void writeAfterShutdownOutputThrowsAsynchronousCloseExceptionAndLeavesTheChannelOpen(boolean virtual)
+            throws Exception {
+        for (boolean blocking : new boolean[] {true, false}) {
+            try (SocketPair pair = SocketPair.open()) {
+                pair.first().configureBlocking(blocking);
+                pair.first().shutdownOutput();
+                Concurrently.await(Concurrently.start(virtual, () -> {
+                    if (!blocking) {
+                        // Non-blocking operations are not interruptible: the refusal is the same.
+                        Thread.currentThread().interrupt();
+                    }
+                    assertThatThrownBy(() -> pair.first().write(ByteBuffer.wrap(new byte[] {1})))
+                            .isExactlyInstanceOf(AsynchronousCloseException.class);
+                    return null;
+                }));
+                assertThat(pair.first().isOpen()).isTrue();
+                assertThat(pair.second().read(ByteBuffer.allocate(1))).isEqualTo(-1);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "virtual={0}")
+    @ValueSource(booleans = {false, true})
     void nonBlockingOperationsIgnoreInterrupt(boolean virtual) throws Exception {
         try (SocketPair pair = SocketPair.open(SocketType.STREAM, SocketFlag.NONBLOCK)) {
             Concurrently.await(Concurrently.start(virtual, () -> {

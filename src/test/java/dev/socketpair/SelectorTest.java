@@ -7,11 +7,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.reflect.Field;
+import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.spi.AbstractSelectableChannel;
+import java.nio.channels.spi.SelectorProvider;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -475,6 +477,18 @@ class SelectorTest {
             assertThat(selector.selectNow()).isEqualTo(1);
             assertThat(key.selector()).isSameAs(selector);
             assertThat(key.channel()).isSameAs(pair.first());
+        }
+    }
+
+    @Test
+    void theProviderRefusesANullProtocolFamilyBeforeRefusingTheChannel() throws Exception {
+        try (SocketPair pair = SocketPair.open()) {
+            SelectorProvider provider = pair.first().provider();
+            assertThatThrownBy(() -> provider.openSocketChannel(null)).isInstanceOf(NullPointerException.class);
+            assertThatThrownBy(() -> provider.openServerSocketChannel(null)).isInstanceOf(NullPointerException.class);
+            assertThatThrownBy(() -> provider.openDatagramChannel(null)).isInstanceOf(NullPointerException.class);
+            assertThatThrownBy(() -> provider.openDatagramChannel(StandardProtocolFamily.UNIX))
+                    .isInstanceOf(UnsupportedOperationException.class);
         }
     }
 

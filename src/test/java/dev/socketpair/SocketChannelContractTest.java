@@ -3,6 +3,8 @@ package dev.socketpair;
 import jdk.net.ExtendedSocketOptions;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
@@ -13,6 +15,7 @@ import java.nio.channels.IllegalSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -77,6 +80,22 @@ class SocketChannelContractTest {
             assertThatThrownBy(() -> pair.first().connect(UnixDomainSocketAddress.of("/tmp/x")))
                     .isInstanceOf(AlreadyConnectedException.class);
             assertThatThrownBy(() -> pair.first().bind(null)).isInstanceOf(UnsupportedOperationException.class);
+        }
+    }
+
+    @Test
+    void connectChecksItsAddressBeforeTheChannelsState() throws Exception {
+        try (SocketPair pair = SocketPair.open()) {
+            UnixSocketChannel end = pair.first();
+            InetSocketAddress inet = new InetSocketAddress(InetAddress.getLoopbackAddress(), 80);
+            assertThatThrownBy(() -> end.connect(null)).isInstanceOf(NullPointerException.class);
+            assertThatThrownBy(() -> end.connect(inet)).isInstanceOf(UnsupportedAddressTypeException.class);
+
+            end.close();
+            assertThatThrownBy(() -> end.connect(null)).isInstanceOf(NullPointerException.class);
+            assertThatThrownBy(() -> end.connect(inet)).isInstanceOf(UnsupportedAddressTypeException.class);
+            assertThatThrownBy(() -> end.connect(UnixDomainSocketAddress.of("/tmp/x")))
+                    .isExactlyInstanceOf(ClosedChannelException.class);
         }
     }
 

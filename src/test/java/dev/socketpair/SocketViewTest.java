@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -277,6 +278,19 @@ class SocketViewTest {
             socket.close();
             assertThatThrownBy(() -> socket.connect(elsewhere)).isInstanceOf(SocketException.class)
                     .hasMessage("Socket is closed");
+        }
+    }
+
+    @Test
+    void connectToAnAddressOfAnotherFamilyIsAnUnsupportedAddressTypeOpenOrClosed() throws Exception {
+        try (SocketPair pair = SocketPair.open()) {
+            Socket socket = pair.first().socket();
+            InetSocketAddress inet = new InetSocketAddress(InetAddress.getLoopbackAddress(), 80);
+            assertThatThrownBy(() -> socket.connect(inet)).isInstanceOf(SocketException.class)
+                    .hasMessage("Unsupported address type");
+            socket.close();
+            assertThatThrownBy(() -> socket.connect(inet, 10)).isInstanceOf(SocketException.class)
+                    .hasMessage("Unsupported address type");
         }
     }
 
