@@ -12,7 +12,9 @@ import java.net.SocketException;
  * <p>The message names the call, the errno and its description, for example
  * {@code socketpair: EOPNOTSUPP (Operation not supported)}. {@link #errno()} is the platform's number,
  * {@link #errnoName()} its symbolic name, which is the same on every platform and is what code should
- * compare. A number the C library does not define is named {@code "errno N"}.
+ * compare. A number the C library does not define is named {@code "errno N"}. A lost connection keeps the
+ * JDK's messages, which code written for the JDK's channels looks for: {@code ECONNRESET} is
+ * {@code "Connection reset"} and {@code EPIPE} {@code "Broken pipe"}, with the call in {@link #syscall()}.
  *
  * <p>A closed channel is never reported with this exception: operations on a closed channel throw
  * {@link java.nio.channels.ClosedChannelException} as every JDK channel does.
@@ -41,11 +43,25 @@ public class ErrnoException extends SocketException {
 
     /** As {@link #ErrnoException(String, int)}, with {@code detail}, if not null, after the description. */
     ErrnoException(String syscall, int errno, String detail) {
-        super(syscall + ": " + Errno.name(errno) + " (" + Errno.description(errno) + ")"
-                + (detail == null ? "" : ": " + detail));
+        super(message(syscall, errno) + (detail == null ? "" : ": " + detail));
         this.errno = errno;
         this.errnoName = Errno.name(errno);
         this.syscall = syscall;
+    }
+
+    /**
+     * The JDK's message for a lost connection, which code written for the JDK's channels looks for
+     * ("Connection reset", "Broken pipe"); for any other errno, the call, the errno's name and the C
+     * library's description of it.
+     */
+    private static String message(String syscall, int errno) {
+        if (errno == Errno.ECONNRESET) {
+            return "Connection reset";
+        }
+        if (errno == Errno.EPIPE) {
+            return "Broken pipe";
+        }
+        return syscall + ": " + Errno.name(errno) + " (" + Errno.description(errno) + ")";
     }
 
     /** {@return the errno value, as the platform numbers it} */

@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <h2>Addresses</h2>
  * {@link #getLocalSocketAddress()} and {@link #getRemoteSocketAddress()} are the channel's
- * {@link UnixDomainSocketAddress}es (null once it is closed, or if the name cannot be read). A
+ * {@link UnixDomainSocketAddress}es, read when the view is made, and still given once it is closed, as
+ * {@link Socket} says (null if the channel was closed before, or the name cannot be read). A
  * UNIX-domain socket has no IP address or port, so the methods that return them answer as
  * {@link Socket} does where it has none: {@link #getInetAddress()} null, {@link #getPort()} 0,
  * {@link #getLocalPort()} -1, {@link #getLocalAddress()} the wildcard address.
@@ -55,10 +56,26 @@ final class SocketView extends Socket {
     // The read timeout in milliseconds, 0 for none; read by each read of the input stream.
     private volatile int timeout;
 
+    // The channel's names, read while it is open: a socket's name and its peer's never change, and
+    // Socket's addresses stay readable once it is closed.
+    private final SocketAddress localAddress;
+    private final SocketAddress remoteAddress;
+
     private SocketView(UnixSocketChannel channel) throws SocketException {
         // No implementation: every method of Socket that would use one is overridden.
         super((SocketImpl) null);
         this.channel = channel;
+        this.localAddress = address(channel, false);
+        this.remoteAddress = address(channel, true);
+    }
+
+    /** The channel's local or remote address, or null if it is closed or the name cannot be read. */
+    private static SocketAddress address(UnixSocketChannel channel, boolean remote) {
+        try {
+            return remote ? channel.getRemoteAddress() : channel.getLocalAddress();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** {@return a new view of {@code channel}} */
@@ -140,29 +157,23 @@ final class SocketView extends Socket {
     }
 
     /**
-     * {@return the channel's {@link UnixSocketChannel#getRemoteAddress() remote address}}, or null if the
-     * channel is closed or the name cannot be read.
+     * {@return the channel's {@link UnixSocketChannel#getRemoteAddress() remote address}}, also once the
+     * socket is closed; null if the channel was closed before this view was made, or the name could not
+     * be read.
      */
     @Override
     public SocketAddress getRemoteSocketAddress() {
-        try {
-            return channel.getRemoteAddress();
-        } catch (IOException e) {
-            return null;
-        }
+        return remoteAddress;
     }
 
     /**
-     * {@return the channel's {@link UnixSocketChannel#getLocalAddress() local address}}, or null if the
-     * channel is closed or the name cannot be read.
+     * {@return the channel's {@link UnixSocketChannel#getLocalAddress() local address}}, also once the
+     * socket is closed; null if the channel was closed before this view was made, or the name could not
+     * be read.
      */
     @Override
     public SocketAddress getLocalSocketAddress() {
-        try {
-            return channel.getLocalAddress();
-        } catch (IOException e) {
-            return null;
-        }
+        return localAddress;
     }
 
     /** {@return the channel this socket is a view of} */

@@ -1833,6 +1833,7 @@ public final class UnixSocketChannel extends SocketChannel {
      * {@link java.nio.file.attribute.UserPrincipalLookupService}, equal to the JDK's for the same ids,
      * named by the user and group databases (getpwuid_r(3), getgrgid_r(3)), or by the number where they
      * give the id no name; looking the names up may block for as long as those databases take.
+     * {@link UnixSocketOptions#SO_ERROR} is null while no error is pending.
      *
      * @throws UnsupportedOperationException if the option is not one of {@link #supportedOptions()}
      * @throws ClosedChannelException        if this channel is closed
@@ -1858,7 +1859,8 @@ public final class UnixSocketChannel extends SocketChannel {
             return name.type().cast(SocketType.of((int) value));
         }
         if (name == UnixSocketOptions.SO_ERROR) {
-            return name.type().cast((int) control("getsockopt", fd -> SocketControl.intOption(fd, IntOption.ERROR)));
+            int pending = (int) control("getsockopt", fd -> SocketControl.intOption(fd, IntOption.ERROR));
+            return pending == 0 ? null : name.type().cast(Errors.exception("getsockopt", pending));
         }
         IntOption option = bufferOption(name);
         if (option == null) {

@@ -33,10 +33,13 @@ public final class UnixSocketOptions {
     public static final SocketOption<SocketType> SO_TYPE = new Option<>("SO_TYPE", SocketType.class);
 
     /**
-     * {@code SO_ERROR}, read-only: the socket's pending error as an errno value, 0 if there is none.
-     * Reading it clears it, as in C.
+     * {@code SO_ERROR}, read-only: the socket's pending error, as an {@link ErrnoException} whose
+     * {@link ErrnoException#errno()} is the pending errno value ({@code getsockopt} is its system call),
+     * or null if there is none. Reading it clears it, as in C. (Its value is not an {@code Integer}: code
+     * written for the JDK's channels sets every {@code Integer} and {@code Boolean} option a channel
+     * supports, and this one cannot be set.)
      */
-    public static final SocketOption<Integer> SO_ERROR = new Option<>("SO_ERROR", Integer.class);
+    public static final SocketOption<ErrnoException> SO_ERROR = new Option<>("SO_ERROR", ErrnoException.class);
 
     private UnixSocketOptions() {
     }

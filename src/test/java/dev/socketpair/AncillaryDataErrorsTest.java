@@ -59,7 +59,7 @@ class AncillaryDataErrorsTest {
             pair.second().close();
             assertThatThrownBy(() -> pair.first().sendDescriptors(ByteBuffer.wrap(new byte[1]), pipe[0]))
                     .isInstanceOf(ErrnoException.class)
-                    .hasMessage("sendmsg: EPIPE (Broken pipe)");
+                    .hasMessage("Broken pipe");
         } finally {
             RawFd.close(pipe);
         }
@@ -83,7 +83,7 @@ class AncillaryDataErrorsTest {
             pair.second().close();
             assertThatThrownBy(() -> pair.first().receive(ByteBuffer.allocate(4), 1))
                     .isInstanceOf(ErrnoException.class)
-                    .hasMessage("recvmsg: ECONNRESET (Connection reset by peer)");
+                    .hasMessage("Connection reset");
         }
     }
 

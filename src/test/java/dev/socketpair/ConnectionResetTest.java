@@ -57,7 +57,7 @@ class ConnectionResetTest {
 
             ErrnoException e = catchThrowableOfType(ErrnoException.class, () -> a.write(ByteBuffer.wrap(new byte[] {4})));
             assertThat(e.errnoName()).isEqualTo("EPIPE");
-            assertThat(e.getMessage()).isEqualTo("send: EPIPE (Broken pipe)");
+            assertThat(e.getMessage()).isEqualTo("Broken pipe");
             assertReset(catchThrowable(() -> a.read(ByteBuffer.allocate(16))), ReadForm.BUFFER);
         }
     }
@@ -85,7 +85,7 @@ class ConnectionResetTest {
     }
 
     private static void assertReset(Throwable thrown, ReadForm form) {
-        assertThat(thrown).as(form.name()).isInstanceOf(SocketException.class).hasMessageContaining("Connection reset");
+        assertThat(thrown).as(form.name()).isInstanceOf(SocketException.class).hasMessage("Connection reset");
         ErrnoException e = (ErrnoException) thrown;
         assertThat(e.errnoName()).isEqualTo("ECONNRESET");
         boolean withMessageHeader = form == ReadForm.SCATTERING || form == ReadForm.RECEIVE;

@@ -258,8 +258,15 @@ class SocketViewTest {
             assertThat(socket.isConnected()).isTrue();
 
             socket.close();
-            assertThat(socket.getLocalSocketAddress()).isNull();
-            assertThat(socket.getRemoteSocketAddress()).isNull();
+            assertThat(socket.getLocalSocketAddress()).as("as Socket says, once closed").isEqualTo(UnixDomainSocketAddress.of(""));
+            assertThat(socket.getRemoteSocketAddress()).as("as Socket says, once closed").isEqualTo(UnixDomainSocketAddress.of(""));
+            assertThat(pair.first().socket()).as("the same view").isSameAs(socket);
+        }
+        try (SocketPair pair = SocketPair.open()) {
+            pair.first().close();
+            Socket madeClosed = pair.first().socket();
+            assertThat(madeClosed.getLocalSocketAddress()).as("a view made once closed").isNull();
+            assertThat(madeClosed.getRemoteSocketAddress()).as("a view made once closed").isNull();
         }
     }
 

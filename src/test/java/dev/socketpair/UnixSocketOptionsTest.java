@@ -8,6 +8,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -42,9 +43,59 @@ class UnixSocketOptionsTest {
     }
 
     @Test
-    void errorIsZeroOnAHealthySocket() throws Exception {
+    void noErrorIsPendingOnAHealthySocket() throws Exception {
         try (SocketPair pair = SocketPair.open()) {
-            assertThat(pair.first().getOption(UnixSocketOptions.SO_ERROR)).isZero();
+            assertThat(pair.first().getOption(UnixSocketOptions.SO_ERROR)).isNull();
+        }
+    }
+
+    /**
+     * A connected socket whose peer is closed with bytes it never read has ECONNRESET pending (Linux's
+     * unix_release_sock, and the BSDs' the same way): the option reports it once, and reading it clears it.
+     */
+    @ParameterizedTest
+    @EnumSource(value = SocketType.class, names = {"STREAM", "SEQPACKET"})
+    void aPendingErrorIsReportedOnceAsTheErrnoExceptionOfGetsockopt(SocketType type) throws Exception {
+        try (SocketPair pair = SocketPair.open(type)) {
+            pair.first().write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            pair.second().close();
+            ErrnoException pending = pair.first().getOption(UnixSocketOptions.SO_ERROR);
+            assertThat(pending).isNotNull();
+            assertThat(pending.errnoName()).isEqualTo("ECONNRESET");
+            assertThat(pending.syscall()).isEqualTo("getsockopt");
+            assertThat(pair.first().getOption(UnixSocketOptions.SO_ERROR)).as("cleared by the first read").isNull();
+        }
+    }
+
+    /**
+     * Code written for the JDK's channels sets every {@code Integer} and {@code Boolean} option a channel
+     * lists (the JDK's own channels have no read-only option of either type): each of ours takes a value
+     * and reads it back.
+     */
+    @ParameterizedTest
+    @EnumSource(SocketType.class)
+    void everyIntegerAndBooleanOptionListedCanBeSetAndRead(SocketType type) throws Exception {
+        try (SocketPair pair = SocketPair.open(type)) {
+            UnixSocketChannel channel = pair.first();
+            int checked = 0;
+            for (SocketOption<?> option : channel.supportedOptions()) {
+                if (option.type() == Integer.class) {
+                    @SuppressWarnings("unchecked")
+                    SocketOption<Integer> integer = (SocketOption<Integer>) option;
+                    channel.setOption(integer, 10);
+                    assertThat(channel.getOption(integer)).as(option.name()).isNotNull();
+                    checked++;
+                } else if (option.type() == Boolean.class) {
+                    @SuppressWarnings("unchecked")
+                    SocketOption<Boolean> bool = (SocketOption<Boolean>) option;
+                    channel.setOption(bool, true);
+                    assertThat(channel.getOption(bool)).as(option.name()).isTrue();
+                    channel.setOption(bool, false);
+                    assertThat(channel.getOption(bool)).as(option.name()).isFalse();
+                    checked++;
+                }
+            }
+            assertThat(checked).as("SO_SNDBUF, SO_RCVBUF and SO_LINGER at least").isGreaterThanOrEqualTo(3);
         }
     }
 
@@ -72,7 +123,7 @@ class UnixSocketOptionsTest {
             Credentials mine = pair.first().peerCredentials();
             assertRefused(pair.first(), UnixSocketOptions.SO_PEERCRED, mine);
             assertRefused(pair.first(), UnixSocketOptions.SO_TYPE, SocketType.DGRAM);
-            assertRefused(pair.first(), UnixSocketOptions.SO_ERROR, 0);
+            assertRefused(pair.first(), UnixSocketOptions.SO_ERROR, new ErrnoException("getsockopt", 1));
             assertThat(pair.first().getOption(UnixSocketOptions.SO_TYPE)).isEqualTo(SocketType.STREAM);
         }
     }

@@ -29,6 +29,8 @@ public final class Errno {
     public static final int ENOSYS = C.errno("ENOSYS");
     /** The peer closed the connection with data still unread. */
     public static final int ECONNRESET = C.errno("ECONNRESET");
+    /** A write to a connection whose peer has gone. */
+    public static final int EPIPE = C.errno("EPIPE");
 
     private Errno() {
     }
