@@ -194,7 +194,10 @@ long sp_lifecycle_n(long count) {
 /* As many events as the JDK's epoll selector collects in one epoll_wait(2). */
 #define SELECTION_EVENTS 1024
 
-/* n connected pairs: ends[i] in an epoll set for EPOLLIN (level-triggered), peers[i] the other end. */
+/*
+ * n ends of n / 2 connected pairs, all in an epoll set for EPOLLIN (level-triggered): ends[i] is
+ * registered, peers[i] is the other end of its pair (itself registered at the neighbouring index).
+ */
 struct selection {
     int epfd;
     int n;
@@ -204,11 +207,10 @@ struct selection {
     struct epoll_event events[SELECTION_EVENTS];
 };
 
-/* Closes what sp_selection_open made of s, the first pairs of it. */
-static void selection_free(struct selection *s, int pairs) {
-    for (int i = 0; i < pairs; i++) {
+/* Closes what sp_selection_open made of s: its first opened ends, and the epoll set. */
+static void selection_free(struct selection *s, int opened) {
+    for (int i = 0; i < opened; i++) {
         close(s->ends[i]);
-        close(s->peers[i]);
     }
     if (s->epfd >= 0) {
         close(s->epfd);
@@ -219,10 +221,15 @@ static void selection_free(struct selection *s, int pairs) {
 }
 
 /*
- * n socket pairs with one end of each, non-blocking as a selector's channel must be, in an epoll set
- * for reading: the C side of the selector workload. Returns NULL, with the errno in *error, on failure.
+ * n / 2 socket pairs (n even) with both ends, non-blocking as a selector's channels must be, in an epoll
+ * set for reading: the C side of the selector workload. Returns NULL, with the errno in *error, on
+ * failure.
  */
 struct selection *sp_selection_open(int n, int *error) {
+    if (n <= 0 || n % 2 != 0) {
+        *error = EINVAL;
+        return NULL;
+    }
     struct selection *s = calloc(1, sizeof *s);
     if (s == NULL) {
         *error = errno;
@@ -237,7 +244,7 @@ struct selection *sp_selection_open(int n, int *error) {
         selection_free(s, 0);
         return NULL;
     }
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n; i += 2) {
         int fds[2];
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, fds) != 0) {
             *error = errno;
@@ -245,12 +252,16 @@ struct selection *sp_selection_open(int n, int *error) {
             return NULL;
         }
         s->ends[i] = fds[0];
+        s->ends[i + 1] = fds[1];
         s->peers[i] = fds[1];
-        struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t) i};
-        if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fds[0], &ev) != 0) {
-            *error = errno;
-            selection_free(s, i + 1);
-            return NULL;
+        s->peers[i + 1] = fds[0];
+        for (int j = i; j < i + 2; j++) {
+            struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t) j};
+            if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->ends[j], &ev) != 0) {
+                *error = errno;
+                selection_free(s, i + 2);
+                return NULL;
+            }
         }
     }
     return s;

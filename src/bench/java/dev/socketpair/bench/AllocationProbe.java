@@ -2,6 +2,7 @@ package dev.socketpair.bench;
 
 import dev.socketpair.SocketType;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.management.ManagementFactory;
 import java.util.List;
@@ -13,9 +14,11 @@ import java.util.Locale;
  * counts it per thread, over many operations after a long warm-up. JMH's GC profiler counts every thread
  * of the JVM instead, its own included, which leaves a floor of a byte or two per operation that no
  * variant can go under. The JDK's channel and junixsocket are counted the same way, which shows what
- * the count sees when something does allocate. Run in a JVM of its own by {@link BenchmarkTable}, with
- * the argument {@code full} or {@code short} (a fifth of the operations); prints one line per
- * measurement: variant, workload, bytes per operation.
+ * the count sees when something does allocate. Then the selector workload ({@link SelectorRounds}): the
+ * bytes the selecting thread allocates per selected key, ours against the JDK's selector. Run in a JVM of
+ * its own by {@link BenchmarkTable}, with the argument {@code full} or {@code short} (a fifth of the
+ * operations) and the number of selector channels; prints one line per measurement: variant, workload
+ * (or {@code SELECTOR} for bytes per selected key), bytes.
  */
 public final class AllocationProbe {
 
@@ -50,13 +53,42 @@ public final class AllocationProbe {
     static final List<Variant> VARIANTS =
             List.of(Variant.OURS_DIRECT, Variant.OURS_HEAP, Variant.OURS_SEGMENT, Variant.JDK_UNIX, Variant.JUNIXSOCKET);
 
+    /** The selector variants counted. */
+    static final List<Variant> SELECTOR_VARIANTS = List.of(Variant.OURS_DIRECT, Variant.JDK_UNIX);
+
+    /** What a selector line names as its workload. */
+    static final String SELECTOR = "SELECTOR";
+
+    private static final int SELECTOR_WARMUP_ROUNDS = 20_000;
+    private static final int SELECTOR_ROUNDS = 10_000;
+
     public static void main(String[] args) throws Exception {
-        int divisor = args.length > 0 && args[0].equals("short") ? 5 : 1;
+        int divisor = args[0].equals("short") ? 5 : 1;
+        int selectorChannels = Integer.parseInt(args[1]);
         for (Variant variant : VARIANTS) {
             for (Workload workload : Workload.values()) {
                 System.out.printf(Locale.ROOT, "%s %s %.4f%n", variant, workload,
                         bytesPerOperation(variant, workload, divisor));
             }
+        }
+        for (Variant variant : SELECTOR_VARIANTS) {
+            System.out.printf(Locale.ROOT, "%s %s %.4f%n", variant, SELECTOR,
+                    bytesPerSelectedKey(variant, selectorChannels, divisor));
+        }
+    }
+
+    private static double bytesPerSelectedKey(Variant variant, int channels, int divisor) throws IOException {
+        try (SelectorRounds rounds = SelectorRounds.open(variant, channels)) {
+            for (int i = 0; i < SELECTOR_WARMUP_ROUNDS / divisor; i++) {
+                rounds.round(SelectorBenchmark.READY);
+            }
+            int measured = SELECTOR_ROUNDS / divisor;
+            long before = THREADS.getCurrentThreadAllocatedBytes();
+            long keys = 0;
+            for (int i = 0; i < measured; i++) {
+                keys += rounds.round(SelectorBenchmark.READY);
+            }
+            return (THREADS.getCurrentThreadAllocatedBytes() - before) / (double) keys;
         }
     }
 

@@ -104,11 +104,11 @@ final class CBaseline {
         return check((long) LIFECYCLE_N.invokeExact(count));
     }
 
-    /** Pairs made by C with one end of each in an epoll set: the C side of the selector workload. */
+    /** Pairs made by C with both ends of each in an epoll set: the C side of the selector workload. */
     static final class Selection {
         private final MemorySegment selection;
 
-        /** Opens {@code channels} pairs and registers one end of each for reading. */
+        /** Opens {@code channels / 2} pairs and registers both ends of each for reading. */
         Selection(int channels) throws Throwable {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment error = arena.allocate(JAVA_INT);
