@@ -30,6 +30,11 @@ public enum Variant {
     JDK_PIPE("JDK Pipe"),
     /** The JDK's UNIX-domain SocketChannel, connected through a bound temporary path; direct buffers. */
     JDK_UNIX("JDK UNIX SocketChannel"),
+    /**
+     * The JDK's UNIX-domain SocketChannel with heap ByteBuffers, which it copies through a direct buffer
+     * of its own on every read and write: what a heap buffer costs where it cannot be used in place.
+     */
+    JDK_UNIX_HEAP("JDK UNIX SocketChannel, heap ByteBuffer"),
     /** junixsocket's socket pair (JNI); direct buffers. */
     JUNIXSOCKET("junixsocket"),
     /** jnr-unixsocket's UnixSocketChannel.pair() (JNI through jffi); direct buffers. */
@@ -56,7 +61,7 @@ public enum Variant {
      * with buffers of {@code readSize} bytes. Native memory of the segment variant lives in {@code arena}.
      */
     Connection open(SocketType type, int messageSize, int readSize, Arena arena) throws IOException {
-        boolean direct = this != OURS_HEAP;
+        boolean direct = this != OURS_HEAP && this != JDK_UNIX_HEAP;
         switch (this) {
             case OURS_DIRECT, OURS_HEAP -> {
                 SocketPair pair = SocketPair.open(type);
@@ -80,7 +85,7 @@ public enum Variant {
                 return new Connection(channelEnd(back.source(), there.sink(), messageSize, readSize, true),
                         channelEnd(there.source(), back.sink(), messageSize, readSize, true));
             }
-            case JDK_UNIX -> {
+            case JDK_UNIX, JDK_UNIX_HEAP -> {
                 requireStream(type);
                 Path dir = Files.createTempDirectory("spbench");
                 Path path = dir.resolve("s");
@@ -88,8 +93,8 @@ public enum Variant {
                     server.bind(UnixDomainSocketAddress.of(path));
                     SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(path));
                     SocketChannel accepted = server.accept();
-                    return new Connection(channelEnd(client, client, messageSize, readSize, true),
-                            channelEnd(accepted, accepted, messageSize, readSize, true));
+                    return new Connection(channelEnd(client, client, messageSize, readSize, direct),
+                            channelEnd(accepted, accepted, messageSize, readSize, direct));
                 } finally {
                     Files.deleteIfExists(path);
                     Files.deleteIfExists(dir);
