@@ -12,6 +12,7 @@ import dev.socketpair.internal.SocketControl.IntOption;
 import dev.socketpair.internal.SocketDescriptor;
 import dev.socketpair.internal.SocketIo;
 import dev.socketpair.internal.Transfer;
+import dev.socketpair.internal.WeakSlot;
 import dev.socketpair.internal.platform.Features;
 import dev.socketpair.internal.platform.Platforms;
 
@@ -193,14 +194,15 @@ public final class UnixSocketChannel extends SocketChannel {
     private final NativeScratch writeScratch;
 
     // The transfer of one buffer or segment that each direction made last, used again while callers pass
-    // the same one, so that a loop over one buffer allocates nothing. Read and written without a lock:
-    // a transfer is immutable, and a race costs at most a new one.
-    private Transfer lastRead;
-    private Transfer lastWritten;
+    // the same one, so that a loop over one buffer allocates nothing; held weakly, so that the channel
+    // never keeps its caller's buffers alive. Read and written without a lock: a transfer is immutable,
+    // and a race costs at most a new one.
+    private final WeakSlot<Transfer> lastRead = new WeakSlot<>();
+    private final WeakSlot<Transfer> lastWritten = new WeakSlot<>();
     // The same for message batches, apart, so that a program that mixes batches with single transfers
     // allocates nothing for either.
-    private Transfer.Messages lastReceivedBatch;
-    private Transfer.Messages lastSentBatch;
+    private final WeakSlot<Transfer.Messages> lastReceivedBatch = new WeakSlot<>();
+    private final WeakSlot<Transfer.Messages> lastSentBatch = new WeakSlot<>();
 
     // Serialises shutdownInput/shutdownOutput; the flags are read without it.
     private final Object stateLock = new Object();
@@ -393,8 +395,8 @@ public final class UnixSocketChannel extends SocketChannel {
         if (dst.isReadOnly()) {
             throw invalidBuffers(new IllegalArgumentException("Read-only buffer"));
         }
-        Transfer.Buffer transfer = Transfer.of(dst, lastRead);
-        lastRead = transfer;
+        Transfer.Buffer transfer = Transfer.of(dst, lastRead.get());
+        lastRead.set(transfer);
         return (int) read(transfer, dst.hasRemaining());
     }
 
@@ -432,8 +434,8 @@ public final class UnixSocketChannel extends SocketChannel {
         if (dst.isReadOnly()) {
             throw invalidBuffers(new IllegalArgumentException("Read-only segment"));
         }
-        Transfer.Segment transfer = Transfer.of(dst, lastRead);
-        lastRead = transfer;
+        Transfer.Segment transfer = Transfer.of(dst, lastRead.get());
+        lastRead.set(transfer);
         return read(transfer, dst.byteSize() > 0);
     }
 
@@ -618,8 +620,8 @@ public final class UnixSocketChannel extends SocketChannel {
     @Override
     public int write(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src, "src");
-        Transfer.Buffer transfer = Transfer.of(src, lastWritten);
-        lastWritten = transfer;
+        Transfer.Buffer transfer = Transfer.of(src, lastWritten.get());
+        lastWritten.set(transfer);
         return (int) write(transfer, src.hasRemaining());
     }
 
@@ -684,8 +686,8 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     public long write(MemorySegment src) throws IOException {
         Objects.requireNonNull(src, "src");
-        Transfer.Segment transfer = Transfer.of(src, lastWritten);
-        lastWritten = transfer;
+        Transfer.Segment transfer = Transfer.of(src, lastWritten.get());
+        lastWritten.set(transfer);
         return write(transfer, src.byteSize() > 0);
     }
 
@@ -903,8 +905,8 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     public int sendMessages(ByteBuffer[] messages, int offset, int length) throws IOException {
         checkMessages(messages, offset, length, false);
-        Transfer.Messages batch = Transfer.of(messages, offset, length, lastSentBatch);
-        lastSentBatch = batch;
+        Transfer.Messages batch = Transfer.of(messages, offset, length, lastSentBatch.get());
+        lastSentBatch.set(batch);
         return (int) write(batch, length > 0);
     }
 
@@ -984,8 +986,8 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     public int receiveMessages(ByteBuffer[] buffers, int offset, int length) throws IOException {
         checkMessages(buffers, offset, length, true);
-        Transfer.Messages batch = Transfer.of(buffers, offset, length, lastReceivedBatch);
-        lastReceivedBatch = batch;
+        Transfer.Messages batch = Transfer.of(buffers, offset, length, lastReceivedBatch.get());
+        lastReceivedBatch.set(batch);
         return (int) read(batch, length > 0 && buffers[offset].hasRemaining());
     }
 
@@ -2049,8 +2051,8 @@ public final class UnixSocketChannel extends SocketChannel {
                 if (!isBlocking()) {
                     throw new IllegalBlockingModeException();
                 }
-                Transfer.Buffer transfer = Transfer.of(dst, lastRead);
-                lastRead = transfer;
+                Transfer.Buffer transfer = Transfer.of(dst, lastRead.get());
+                lastRead.set(transfer);
                 int n = (int) read(transfer, true, timed, deadline);
                 if (n != 0) {
                     return n;

@@ -48,8 +48,19 @@ final class BatchScratch {
     private long[] lengths = new long[0];
     // For each index of the caller's array, the buffer last seen there and a segment over all of its
     // memory: making a segment of a buffer allocates, and callers pass the same buffers again and again.
-    private ByteBuffer[] seen = new ByteBuffer[0];
-    private MemorySegment[] wholes = new MemorySegment[0];
+    // Held weakly, so that no caller's buffer is kept alive by the channel.
+    private final WeakSlot<SeenBuffers> seen = new WeakSlot<>();
+
+    /** Buffers by their index in the caller's array, each with a segment over all of its memory. */
+    private static final class SeenBuffers {
+        final ByteBuffer[] buffers;
+        final MemorySegment[] wholes;
+
+        SeenBuffers(ByteBuffer[] buffers, MemorySegment[] wholes) {
+            this.buffers = buffers;
+            this.wholes = wholes;
+        }
+    }
 
     BatchScratch(SegmentAllocator memory) {
         this.memory = memory;
@@ -167,15 +178,18 @@ final class BatchScratch {
      * at {@code index} of the caller's array: the one made when it was there last, if it was.
      */
     MemorySegment whole(int index, ByteBuffer buffer) {
-        if (index >= seen.length) {
-            int grown = Math.max(index + 1, Math.max(MIN_HEADERS, seen.length * 2));
-            seen = Arrays.copyOf(seen, grown);
-            wholes = Arrays.copyOf(wholes, grown);
+        SeenBuffers known = seen.get();
+        int size = known == null ? 0 : known.buffers.length;
+        if (index >= size) {
+            int grown = Math.max(index + 1, Math.max(MIN_HEADERS, size * 2));
+            known = known == null ? new SeenBuffers(new ByteBuffer[grown], new MemorySegment[grown])
+                    : new SeenBuffers(Arrays.copyOf(known.buffers, grown), Arrays.copyOf(known.wholes, grown));
+            seen.set(known);
         }
-        if (seen[index] != buffer) {
-            wholes[index] = MemorySegment.ofBuffer(buffer.duplicate().clear());
-            seen[index] = buffer;
+        if (known.buffers[index] != buffer) {
+            known.wholes[index] = MemorySegment.ofBuffer(buffer.duplicate().clear());
+            known.buffers[index] = buffer;
         }
-        return wholes[index];
+        return known.wholes[index];
     }
 }

@@ -56,12 +56,22 @@ public final class NativeScratch {
     // and making a segment of a buffer costs an allocation each time, which slicing a kept one does not.
     // The slice last made is kept too: a loop that clears its buffer before each call asks for the same
     // slice every time, and the JIT does not always do away with a fresh one (heap slices passed on to a
-    // critical call escape).
-    private ByteBuffer lastBuffer;
-    private MemorySegment lastBufferWhole;
-    private MemorySegment lastSlice;
-    private int lastPosition;
-    private int lastRemaining;
+    // critical call escape). Held weakly, so that no caller's buffer is kept alive by the channel.
+    private final WeakSlot<BufferSegments> lastBuffer = new WeakSlot<>();
+
+    /** A buffer, a segment over all of it, and the slice of that segment last asked for. */
+    private static final class BufferSegments {
+        final ByteBuffer buffer;
+        final MemorySegment whole;
+        MemorySegment slice;
+        int position = -1;
+        int remaining = -1;
+
+        BufferSegments(ByteBuffer buffer) {
+            this.buffer = buffer;
+            this.whole = MemorySegment.ofBuffer(buffer.duplicate().clear());
+        }
+    }
 
     /** Scratch memory from {@code memory}, which must outlive every call that uses it. */
     public NativeScratch(SegmentAllocator memory) {
@@ -90,16 +100,17 @@ public final class NativeScratch {
     MemorySegment segmentOf(ByteBuffer buffer) {
         int position = buffer.position();
         int remaining = buffer.remaining();
-        if (buffer != lastBuffer) {
-            lastBufferWhole = MemorySegment.ofBuffer(buffer.duplicate().clear());
-            lastBuffer = buffer;
-        } else if (position == lastPosition && remaining == lastRemaining) {
-            return lastSlice;
+        BufferSegments last = lastBuffer.get();
+        if (last == null || last.buffer != buffer) {
+            last = new BufferSegments(buffer);
+            lastBuffer.set(last);
+        } else if (position == last.position && remaining == last.remaining) {
+            return last.slice;
         }
-        lastSlice = lastBufferWhole.asSlice(position, remaining);
-        lastPosition = position;
-        lastRemaining = remaining;
-        return lastSlice;
+        last.slice = last.whole.asSlice(position, remaining);
+        last.position = position;
+        last.remaining = remaining;
+        return last.slice;
     }
 
     /**
@@ -108,7 +119,9 @@ public final class NativeScratch {
      * last buffer at the same position and size.
      */
     boolean hasSliceFor(ByteBuffer buffer) {
-        return buffer != lastBuffer || (buffer.position() == lastPosition && buffer.remaining() == lastRemaining);
+        BufferSegments last = lastBuffer.get();
+        return last == null || last.buffer != buffer
+                || (buffer.position() == last.position && buffer.remaining() == last.remaining);
     }
 
     /** A {@code struct epoll_event}, for registering with the {@link Poller}. */

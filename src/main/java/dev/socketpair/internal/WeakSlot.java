@@ -1,0 +1,31 @@
+package dev.socketpair.internal;
+
+import java.lang.ref.WeakReference;
+
+/**
+ * One object kept for reuse from call to call without keeping it reachable. A channel keeps what it
+ * made for the buffer it was given last (a transfer of it, a segment over it), so that a loop over one
+ * buffer allocates nothing; but a channel must not keep its caller's buffer, or the memory behind it,
+ * alive once the caller has dropped it, as the JDK's channels do not. A garbage collection may empty
+ * the slot; the next call then makes its object again.
+ *
+ * <p>Not synchronised: a race between two threads costs at most an object made again.
+ *
+ * @param <T> what the slot keeps
+ */
+public final class WeakSlot<T> {
+
+    private WeakReference<T> reference = new WeakReference<>(null);
+
+    /** {@return what the slot keeps, or null if nothing, or if it was collected} */
+    public T get() {
+        return reference.get();
+    }
+
+    /** Keeps {@code value}, if the slot does not hold it already. */
+    public void set(T value) {
+        if (reference.get() != value) {
+            reference = new WeakReference<>(value);
+        }
+    }
+}
