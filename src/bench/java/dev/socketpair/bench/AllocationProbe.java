@@ -79,6 +79,7 @@ public final class AllocationProbe {
 
     private static double bytesPerSelectedKey(Variant variant, int channels, int divisor) throws IOException {
         try (SelectorRounds rounds = SelectorRounds.open(variant, channels)) {
+            settle();
             for (int i = 0; i < SELECTOR_WARMUP_ROUNDS / divisor; i++) {
                 rounds.round(SelectorBenchmark.READY);
             }
@@ -98,6 +99,7 @@ public final class AllocationProbe {
             Thread peer = workload.echo ? Peers.echo(connection.second(), false) : Peers.drain(connection.second(), false);
             Thread near = Thread.currentThread();
             try {
+                settle();
                 run(connection.first(), workload, workload.warmup / divisor);
                 long before = THREADS.getThreadAllocatedBytes(near.threadId())
                         + THREADS.getThreadAllocatedBytes(peer.threadId());
@@ -111,6 +113,16 @@ public final class AllocationProbe {
                 peer.join();
             }
         }
+    }
+
+    /**
+     * Collects before a warm-up, so that what the workloads before left in the young generation does not
+     * set off a collection in the middle of the count. A collection empties what a channel keeps weakly
+     * for the buffer it saw last (see {@code WeakSlot}), which the next call makes again: in the warm-up,
+     * where the JIT sees it happen, not in the count.
+     */
+    private static void settle() {
+        System.gc();
     }
 
     private static void run(End end, Workload workload, int operations) throws Exception {
