@@ -2,6 +2,8 @@ package dev.socketpair;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -12,6 +14,7 @@ import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.function.IntFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,25 +32,17 @@ class BufferRetentionTest {
 
     private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
 
-    @Test
-    void aHeapBufferWrittenAndReadIsNotKept() throws Exception {
+    /** Heap and direct buffers; 8 KiB, large enough for the heap path to move them in place. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aBufferWrittenAndReadIsNotKept(boolean direct) throws Exception {
+        IntFunction<ByteBuffer> allocate = direct ? ByteBuffer::allocateDirect : ByteBuffer::allocate;
+        String kind = direct ? "direct" : "heap";
         try (SocketPair pair = SocketPair.open()) {
-            // 8 KiB: large enough to be moved in place by the heap path, small enough to fit the socket.
-            WeakReference<Object> written = writeOnce(pair.first(), ByteBuffer.allocate(8192));
-            WeakReference<Object> read = readOnce(pair.second(), ByteBuffer.allocate(8192), 8192);
-            assertCollected(written, "heap buffer written");
-            assertCollected(read, "heap buffer read into");
-            assertStillWorks(pair);
-        }
-    }
-
-    @Test
-    void aDirectBufferWrittenAndReadIsNotKept() throws Exception {
-        try (SocketPair pair = SocketPair.open()) {
-            WeakReference<Object> written = writeOnce(pair.first(), ByteBuffer.allocateDirect(8192));
-            WeakReference<Object> read = readOnce(pair.second(), ByteBuffer.allocateDirect(8192), 8192);
-            assertCollected(written, "direct buffer written");
-            assertCollected(read, "direct buffer read into");
+            WeakReference<Object> written = writeOnce(pair.first(), allocate.apply(8192));
+            WeakReference<Object> read = readOnce(pair.second(), allocate.apply(8192), 8192);
+            assertCollected(written, kind + " buffer written");
+            assertCollected(read, kind + " buffer read into");
             assertStillWorks(pair);
         }
     }

@@ -15,7 +15,11 @@ import java.lang.ref.WeakReference;
  */
 public final class WeakSlot<T> {
 
-    private WeakReference<T> reference = new WeakReference<>(null);
+    /** What every slot holds until it keeps something: an empty slot costs no reference of its own. */
+    private static final WeakReference<?> EMPTY = new WeakReference<>(null);
+
+    @SuppressWarnings("unchecked")
+    private WeakReference<T> reference = (WeakReference<T>) EMPTY;
 
     /** {@return what the slot keeps, or null if nothing, or if it was collected} */
     public T get() {
