@@ -42,20 +42,35 @@ import java.util.regex.Pattern;
 public final class BenchmarkTable {
 
     /** How long to measure. */
-    private record Settings(int forks, int warmups, TimeValue warmupTime, int measurements,
+    private record Settings(int forks, int warmups, TimeValue warmupTime, int lifecycleWarmups, int measurements,
                             TimeValue measurementTime, int startupRuns, int memoryPairs) {
 
-        /** The variant's iterations in one fork, warm-up included: every other one. */
-        int variantIterations() {
-            return (warmups + measurements) / 2;
+        /** The warm-up iterations of {@code workload}, C's and the variant's (an even number). */
+        int warmups(Workload workload) {
+            return workload.isLifecycle() ? lifecycleWarmups : warmups;
+        }
+
+        /** How long one warm-up iteration of {@code workload} runs: as long as a measured one for a lifecycle. */
+        TimeValue warmupTime(Workload workload) {
+            return workload.isLifecycle() ? measurementTime : warmupTime;
+        }
+
+        /** The variant's iterations in one fork of {@code workload}, warm-up included: every other one. */
+        int variantIterations(Workload workload) {
+            return (warmups(workload) + measurements) / 2;
         }
     }
 
-    /** Six C/variant pairs per figure, three in each of two JVMs, after half a second of warm-up for each. */
+    /**
+     * Six C/variant pairs per figure, three in each of two JVMs, after half a second of warm-up for each;
+     * the lifecycle workloads, whose many methods take the JIT seconds on one CPU (a variant iteration
+     * of the first second runs 20 times slower than after three), after three iterations of a second
+     * each (or of as many pairs as a measured one, where bounded).
+     */
     private static final Settings FULL =
-            new Settings(2, 2, TimeValue.milliseconds(500), 6, TimeValue.seconds(1), 11, 10_000);
+            new Settings(2, 2, TimeValue.milliseconds(500), 6, 6, TimeValue.seconds(1), 11, 10_000);
     private static final Settings SHORT =
-            new Settings(1, 2, TimeValue.milliseconds(300), 2, TimeValue.milliseconds(500), 9, 10_000);
+            new Settings(1, 2, TimeValue.milliseconds(300), 4, 2, TimeValue.milliseconds(500), 9, 10_000);
 
     /** The channels the selector workload asks for, if the descriptor limit holds them. */
     private static final int SELECTOR_CHANNELS = 10_000;
@@ -223,7 +238,7 @@ public final class BenchmarkTable {
             return 0;
         }
         double leftPerPair = m.leftPer1000 / 1000;
-        int pairs = (int) ((limit - 4 * RESERVE) / (leftPerPair * settings.variantIterations()));
+        int pairs = (int) ((limit - 4 * RESERVE) / (leftPerPair * settings.variantIterations(workload)));
         return Math.max(1, pairs / LifecycleBenchmark.BATCH) * LifecycleBenchmark.BATCH;
     }
 
@@ -236,8 +251,8 @@ public final class BenchmarkTable {
                 .include("^" + Pattern.quote(workload.benchmark.getName()) + "\\.")
                 .param("variant", variant.name())
                 .forks(settings.forks)
-                .warmupIterations(settings.warmups)
-                .warmupTime(settings.warmupTime)
+                .warmupIterations(settings.warmups(workload))
+                .warmupTime(settings.warmupTime(workload))
                 .measurementIterations(settings.measurements)
                 .measurementTime(settings.measurementTime)
                 .jvm(launcher.toString())
@@ -281,7 +296,7 @@ public final class BenchmarkTable {
         for (BenchmarkResult fork : result.getBenchmarkResults()) {
             List<IterationResult> iterations = new ArrayList<>(fork.getIterationResults());
             for (int i = 0; i + 1 < iterations.size(); i += 2) {
-                if (!Alternation.isBaseline(settings.warmups, i)) {
+                if (!Alternation.isBaseline(settings.warmups(workload), i)) {
                     throw new IllegalStateException("iterations out of step");
                 }
                 double cScore = workload.scale.apply(central(workload, iterations.get(i)) / calls);
@@ -580,7 +595,7 @@ public final class BenchmarkTable {
                 s.append(String.format(Locale.ROOT, " %s leaves descriptors open: in its lifecycle runs each iteration"
                                 + " (C's too) is %,d pairs rather than a time, so that the %d iterations of the variant"
                                 + " in a JVM stay inside the limit of %,d; such short iterations are noisier.", v.label,
-                        cell.pairsPerIteration, settings.variantIterations(), limit));
+                        cell.pairsPerIteration, settings.variantIterations(Workload.LIFECYCLE), limit));
             }
         }
         return s.append('\n').toString();
