@@ -395,8 +395,7 @@ public final class UnixSocketChannel extends SocketChannel {
         if (dst.isReadOnly()) {
             throw invalidBuffers(new IllegalArgumentException("Read-only buffer"));
         }
-        Transfer.Buffer transfer = Transfer.of(dst, lastRead.get());
-        lastRead.set(transfer);
+        Transfer.Buffer transfer = Transfer.of(dst, lastRead);
         return (int) read(transfer, dst.hasRemaining());
     }
 
@@ -434,8 +433,7 @@ public final class UnixSocketChannel extends SocketChannel {
         if (dst.isReadOnly()) {
             throw invalidBuffers(new IllegalArgumentException("Read-only segment"));
         }
-        Transfer.Segment transfer = Transfer.of(dst, lastRead.get());
-        lastRead.set(transfer);
+        Transfer.Segment transfer = Transfer.of(dst, lastRead);
         return read(transfer, dst.byteSize() > 0);
     }
 
@@ -620,8 +618,7 @@ public final class UnixSocketChannel extends SocketChannel {
     @Override
     public int write(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src, "src");
-        Transfer.Buffer transfer = Transfer.of(src, lastWritten.get());
-        lastWritten.set(transfer);
+        Transfer.Buffer transfer = Transfer.of(src, lastWritten);
         return (int) write(transfer, src.hasRemaining());
     }
 
@@ -686,8 +683,7 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     public long write(MemorySegment src) throws IOException {
         Objects.requireNonNull(src, "src");
-        Transfer.Segment transfer = Transfer.of(src, lastWritten.get());
-        lastWritten.set(transfer);
+        Transfer.Segment transfer = Transfer.of(src, lastWritten);
         return write(transfer, src.byteSize() > 0);
     }
 
@@ -905,8 +901,7 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     public int sendMessages(ByteBuffer[] messages, int offset, int length) throws IOException {
         checkMessages(messages, offset, length, false);
-        Transfer.Messages batch = Transfer.of(messages, offset, length, lastSentBatch.get());
-        lastSentBatch.set(batch);
+        Transfer.Messages batch = Transfer.of(messages, offset, length, lastSentBatch);
         return (int) write(batch, length > 0);
     }
 
@@ -986,8 +981,7 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     public int receiveMessages(ByteBuffer[] buffers, int offset, int length) throws IOException {
         checkMessages(buffers, offset, length, true);
-        Transfer.Messages batch = Transfer.of(buffers, offset, length, lastReceivedBatch.get());
-        lastReceivedBatch.set(batch);
+        Transfer.Messages batch = Transfer.of(buffers, offset, length, lastReceivedBatch);
         return (int) read(batch, length > 0 && buffers[offset].hasRemaining());
     }
 
@@ -2051,8 +2045,7 @@ public final class UnixSocketChannel extends SocketChannel {
                 if (!isBlocking()) {
                     throw new IllegalBlockingModeException();
                 }
-                Transfer.Buffer transfer = Transfer.of(dst, lastRead.get());
-                lastRead.set(transfer);
+                Transfer.Buffer transfer = Transfer.of(dst, lastRead);
                 int n = (int) read(transfer, true, timed, deadline);
                 if (n != 0) {
                     return n;

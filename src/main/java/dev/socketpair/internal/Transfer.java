@@ -77,25 +77,40 @@ public sealed interface Transfer {
     }
 
     /**
-     * {@return a transfer of {@code buffer}: {@code last} if it is one already, so that a loop over one
-     * buffer allocates nothing}
+     * {@return a transfer of {@code buffer}: the one {@code last} keeps if it is one already, so that a
+     * loop over one buffer allocates nothing; otherwise a new one, which {@code last} keeps from then on}
      */
-    static Buffer of(ByteBuffer buffer, Transfer last) {
-        return last instanceof Buffer t && t.buffer == buffer ? t : new Buffer(buffer);
+    static Buffer of(ByteBuffer buffer, WeakSlot<Transfer> last) {
+        if (last.get() instanceof Buffer t && t.buffer == buffer) {
+            return t;
+        }
+        Buffer t = new Buffer(buffer);
+        last.set(t);
+        return t;
     }
 
     /**
-     * {@return a batch of {@code buffers[offset .. offset+length)}: {@code last} if it is that one already,
-     * so that a loop over the same buffers allocates nothing}
+     * {@return a batch of {@code buffers[offset .. offset+length)}: the one {@code last} keeps if it is that
+     * one already, so that a loop over the same buffers allocates nothing; otherwise a new one, kept}
      */
-    static Messages of(ByteBuffer[] buffers, int offset, int length, Messages last) {
-        return last != null && last.buffers == buffers && last.offset == offset && last.length == length
-                ? last : new Messages(buffers, offset, length);
+    static Messages of(ByteBuffer[] buffers, int offset, int length, WeakSlot<Messages> last) {
+        Messages kept = last.get();
+        if (kept != null && kept.buffers == buffers && kept.offset == offset && kept.length == length) {
+            return kept;
+        }
+        Messages t = new Messages(buffers, offset, length);
+        last.set(t);
+        return t;
     }
 
-    /** {@return a transfer of {@code segment}: {@code last} if it is one already} */
-    static Segment of(MemorySegment segment, Transfer last) {
-        return last instanceof Segment t && t.segment == segment ? t : new Segment(segment);
+    /** {@return a transfer of {@code segment}: the one {@code last} keeps if it is one already; otherwise a new one, kept} */
+    static Segment of(MemorySegment segment, WeakSlot<Transfer> last) {
+        if (last.get() instanceof Segment t && t.segment == segment) {
+            return t;
+        }
+        Segment t = new Segment(segment);
+        last.set(t);
+        return t;
     }
 
     /** The remaining bytes of one ByteBuffer, with send(2) or recv(2). */

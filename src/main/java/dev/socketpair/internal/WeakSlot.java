@@ -26,10 +26,8 @@ public final class WeakSlot<T> {
         return reference.get();
     }
 
-    /** Keeps {@code value}, if the slot does not hold it already. */
+    /** Keeps {@code value} instead of what the slot kept. */
     public void set(T value) {
-        if (reference.get() != value) {
-            reference = new WeakReference<>(value);
-        }
+        reference = new WeakReference<>(value);
     }
 }
