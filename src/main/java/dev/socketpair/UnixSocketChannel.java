@@ -13,6 +13,7 @@ import dev.socketpair.internal.SocketDescriptor;
 import dev.socketpair.internal.SocketIo;
 import dev.socketpair.internal.Transfer;
 import dev.socketpair.internal.WeakSlot;
+import dev.socketpair.internal.YieldBeforePark;
 import dev.socketpair.internal.platform.Features;
 import dev.socketpair.internal.platform.Platforms;
 
@@ -179,9 +180,10 @@ public final class UnixSocketChannel extends SocketChannel {
     private final SocketType type;
     private final boolean messageBased;
 
-    // Serialises reads; also guards readScratch, connectionReset and deferredReadErrno.
+    // Serialises reads; also guards readScratch, readYield, connectionReset and deferredReadErrno.
     private final ReentrantLock readLock = new ReentrantLock();
     private final NativeScratch readScratch;
+    private final YieldBeforePark readYield = new YieldBeforePark();
     // A read failed with ECONNRESET: every later read fails so too, as the JDK's channels do, where the
     // kernel would report the reset once and then end of stream.
     private boolean connectionReset;
@@ -189,9 +191,10 @@ public final class UnixSocketChannel extends SocketChannel {
     // read reports the failure, as the kernel does where it makes the batch (recvmmsg keeps the error).
     private int deferredReadErrno;
 
-    // Serialises writes; also guards writeScratch.
+    // Serialises writes; also guards writeScratch and writeYield.
     private final ReentrantLock writeLock = new ReentrantLock();
     private final NativeScratch writeScratch;
+    private final YieldBeforePark writeYield = new YieldBeforePark();
 
     // The transfer of one buffer or segment that each direction made last, used again while callers pass
     // the same one, so that a loop over one buffer allocates nothing; held weakly, so that the channel
@@ -588,6 +591,7 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     private long receive(Transfer dst, boolean block) {
         long n = dst.receive(fd, messageBased, block, readScratch);
+        readYield.attempted(n == -Errno.EAGAIN);
         return n > 0 ? dst.counted(n, type == SocketType.SEQPACKET || inputShutdown || !descriptor.isOpen()) : n;
     }
 
@@ -766,7 +770,9 @@ public final class UnixSocketChannel extends SocketChannel {
      * what is left after {@code written} bytes.
      */
     private long send(Transfer src, long written, boolean block) {
-        return src.send(fd, written, messageBased, block, writeScratch);
+        long n = src.send(fd, written, messageBased, block, writeScratch);
+        writeYield.attempted(n == -Errno.EAGAIN);
+        return n;
     }
 
     /**
@@ -803,7 +809,8 @@ public final class UnixSocketChannel extends SocketChannel {
 
     /**
      * Waits until the socket is ready for reading (or writing) or the channel is closing: a virtual
-     * thread parks, leaving its carrier free; a platform thread waits in poll(2), which a close wakes
+     * thread parks, leaving its carrier free, unless its {@link YieldBeforePark} has it yield first and
+     * try again (a peer on the same carriers may answer meanwhile); a platform thread waits in poll(2), which a close wakes
      * by shutting the socket down. (A platform thread in blocking mode normally waits inside recv or
      * send; it gets here only if another holder of the socket set {@code O_NONBLOCK} on it, or for a
      * read with a timeout.) With {@code nanos} above 0 it waits that long at most; the caller tells a
@@ -813,6 +820,9 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     private boolean await(boolean reading, long nanos, NativeScratch scratch) throws IOException {
         if (Thread.currentThread().isVirtual()) {
+            if ((reading ? readYield : writeYield).yieldFirst()) {
+                return true;
+            }
             startPollers();
             int r = descriptor.parkUntilReady(reading, nanos, scratch);
             if (r < 0 && r != SocketDescriptor.CLOSED) {

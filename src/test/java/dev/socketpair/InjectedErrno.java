@@ -106,8 +106,14 @@ final class InjectedErrno {
         }
     }
 
-    /** Installs the filter on the current thread; returns null, or what refused it. */
-    private static String install(Long[] arguments, int errno) {
+    /**
+     * Installs on the current thread the filter {@link #failingCalls} installs on a thread of its own;
+     * the filter stays for the thread's life. On a virtual thread it is the carrier's, and fails the
+     * calls of every virtual thread that carrier runs.
+     *
+     * @return null, or what refused the filter
+     */
+    static String install(Long[] arguments, int errno) {
         if ((errno & ~SECCOMP_RET_DATA) != 0) {
             throw new IllegalArgumentException("errno " + errno);
         }

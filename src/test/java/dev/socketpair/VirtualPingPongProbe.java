@@ -1,0 +1,85 @@
+package dev.socketpair;
+
+import dev.socketpair.internal.platform.Platform;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Run by {@link VirtualPingPongTest} in a child JVM with a single carrier thread, where the pollers
+ * cannot be made: a seccomp filter on the carrier fails every call whose first argument is
+ * {@code EPOLL_CLOEXEC} (epoll_create1(2), with which {@code Poller.start} makes the pollers' instances)
+ * with {@code EMFILE}. A client virtual thread starts an echo virtual thread, and they exchange a byte
+ * and its successor, a request and its reply, {@code rounds} times. A virtual thread that parked with
+ * the poller would make the pollers first, and its read would throw.
+ */
+public final class VirtualPingPongProbe {
+
+    private VirtualPingPongProbe() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rounds = Integer.parseInt(args[0]);
+        try (SocketPair pair = SocketPair.open()) {
+            Throwable[] failure = new Throwable[2];
+            Thread[] echo = new Thread[1];
+            Thread client = Thread.ofVirtual().unstarted(() -> {
+                refusePollers();
+                // Started from the carrier, the echo is queued behind the client, on the same carrier.
+                echo[0] = Thread.ofVirtual().uncaughtExceptionHandler((thread, e) -> failure[1] = e).start(() -> {
+                    ByteBuffer b = ByteBuffer.allocateDirect(1);
+                    try {
+                        while (pair.second().read(b.clear()) > 0) {
+                            b.put(0, (byte) (b.get(0) + 1));
+                            pair.second().write(b.flip());
+                        }
+                    } catch (IOException e) {
+                        throw new IllegalStateException("echo", e);
+                    }
+                });
+                ByteBuffer b = ByteBuffer.allocateDirect(1);
+                try {
+                    for (int i = 0; i < rounds; i++) {
+                        b.clear().put(0, (byte) i);
+                        pair.first().write(b);
+                        if (pair.first().read(b.clear()) != 1 || b.get(0) != (byte) (i + 1)) {
+                            throw new IllegalStateException("round " + i + ": no reply, or a wrong one");
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new IllegalStateException("client", e);
+                } finally {
+                    // The echo ends at end of stream, whatever became of the client.
+                    try {
+                        pair.first().shutdownOutput();
+                    } catch (IOException e) {
+                        throw new IllegalStateException("shutdownOutput", e);
+                    }
+                }
+            });
+            client.setUncaughtExceptionHandler((thread, e) -> failure[0] = e);
+            client.start();
+            client.join();
+            if (echo[0] != null) {
+                echo[0].join();
+            }
+            for (Throwable t : failure) {
+                if (t != null) {
+                    throw new AssertionError(t);
+                }
+            }
+            System.out.println("round trips " + rounds);
+        }
+    }
+
+    /** Installs the filter on the current carrier. */
+    private static void refusePollers() {
+        long epollCloexec = Platform.current().library().constant("EPOLL_CLOEXEC");
+        int emfile = (int) Platform.current().library().errno("EMFILE");
+        String refused = InjectedErrno.install(new Long[] {epollCloexec}, emfile);
+        if (refused != null) {
+            throw new IllegalStateException("the kernel refuses a seccomp filter (" + refused + ")");
+        }
+        System.out.println("pollers refused");
+    }
+}
