@@ -42,17 +42,17 @@ import java.util.regex.Pattern;
 public final class BenchmarkTable {
 
     /** How long to measure. */
-    private record Settings(int forks, int warmups, TimeValue warmupTime, int lifecycleWarmups, int measurements,
+    private record Settings(int forks, int warmups, TimeValue warmupTime, int longWarmups, int measurements,
                             TimeValue measurementTime, int startupRuns, int memoryPairs) {
 
         /** The warm-up iterations of {@code workload}, C's and the variant's (an even number). */
         int warmups(Workload workload) {
-            return workload.isLifecycle() ? lifecycleWarmups : warmups;
+            return workload.warmsUpLong() ? longWarmups : warmups;
         }
 
-        /** How long one warm-up iteration of {@code workload} runs: as long as a measured one for a lifecycle. */
+        /** How long one warm-up iteration of {@code workload} runs: as long as a measured one for a long warm-up. */
         TimeValue warmupTime(Workload workload) {
-            return workload.isLifecycle() ? measurementTime : warmupTime;
+            return workload.warmsUpLong() ? measurementTime : warmupTime;
         }
 
         /** The variant's iterations in one fork of {@code workload}, warm-up included: every other one. */
@@ -64,8 +64,10 @@ public final class BenchmarkTable {
     /**
      * Six C/variant pairs per figure, three in each of two JVMs, after half a second of warm-up for each;
      * the lifecycle workloads, whose many methods take the JIT seconds on one CPU (a variant iteration
-     * of the first second runs 20 times slower than after three), after three iterations of a second
-     * each (or of as many pairs as a measured one, where bounded).
+     * of the first second runs 20 times slower than after three), and the virtual-thread ping-pong,
+     * whose variant iterations still got faster from the first measured to the third after half a
+     * second (23, 20 and 17 µs), after three iterations of a second each (or of as many pairs as a
+     * measured one, where bounded).
      */
     private static final Settings FULL =
             new Settings(2, 2, TimeValue.milliseconds(500), 6, 6, TimeValue.seconds(1), 11, 10_000);
@@ -123,6 +125,11 @@ public final class BenchmarkTable {
 
         boolean isLifecycle() {
             return benchmark == LifecycleBenchmark.class;
+        }
+
+        /** Whether the JIT needs seconds for this workload's paths, and it warms up as long as it is measured. */
+        boolean warmsUpLong() {
+            return isLifecycle() || benchmark == VirtualThreadPingPongBenchmark.class;
         }
     }
 
