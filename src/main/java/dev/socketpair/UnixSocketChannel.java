@@ -810,11 +810,11 @@ public final class UnixSocketChannel extends SocketChannel {
     /**
      * Waits until the socket is ready for reading (or writing) or the channel is closing: a virtual
      * thread parks, leaving its carrier free, unless its {@link YieldBeforePark} has it yield first and
-     * try again (a peer on the same carriers may answer meanwhile); a platform thread waits in poll(2), which a close wakes
-     * by shutting the socket down. (A platform thread in blocking mode normally waits inside recv or
-     * send; it gets here only if another holder of the socket set {@code O_NONBLOCK} on it, or for a
-     * read with a timeout.) With {@code nanos} above 0 it waits that long at most; the caller tells a
-     * timeout from readiness by attempting the transfer again.
+     * try again (a peer on the same carriers may answer meanwhile); a platform thread waits in poll(2),
+     * which a close wakes by shutting the socket down. (A platform thread in blocking mode normally
+     * waits inside recv or send; it gets here only if another holder of the socket set
+     * {@code O_NONBLOCK} on it, or for a read with a timeout.) With {@code nanos} above 0 it waits that
+     * long at most; the caller tells a timeout from readiness by attempting the transfer again.
      *
      * @return true to attempt the transfer again, false if the channel is closing
      */

@@ -37,6 +37,8 @@ public final class YieldBeforePark {
     /**
      * Called by a virtual thread whose transfer found the socket not ready: either yields and returns
      * true, and the caller tries the transfer again at once, or returns false, and the caller parks.
+     * (A wait can end after a yield without another attempt only when its direction is shut down or
+     * the channel closing: the count it leaves belongs to a direction that makes no more attempts.)
      */
     public boolean yieldFirst() {
         if (yields == 0) {
