@@ -41,38 +41,29 @@ import java.util.regex.Pattern;
  */
 public final class BenchmarkTable {
 
-    /** How long to measure. */
-    private record Settings(int forks, int warmups, TimeValue warmupTime, int longWarmups, int measurements,
-                            TimeValue measurementTime, int startupRuns, int memoryPairs) {
+    /**
+     * How long to measure. Warm-up iterations last as long as measured ones: the JIT needs seconds on
+     * one CPU for the longer paths, and a shorter warm-up left slow iterations among the measured ones.
+     */
+    private record Settings(int forks, int warmups, int measurements, TimeValue iterationTime, int startupRuns,
+                            int memoryPairs) {
 
-        /** The warm-up iterations of {@code workload}, C's and the variant's (an even number). */
-        int warmups(Workload workload) {
-            return workload.warmsUpLong() ? longWarmups : warmups;
-        }
-
-        /** How long one warm-up iteration of {@code workload} runs: as long as a measured one for a long warm-up. */
-        TimeValue warmupTime(Workload workload) {
-            return workload.warmsUpLong() ? measurementTime : warmupTime;
-        }
-
-        /** The variant's iterations in one fork of {@code workload}, warm-up included: every other one. */
-        int variantIterations(Workload workload) {
-            return (warmups(workload) + measurements) / 2;
+        /** The variant's iterations in one fork, warm-up included: every other one. */
+        int variantIterations() {
+            return (warmups + measurements) / 2;
         }
     }
 
     /**
-     * Six C/variant pairs per figure, three in each of two JVMs, after half a second of warm-up for each;
-     * the lifecycle workloads, whose many methods take the JIT seconds on one CPU (a variant iteration
-     * of the first second runs 20 times slower than after three), and the virtual-thread ping-pong,
-     * whose variant iterations still got faster from the first measured to the third after half a
-     * second (23, 20 and 17 µs), after three iterations of a second each (or of as many pairs as a
-     * measured one, where bounded).
+     * Six C/variant pairs per figure, three in each of two JVMs, after three iterations of a second of
+     * each side (or of as many pairs as a measured one, where bounded). With half a second of warm-up,
+     * the first measured variant iteration was still the slowest in several workloads: the lifecycle's
+     * ran 20 times slower in the first second than after three, the virtual-thread ping-pong's went
+     * 23, 20 and 17 µs in one JVM, the selector's 948, 852 and 830 µs, and heap bulk writes were 9%
+     * slower in the first iteration than in the next.
      */
-    private static final Settings FULL =
-            new Settings(2, 2, TimeValue.milliseconds(500), 6, 6, TimeValue.seconds(1), 11, 10_000);
-    private static final Settings SHORT =
-            new Settings(1, 2, TimeValue.milliseconds(300), 4, 2, TimeValue.milliseconds(500), 9, 10_000);
+    private static final Settings FULL = new Settings(2, 6, 6, TimeValue.seconds(1), 11, 10_000);
+    private static final Settings SHORT = new Settings(1, 4, 2, TimeValue.milliseconds(500), 9, 10_000);
 
     /** The channels the selector workload asks for, if the descriptor limit holds them. */
     private static final int SELECTOR_CHANNELS = 10_000;
@@ -125,11 +116,6 @@ public final class BenchmarkTable {
 
         boolean isLifecycle() {
             return benchmark == LifecycleBenchmark.class;
-        }
-
-        /** Whether the JIT needs seconds for this workload's paths, and it warms up as long as it is measured. */
-        boolean warmsUpLong() {
-            return isLifecycle() || benchmark == VirtualThreadPingPongBenchmark.class;
         }
     }
 
@@ -245,7 +231,7 @@ public final class BenchmarkTable {
             return 0;
         }
         double leftPerPair = m.leftPer1000 / 1000;
-        int pairs = (int) ((limit - 4 * RESERVE) / (leftPerPair * settings.variantIterations(workload)));
+        int pairs = (int) ((limit - 4 * RESERVE) / (leftPerPair * settings.variantIterations()));
         return Math.max(1, pairs / LifecycleBenchmark.BATCH) * LifecycleBenchmark.BATCH;
     }
 
@@ -258,10 +244,10 @@ public final class BenchmarkTable {
                 .include("^" + Pattern.quote(workload.benchmark.getName()) + "\\.")
                 .param("variant", variant.name())
                 .forks(settings.forks)
-                .warmupIterations(settings.warmups(workload))
-                .warmupTime(settings.warmupTime(workload))
+                .warmupIterations(settings.warmups)
+                .warmupTime(settings.iterationTime)
                 .measurementIterations(settings.measurements)
-                .measurementTime(settings.measurementTime)
+                .measurementTime(settings.iterationTime)
                 .jvm(launcher.toString())
                 .jvmArgsAppend("--enable-native-access=ALL-UNNAMED", "-D" + CBaseline.LIBRARY_PROPERTY + "=" + library,
                         "-D" + LifecycleBenchmark.FD_LOG_PROPERTY + "=" + fdLog())
@@ -303,7 +289,7 @@ public final class BenchmarkTable {
         for (BenchmarkResult fork : result.getBenchmarkResults()) {
             List<IterationResult> iterations = new ArrayList<>(fork.getIterationResults());
             for (int i = 0; i + 1 < iterations.size(); i += 2) {
-                if (!Alternation.isBaseline(settings.warmups(workload), i)) {
+                if (!Alternation.isBaseline(settings.warmups, i)) {
                     throw new IllegalStateException("iterations out of step");
                 }
                 double cScore = workload.scale.apply(central(workload, iterations.get(i)) / calls);
@@ -602,7 +588,7 @@ public final class BenchmarkTable {
                 s.append(String.format(Locale.ROOT, " %s leaves descriptors open: in its lifecycle runs each iteration"
                                 + " (C's too) is %,d pairs rather than a time, so that the %d iterations of the variant"
                                 + " in a JVM stay inside the limit of %,d; such short iterations are noisier.", v.label,
-                        cell.pairsPerIteration, settings.variantIterations(Workload.LIFECYCLE), limit));
+                        cell.pairsPerIteration, settings.variantIterations(), limit));
             }
         }
         return s.append('\n').toString();
