@@ -183,7 +183,8 @@ public final class UnixSocketChannel extends SocketChannel {
     // Serialises reads; also guards readScratch, readYield, connectionReset and deferredReadErrno.
     private final ReentrantLock readLock = new ReentrantLock();
     private final NativeScratch readScratch;
-    private final YieldBeforePark readYield = new YieldBeforePark();
+    // Made by the first wait of a virtual thread: a channel only platform threads use needs none.
+    private YieldBeforePark readYield;
     // A read failed with ECONNRESET: every later read fails so too, as the JDK's channels do, where the
     // kernel would report the reset once and then end of stream.
     private boolean connectionReset;
@@ -194,7 +195,7 @@ public final class UnixSocketChannel extends SocketChannel {
     // Serialises writes; also guards writeScratch and writeYield.
     private final ReentrantLock writeLock = new ReentrantLock();
     private final NativeScratch writeScratch;
-    private final YieldBeforePark writeYield = new YieldBeforePark();
+    private YieldBeforePark writeYield;
 
     // The transfer of one buffer or segment that each direction made last, used again while callers pass
     // the same one, so that a loop over one buffer allocates nothing; held weakly, so that the channel
@@ -591,7 +592,9 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     private long receive(Transfer dst, boolean block) {
         long n = dst.receive(fd, messageBased, block, readScratch);
-        readYield.attempted(n == -Errno.EAGAIN);
+        if (readYield != null) {
+            readYield.attempted(n == -Errno.EAGAIN);
+        }
         return n > 0 ? dst.counted(n, type == SocketType.SEQPACKET || inputShutdown || !descriptor.isOpen()) : n;
     }
 
@@ -771,7 +774,9 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     private long send(Transfer src, long written, boolean block) {
         long n = src.send(fd, written, messageBased, block, writeScratch);
-        writeYield.attempted(n == -Errno.EAGAIN);
+        if (writeYield != null) {
+            writeYield.attempted(n == -Errno.EAGAIN);
+        }
         return n;
     }
 
@@ -820,7 +825,7 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     private boolean await(boolean reading, long nanos, NativeScratch scratch) throws IOException {
         if (Thread.currentThread().isVirtual()) {
-            if ((reading ? readYield : writeYield).yieldFirst()) {
+            if (yieldBeforePark(reading).yieldFirst()) {
                 return true;
             }
             startPollers();
@@ -835,6 +840,20 @@ public final class UnixSocketChannel extends SocketChannel {
             throw Errors.onOwnDescriptor("poll", -r);
         }
         return descriptor.isOpen();
+    }
+
+    /** {@return the yield policy of a direction, made at its first wait; under that direction's lock} */
+    private YieldBeforePark yieldBeforePark(boolean reading) {
+        if (reading) {
+            if (readYield == null) {
+                readYield = new YieldBeforePark();
+            }
+            return readYield;
+        }
+        if (writeYield == null) {
+            writeYield = new YieldBeforePark();
+        }
+        return writeYield;
     }
 
     /** {@return poll(2)'s timeout for a wait of {@code nanos} (0: without limit), rounded up to a millisecond} */
