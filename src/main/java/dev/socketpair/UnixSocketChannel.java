@@ -490,6 +490,10 @@ public final class UnixSocketChannel extends SocketChannel {
                 if (!hasSpace) {
                     return 0;
                 }
+                if (blocking && !blockInKernel && readYield != null) {
+                    // A virtual thread: its reads may be replies, which a yield lets the peer send first.
+                    readYield.beforeFirstAttempt();
+                }
                 for (;;) {
                     n = receive(dst, blockInKernel && !timed);
                     if (n <= 0 && !descriptor.isOpen()) {

@@ -10,8 +10,8 @@ import java.lang.invoke.MethodHandle;
 
 /**
  * Links the C library functions that tests call and the library never does (bind, prctl,
- * pthread_sigmask, strerrorname_np, and read, write and pipe2 for pipes): the only test code that builds
- * a downcall handle. What the library itself calls, tests call through its internal layer.
+ * pthread_sigmask, strerrorname_np, read, write and pipe2 for pipes, and syscall for perf_event_open):
+ * the only test code that builds a downcall handle. What the library itself calls, tests call through its internal layer.
  */
 @SuppressWarnings("restricted")
 final class NativeFunctions {

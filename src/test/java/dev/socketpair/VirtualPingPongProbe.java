@@ -4,6 +4,7 @@ import dev.socketpair.internal.platform.Platform;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Locale;
 
 /**
  * Run by {@link VirtualPingPongTest} in a child JVM with a single carrier thread, where the pollers
@@ -11,7 +12,9 @@ import java.nio.ByteBuffer;
  * {@code EPOLL_CLOEXEC} (epoll_create1(2), with which {@code Poller.start} makes the pollers' instances)
  * with {@code EMFILE}. A client virtual thread starts an echo virtual thread, and they exchange a byte
  * and its successor, a request and its reply, {@code rounds} times. A virtual thread that parked with
- * the poller would make the pollers first, and its read would throw.
+ * the poller would make the pollers first, and its read would throw. After the first tenth of the
+ * rounds, the probe counts the carrier's recvfrom(2) calls, which both threads make, where the system
+ * lets it ({@link SyscallCount}), and prints them per round trip.
  */
 public final class VirtualPingPongProbe {
 
@@ -38,13 +41,26 @@ public final class VirtualPingPongProbe {
                     }
                 });
                 ByteBuffer b = ByteBuffer.allocateDirect(1);
+                int counted = rounds - rounds / 10;
+                StringBuilder uncounted = new StringBuilder();
+                SyscallCount receives = null;
                 try {
                     for (int i = 0; i < rounds; i++) {
+                        if (i == rounds - counted) {
+                            receives = SyscallCount.ofCurrentThread("recvfrom", uncounted);
+                        }
                         b.clear().put(0, (byte) i);
                         pair.first().write(b);
                         if (pair.first().read(b.clear()) != 1 || b.get(0) != (byte) (i + 1)) {
                             throw new IllegalStateException("round " + i + ": no reply, or a wrong one");
                         }
+                    }
+                    if (receives == null) {
+                        System.out.println("receives not counted: " + uncounted);
+                    } else {
+                        System.out.printf(Locale.ROOT, "receives per round trip %.3f%n",
+                                (double) receives.value() / counted);
+                        receives.close();
                     }
                 } catch (IOException e) {
                     throw new IllegalStateException("client", e);

@@ -16,6 +16,17 @@ package dev.socketpair.internal;
  * on yielding only while more than one wait in three ends during its yields, and once it has stopped,
  * it yields again once every {@value #PROBE_INTERVAL} waits, in case the traffic has changed.
  *
+ * <p>A reading direction can also yield before a read's first attempt ({@link #beforeFirstAttempt}). In
+ * a request and reply exchange the reply is not there yet when the reader first looks, so that attempt
+ * is a system call that finds nothing; yielding first lets the peer answer, and the read makes one call.
+ * A direction starts doing so after {@value #REPLIES} reads in a row found nothing at first and then
+ * got their bytes during the yields of their wait, which a stream seldom gives: its reads mostly find
+ * bytes at once, and one that drains the socket lets the writer fill it again. It stops when the attempt
+ * after such a yield finds nothing (the peer did not answer in time) or a wait parks. Whether the yield
+ * was needed cannot be told from an attempt that finds bytes after it, so one read in
+ * {@value #CHECK_INTERVAL} makes its first attempt without the yield, and if that finds bytes, they are
+ * arriving without waiting and the direction stops.
+ *
  * <p>Not thread-safe: the lock of the direction it serves guards it.
  */
 public final class YieldBeforePark {
@@ -27,12 +38,50 @@ public final class YieldBeforePark {
     /** What a wait that ends during its yields adds to the score; a wait that parks takes 1 from it. */
     private static final int SUCCESS = 2;
     private static final int MAX_SCORE = 4 * SUCCESS;
+    /** How many reads in a row must wait for bytes that come during their yields before reads yield first. */
+    static final int REPLIES = 3;
+    /** How often a read that would yield before its first attempt makes that attempt first instead. */
+    static final int CHECK_INTERVAL = 16;
+
+    // What the next attempt is: the first of a read that reported to beforeFirstAttempt, made at once or
+    // after a yield, or neither.
+    private static final int NOT_FIRST = 0;
+    private static final int FIRST = 1;
+    private static final int FIRST_AFTER_YIELD = 2;
 
     // Above 0: a wait yields before it parks.
     private int score = SUCCESS;
     private int waitsWithoutYield;
     // How many times the current wait has yielded; 0 outside a wait.
     private int yields;
+    // Reads in a row that found nothing at first and their bytes during their wait's yields.
+    private int replies;
+    // Whether a read yields before its first attempt.
+    private boolean yieldBeforeFirst;
+    // Reads since the last check, while they yield before their first attempt.
+    private int sinceCheck;
+    private int firstAttempt = NOT_FIRST;
+
+    /**
+     * Called by a virtual thread before the first attempt of a blocking read: yields its carrier if the
+     * bytes are expected to be a reply that is not there yet (see the class description).
+     *
+     * @return whether it yielded
+     */
+    public boolean beforeFirstAttempt() {
+        if (!yieldBeforeFirst) {
+            firstAttempt = FIRST;
+            return false;
+        }
+        if (++sinceCheck == CHECK_INTERVAL) {
+            sinceCheck = 0;
+            firstAttempt = FIRST;
+            return false;
+        }
+        firstAttempt = FIRST_AFTER_YIELD;
+        Thread.yield();
+        return true;
+    }
 
     /**
      * Called by a virtual thread whose transfer found the socket not ready: either yields and returns
@@ -49,6 +98,8 @@ public final class YieldBeforePark {
         } else if (yields == YIELDS) {
             yields = 0;
             score = Math.max(0, score - 1);
+            replies = 0;
+            yieldBeforeFirst = false;
             return false;
         }
         yields++;
@@ -58,12 +109,31 @@ public final class YieldBeforePark {
 
     /**
      * Records whether a transfer's attempt found the socket not ready. Only an attempt after a yield
-     * counts; every other costs a field read, since every attempt of every thread reports here.
+     * counts, and the first of a read that reported to {@link #beforeFirstAttempt}; every other costs
+     * two field reads, since every attempt of every thread reports here.
      */
     public void attempted(boolean wouldBlock) {
+        if (firstAttempt != NOT_FIRST) {
+            firstFound(!wouldBlock);
+        }
         if (yields != 0 && !wouldBlock) {
             yields = 0;
             score = Math.min(MAX_SCORE, score + SUCCESS);
+            if (++replies >= REPLIES) {
+                yieldBeforeFirst = true;
+            }
+        }
+    }
+
+    /** What the first attempt of a read found: bytes, or nothing yet. */
+    private void firstFound(boolean bytes) {
+        boolean afterYield = firstAttempt == FIRST_AFTER_YIELD;
+        firstAttempt = NOT_FIRST;
+        // Bytes there without a yield were not awaited; nothing there after one means the peer did not
+        // answer in time. Either way, yielding first does not pay.
+        if (bytes != afterYield) {
+            replies = 0;
+            yieldBeforeFirst = false;
         }
     }
 }

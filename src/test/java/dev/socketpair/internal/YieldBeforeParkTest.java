@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The policy of {@link YieldBeforePark}, call by call: a wait yields {@value YieldBeforePark#YIELDS}
  * times before it parks while yielding pays, stops after waits that park anyway, tries again once
  * every {@value YieldBeforePark#PROBE_INTERVAL} waits, and goes on once a wait ends during its yields.
+ * And a read yields before its first attempt once {@value YieldBeforePark#REPLIES} reads in a row
+ * awaited a reply that came during their yields, until bytes come without it or not after it.
  */
 class YieldBeforeParkTest {
 
@@ -94,5 +96,95 @@ class YieldBeforeParkTest {
         policy.attempted(false);
         // That wait ended during its yields: the next waits yield as before.
         assertThat(waitThatParks(policy)).isEqualTo(2);
+    }
+
+    /**
+     * One read of a reply, which the peer sends only once this thread yields: whether the read yielded
+     * before its first attempt (and found the reply then) rather than after finding nothing.
+     */
+    private static boolean readOfAReply(YieldBeforePark policy) {
+        if (policy.beforeFirstAttempt()) {
+            policy.attempted(false);
+            return true;
+        }
+        policy.attempted(true);
+        assertThat(policy.yieldFirst()).as("the wait yields").isTrue();
+        policy.attempted(false);
+        return false;
+    }
+
+    /** A policy whose reads yield before their first attempt. */
+    private static YieldBeforePark awaitingReplies() {
+        YieldBeforePark policy = new YieldBeforePark();
+        for (int read = 0; read < YieldBeforePark.REPLIES; read++) {
+            assertThat(readOfAReply(policy)).as("read %d", read).isFalse();
+        }
+        return policy;
+    }
+
+    @Test
+    void readsYieldFirstAfterRepliesInARowCameDuringTheirYields() {
+        YieldBeforePark policy = awaitingReplies();
+        for (int read = 1; read < YieldBeforePark.CHECK_INTERVAL; read++) {
+            assertThat(readOfAReply(policy)).as("read %d", read).isTrue();
+        }
+    }
+
+    @Test
+    void aReadThatFindsBytesAtOnceStartsTheCountAgain() {
+        YieldBeforePark policy = new YieldBeforePark();
+        for (int read = 1; read < YieldBeforePark.REPLIES; read++) {
+            readOfAReply(policy);
+        }
+        // A stream's read: the bytes were there.
+        assertThat(policy.beforeFirstAttempt()).isFalse();
+        policy.attempted(false);
+        for (int read = 1; read < YieldBeforePark.REPLIES; read++) {
+            assertThat(readOfAReply(policy)).as("read %d after the stream's", read).isFalse();
+        }
+        assertThat(readOfAReply(policy)).isFalse();
+        assertThat(readOfAReply(policy)).isTrue();
+    }
+
+    @Test
+    void aYieldAfterWhichTheFirstAttemptFindsNothingStopsThem() {
+        YieldBeforePark policy = awaitingReplies();
+        assertThat(policy.beforeFirstAttempt()).isTrue();
+        policy.attempted(true);
+        assertThat(policy.yieldFirst()).isTrue();
+        policy.attempted(false);
+        assertThat(readOfAReply(policy)).isFalse();
+    }
+
+    @Test
+    void oneReadInACheckIntervalLooksFirstAndBytesThereStopThem() {
+        YieldBeforePark policy = awaitingReplies();
+        for (int read = 1; read < YieldBeforePark.CHECK_INTERVAL; read++) {
+            assertThat(readOfAReply(policy)).as("read %d", read).isTrue();
+        }
+        assertThat(policy.beforeFirstAttempt()).as("the check").isFalse();
+        policy.attempted(false);
+        assertThat(readOfAReply(policy)).isFalse();
+    }
+
+    @Test
+    void aCheckThatFindsNothingKeepsThem() {
+        YieldBeforePark policy = awaitingReplies();
+        for (int read = 1; read < YieldBeforePark.CHECK_INTERVAL; read++) {
+            readOfAReply(policy);
+        }
+        assertThat(readOfAReply(policy)).as("the check").isFalse();
+        for (int read = 1; read < YieldBeforePark.CHECK_INTERVAL; read++) {
+            assertThat(readOfAReply(policy)).as("read %d after the check", read).isTrue();
+        }
+    }
+
+    @Test
+    void aWaitThatParksStopsThem() {
+        YieldBeforePark policy = awaitingReplies();
+        assertThat(policy.beforeFirstAttempt()).isTrue();
+        policy.attempted(true);
+        assertThat(waitThatParks(policy)).isEqualTo(YieldBeforePark.YIELDS);
+        assertThat(policy.beforeFirstAttempt()).isFalse();
     }
 }
