@@ -122,12 +122,16 @@ class YieldBeforeParkTest {
         return policy;
     }
 
-    @Test
-    void readsYieldFirstAfterRepliesInARowCameDuringTheirYields() {
-        YieldBeforePark policy = awaitingReplies();
+    /** The reads of replies up to the next check, each of which yields before its first attempt. */
+    private static void readsUntilTheCheck(YieldBeforePark policy) {
         for (int read = 1; read < YieldBeforePark.CHECK_INTERVAL; read++) {
             assertThat(readOfAReply(policy)).as("read %d", read).isTrue();
         }
+    }
+
+    @Test
+    void readsYieldFirstAfterRepliesInARowCameDuringTheirYields() {
+        readsUntilTheCheck(awaitingReplies());
     }
 
     @Test
@@ -159,9 +163,7 @@ class YieldBeforeParkTest {
     @Test
     void oneReadInACheckIntervalLooksFirstAndBytesThereStopThem() {
         YieldBeforePark policy = awaitingReplies();
-        for (int read = 1; read < YieldBeforePark.CHECK_INTERVAL; read++) {
-            assertThat(readOfAReply(policy)).as("read %d", read).isTrue();
-        }
+        readsUntilTheCheck(policy);
         assertThat(policy.beforeFirstAttempt()).as("the check").isFalse();
         policy.attempted(false);
         assertThat(readOfAReply(policy)).isFalse();
@@ -170,13 +172,9 @@ class YieldBeforeParkTest {
     @Test
     void aCheckThatFindsNothingKeepsThem() {
         YieldBeforePark policy = awaitingReplies();
-        for (int read = 1; read < YieldBeforePark.CHECK_INTERVAL; read++) {
-            readOfAReply(policy);
-        }
+        readsUntilTheCheck(policy);
         assertThat(readOfAReply(policy)).as("the check").isFalse();
-        for (int read = 1; read < YieldBeforePark.CHECK_INTERVAL; read++) {
-            assertThat(readOfAReply(policy)).as("read %d after the check", read).isTrue();
-        }
+        readsUntilTheCheck(policy);
     }
 
     @Test
