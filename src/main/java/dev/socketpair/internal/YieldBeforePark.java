@@ -119,9 +119,9 @@ public final class YieldBeforePark {
         if (yields != 0 && !wouldBlock) {
             yields = 0;
             score = Math.min(MAX_SCORE, score + SUCCESS);
-            if (++replies >= REPLIES) {
-                yieldBeforeFirst = true;
-            }
+            // Capped: a long exchange must not count its way round to negative.
+            replies = Math.min(REPLIES, replies + 1);
+            yieldBeforeFirst |= replies == REPLIES;
         }
     }
 
