@@ -43,24 +43,20 @@ public final class VirtualPingPongProbe {
                 ByteBuffer b = ByteBuffer.allocateDirect(1);
                 int counted = rounds - rounds / 10;
                 StringBuilder uncounted = new StringBuilder();
-                SyscallCount receives = null;
                 try {
-                    for (int i = 0; i < rounds; i++) {
-                        if (i == rounds - counted) {
-                            receives = SyscallCount.ofCurrentThread("recvfrom", uncounted);
-                        }
-                        b.clear().put(0, (byte) i);
-                        pair.first().write(b);
-                        if (pair.first().read(b.clear()) != 1 || b.get(0) != (byte) (i + 1)) {
-                            throw new IllegalStateException("round " + i + ": no reply, or a wrong one");
-                        }
+                    for (int i = 0; i < rounds - counted; i++) {
+                        roundTrip(pair.first(), b, i);
                     }
-                    if (receives == null) {
-                        System.out.println("receives not counted: " + uncounted);
-                    } else {
-                        System.out.printf(Locale.ROOT, "receives per round trip %.3f%n",
-                                (double) receives.value() / counted);
-                        receives.close();
+                    try (SyscallCount receives = SyscallCount.ofCurrentThread("recvfrom", uncounted)) {
+                        for (int i = rounds - counted; i < rounds; i++) {
+                            roundTrip(pair.first(), b, i);
+                        }
+                        if (receives == null) {
+                            System.out.println("receives not counted: " + uncounted);
+                        } else {
+                            System.out.printf(Locale.ROOT, "receives per round trip %.3f%n",
+                                    (double) receives.value() / counted);
+                        }
                     }
                 } catch (IOException e) {
                     throw new IllegalStateException("client", e);
@@ -85,6 +81,15 @@ public final class VirtualPingPongProbe {
                 }
             }
             System.out.println("round trips " + rounds);
+        }
+    }
+
+    /** Sends {@code round} as a byte and reads back its successor, the echo's reply. */
+    private static void roundTrip(UnixSocketChannel client, ByteBuffer b, int round) throws IOException {
+        b.clear().put(0, (byte) round);
+        client.write(b);
+        if (client.read(b.clear()) != 1 || b.get(0) != (byte) (round + 1)) {
+            throw new IllegalStateException("round " + round + ": no reply, or a wrong one");
         }
     }
 
