@@ -18,6 +18,14 @@ int sp_pair(int type, int fds[2]) {
     return socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, fds) == 0 ? 0 : -errno;
 }
 
+/* Buffers start at a page boundary, as every Java variant's do (see AlignedBuffers.java). */
+#define ALIGNMENT 4096
+
+static char *aligned_buffer(size_t size) {
+    void *buf;
+    return posix_memalign(&buf, ALIGNMENT, size) == 0 ? buf : NULL;
+}
+
 struct peer {
     pthread_t thread;
     int fd;
@@ -27,7 +35,7 @@ struct peer {
 /* Reads into a buffer of p->size bytes until end of stream or error. */
 static void *drain(void *arg) {
     struct peer *p = arg;
-    char *buf = malloc(p->size);
+    char *buf = aligned_buffer(p->size);
     while (read(p->fd, buf, p->size) > 0) {
     }
     free(buf);
@@ -37,7 +45,7 @@ static void *drain(void *arg) {
 /* Reads p->size bytes, writes them back, until end of stream or error. */
 static void *echo(void *arg) {
     struct peer *p = arg;
-    char *buf = malloc(p->size);
+    char *buf = aligned_buffer(p->size);
     for (;;) {
         size_t got = 0;
         while (got < p->size) {

@@ -67,7 +67,7 @@ public class BatchedMessagesBenchmark extends ConnectedState {
     private ByteBuffer[] buffers() {
         ByteBuffer[] buffers = new ByteBuffer[BATCH];
         for (int i = 0; i < BATCH; i++) {
-            buffers[i] = variant == Variant.OURS_HEAP ? ByteBuffer.allocate(SIZE) : ByteBuffer.allocateDirect(SIZE);
+            buffers[i] = variant == Variant.OURS_HEAP ? ByteBuffer.allocate(SIZE) : AlignedBuffers.direct(SIZE);
         }
         return buffers;
     }

@@ -138,6 +138,6 @@ final class CBaseline {
     }
 
     static MemorySegment buffer(long size) {
-        return Arena.global().allocate(size, 64).fill((byte) 7);
+        return AlignedBuffers.segment(Arena.global(), size).fill((byte) 7);
     }
 }

@@ -42,8 +42,8 @@ final class PlainFfmEnd implements End {
 
     private PlainFfmEnd(int fd, long messageSize, long readSize, Arena arena) {
         this.fd = fd;
-        this.outgoing = arena.allocate(messageSize, 64).fill((byte) 7);
-        this.incoming = arena.allocate(readSize, 64);
+        this.outgoing = AlignedBuffers.segment(arena, messageSize).fill((byte) 7);
+        this.incoming = AlignedBuffers.segment(arena, readSize);
         this.errno = arena.allocate(CAPTURE);
     }
 

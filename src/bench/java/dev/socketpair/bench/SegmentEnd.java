@@ -16,8 +16,8 @@ final class SegmentEnd implements End {
 
     SegmentEnd(UnixSocketChannel channel, long messageSize, long readSize, Arena arena) {
         this.channel = channel;
-        this.outgoing = arena.allocate(messageSize, 64).fill((byte) 7);
-        this.incoming = arena.allocate(readSize, 64);
+        this.outgoing = AlignedBuffers.segment(arena, messageSize).fill((byte) 7);
+        this.incoming = AlignedBuffers.segment(arena, readSize);
         this.incomingMessage = incoming.asSlice(0, Math.min(messageSize, readSize));
     }
 

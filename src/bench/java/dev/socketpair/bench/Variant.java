@@ -123,11 +123,11 @@ public enum Variant {
     private static ChannelEnd channelEnd(java.nio.channels.ReadableByteChannel in,
                                          java.nio.channels.WritableByteChannel out,
                                          int messageSize, int readSize, boolean direct) {
-        ByteBuffer outgoing = direct ? ByteBuffer.allocateDirect(messageSize) : ByteBuffer.allocate(messageSize);
+        ByteBuffer outgoing = direct ? AlignedBuffers.direct(messageSize) : ByteBuffer.allocate(messageSize);
         while (outgoing.hasRemaining()) {
             outgoing.put((byte) 7);
         }
-        ByteBuffer incoming = direct ? ByteBuffer.allocateDirect(readSize) : ByteBuffer.allocate(readSize);
+        ByteBuffer incoming = direct ? AlignedBuffers.direct(readSize) : ByteBuffer.allocate(readSize);
         return new ChannelEnd(in, out, outgoing, incoming);
     }
 
