@@ -1,6 +1,6 @@
 /*
- * The C baseline of the benchmark: socketpair(2) with plain read/write/send/recv/close, and epoll(7) for
- * many pairs at once, as a C program would use them. Built with gcc by the benchmark runner and loaded
+ * The C baseline of the benchmark: socketpair(2) with plain read/write/send/recv/close, sendmmsg(2) and
+ * recvmmsg(2) for batches of messages, and epoll(7) for many pairs at once, as a C program would use them. Built with gcc by the benchmark runner and loaded
  * into the benchmark JVM, so that C and Java are timed alternately in one process. Every loop runs in C;
  * Java makes one call per batch.
  */
@@ -42,6 +42,41 @@ static void *drain(void *arg) {
     return NULL;
 }
 
+/* The most messages one sendmmsg(2) or recvmmsg(2) of the batched baseline moves. */
+#define BATCH 64
+
+/* Points msgs[0 .. count) at one iovec each, of size bytes from bufs + i * stride. */
+static void batch_headers(struct mmsghdr *msgs, struct iovec *iov, char *bufs, size_t stride, size_t size,
+                          int count) {
+    memset(msgs, 0, (size_t) count * sizeof *msgs);
+    for (int i = 0; i < count; i++) {
+        iov[i].iov_base = bufs + (size_t) i * stride;
+        iov[i].iov_len = size;
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+}
+
+/*
+ * Receives messages of up to p->size bytes, BATCH to a recvmmsg(2) call, until an error or an empty
+ * message (what a shutdown of the input makes a datagram socket's receive return).
+ */
+static void *drain_batched(void *arg) {
+    struct peer *p = arg;
+    struct mmsghdr msgs[BATCH];
+    struct iovec iov[BATCH];
+    char *bufs = aligned_buffer(BATCH * p->size);
+    for (;;) {
+        batch_headers(msgs, iov, bufs, p->size, p->size, BATCH);
+        int n = recvmmsg(p->fd, msgs, BATCH, MSG_WAITFORONE, NULL);
+        if (n <= 0 || msgs[0].msg_len == 0) {
+            break;
+        }
+    }
+    free(bufs);
+    return NULL;
+}
+
 /* Reads p->size bytes, writes them back, until end of stream or error. */
 static void *echo(void *arg) {
     struct peer *p = arg;
@@ -77,6 +112,11 @@ static struct peer *start(void *(*body)(void *), int fd, size_t size) {
 /* A thread that reads fd in chunks of size bytes until end of stream. */
 struct peer *sp_start_drain(int fd, long size) {
     return start(drain, fd, (size_t) size);
+}
+
+/* A thread that receives messages of up to size bytes on fd, BATCH to a recvmmsg(2), until shut down. */
+struct peer *sp_start_drain_batched(int fd, long size) {
+    return start(drain_batched, fd, (size_t) size);
 }
 
 /* A thread that echoes messages of size bytes on fd until end of stream. */
@@ -122,6 +162,26 @@ long sp_send_n(int fd, const char *buf, long size, long count) {
         total += n;
     }
     return total;
+}
+
+/*
+ * Sends count messages of size bytes, all from buf, BATCH to a sendmmsg(2) call (a call that sends
+ * fewer is followed by one for the rest): returns messages sent or -errno.
+ */
+long sp_sendmmsg_n(int fd, const char *buf, long size, long count) {
+    struct mmsghdr msgs[BATCH];
+    struct iovec iov[BATCH];
+    long sent = 0;
+    while (sent < count) {
+        int batch = count - sent < BATCH ? (int) (count - sent) : BATCH;
+        batch_headers(msgs, iov, (char *) buf, 0, (size_t) size, batch);
+        int n = sendmmsg(fd, msgs, (unsigned) batch, MSG_NOSIGNAL);
+        if (n < 0) {
+            return -errno;
+        }
+        sent += n;
+    }
+    return sent;
 }
 
 /* count round trips of one byte: write one, read the echo. Returns count or -errno. */

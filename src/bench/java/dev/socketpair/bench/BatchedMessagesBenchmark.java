@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
  * 64-byte messages on a DGRAM connection, one thread sending, another receiving: ours sends them
  * {@value #BATCH} to a {@link UnixSocketChannel#sendMessages} call to a peer that takes them with
  * {@link UnixSocketChannel#receiveMessages} {@value #BATCH} buffers at a time; C sends each with a send(2)
- * of its own to a C peer that reads each with read(2). Messages per second.
+ * of its own to a C peer that reads each with read(2). Messages per second. The variant
+ * {@link Variant#C_BATCHED} is C too, batched as ours is, on a pair of its own: what batching gains on the
+ * machine without any Java.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -29,6 +31,24 @@ public class BatchedMessagesBenchmark extends ConnectedState {
 
     private UnixSocketChannel near;
     private ByteBuffer[] outgoing;
+    private CBaseline.Pair batchedC;
+
+    @Override
+    public void open() throws Throwable {
+        super.open();
+        if (variant == Variant.C_BATCHED) {
+            batchedC = new CBaseline.Pair(type().value());
+            batchedC.startBatchedDrain(SIZE);
+        }
+    }
+
+    @Override
+    public void close() throws Throwable {
+        if (batchedC != null) {
+            batchedC.close();
+        }
+        super.close();
+    }
 
     @Override
     SocketType type() {
@@ -77,6 +97,9 @@ public class BatchedMessagesBenchmark extends ConnectedState {
     public long send() throws Throwable {
         if (baseline) {
             return c.sendN(cBuffer, SIZE, BATCH);
+        }
+        if (batchedC != null) {
+            return batchedC.sendBatchedN(cBuffer, SIZE, BATCH);
         }
         for (ByteBuffer b : outgoing) {
             b.rewind();

@@ -27,10 +27,13 @@ final class CBaseline {
 
     private static final MethodHandle PAIR = handle("sp_pair", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle START_DRAIN = handle("sp_start_drain", FunctionDescriptor.of(ADDRESS, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle START_DRAIN_BATCHED =
+            handle("sp_start_drain_batched", FunctionDescriptor.of(ADDRESS, JAVA_INT, JAVA_LONG));
     private static final MethodHandle START_ECHO = handle("sp_start_echo", FunctionDescriptor.of(ADDRESS, JAVA_INT, JAVA_LONG));
     private static final MethodHandle JOIN = handle("sp_join", FunctionDescriptor.ofVoid(ADDRESS));
     private static final MethodHandle WRITE_N = handle("sp_write_n", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle SEND_N = handle("sp_send_n", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle SENDMMSG_N = handle("sp_sendmmsg_n", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle PINGPONG_N = handle("sp_pingpong_n", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG));
     private static final MethodHandle LIFECYCLE_N = handle("sp_lifecycle_n", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG));
     private static final MethodHandle SELECTION_OPEN =
@@ -71,6 +74,11 @@ final class CBaseline {
             peer = (MemorySegment) START_DRAIN.invokeExact(far, size);
         }
 
+        /** Starts a C thread receiving messages of up to {@code size} bytes on the far end, 64 to a recvmmsg(2). */
+        void startBatchedDrain(long size) throws Throwable {
+            peer = (MemorySegment) START_DRAIN_BATCHED.invokeExact(far, size);
+        }
+
         /** Starts a C thread echoing messages of {@code size} bytes on the far end. */
         void startEcho(long size) throws Throwable {
             peer = (MemorySegment) START_ECHO.invokeExact(far, size);
@@ -84,10 +92,14 @@ final class CBaseline {
             return check((long) SEND_N.invokeExact(near, buffer, size, count));
         }
 
+        /** Sends {@code count} messages of {@code size} bytes from {@code buffer}, 64 to a sendmmsg(2). */
+        long sendBatchedN(MemorySegment buffer, long size, long count) throws Throwable {
+            return check((long) SENDMMSG_N.invokeExact(near, buffer, size, count));
+        }
+
         long pingPongN(long count) throws Throwable {
             return check((long) PINGPONG_N.invokeExact(near, count));
         }
-
 
         /** Closes both ends, after the near one has ended the peer thread, and waits for that thread. */
         void close() throws Throwable {

@@ -26,7 +26,7 @@ public abstract class ConnectedState {
     CBaseline.Pair c;
     /** What the C baseline writes. */
     MemorySegment cBuffer;
-    /** The variant's connection; its second end is served by a Java thread. */
+    /** The variant's connection, its second end served by a Java thread; none for {@link Variant#C_BATCHED}. */
     Variant.Connection connection;
     /** True during the iterations that time the C baseline. */
     boolean baseline;
@@ -62,8 +62,10 @@ public abstract class ConnectedState {
             c.startDrain(readSize());
         }
         cBuffer = CBaseline.buffer(messageSize());
-        connection = variant.open(type(), messageSize(), readSize(), arena);
-        peer = startPeer();
+        if (variant != Variant.C_BATCHED) {
+            connection = variant.open(type(), messageSize(), readSize(), arena);
+            peer = startPeer();
+        }
     }
 
     /**
@@ -81,6 +83,11 @@ public abstract class ConnectedState {
 
     @TearDown(Level.Trial)
     public void close() throws Throwable {
+        if (connection == null) {
+            c.close();
+            arena.close();
+            return;
+        }
         connection.first().close();
         if (type() == SocketType.DGRAM) {
             // A datagram socket sees no end of stream when its peer closes: the peer's read ends when its

@@ -15,6 +15,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 
 /** What a user could pick to connect two threads, each opened as a pair of {@link End}s. */
 public enum Variant {
@@ -38,7 +40,16 @@ public enum Variant {
     /** junixsocket's socket pair (JNI); direct buffers. */
     JUNIXSOCKET("junixsocket"),
     /** jnr-unixsocket's UnixSocketChannel.pair() (JNI through jffi); direct buffers. */
-    JNR_UNIXSOCKET("jnr-unixsocket");
+    JNR_UNIXSOCKET("jnr-unixsocket"),
+    /**
+     * No Java at all: C sending messages 64 to a sendmmsg(2) call to a C peer receiving 64 to a
+     * recvmmsg(2), for the batched-messages workload only. Against the C baseline, which makes a call per
+     * message, it is what batching itself gains on the machine; no library can gain more.
+     */
+    C_BATCHED("C, sendmmsg/recvmmsg (64 a call)");
+
+    /** Every variant that is a Java end of a connection, all but {@link #C_BATCHED}. */
+    static final List<Variant> CHANNELS = Arrays.stream(values()).filter(v -> v != C_BATCHED).toList();
 
     /** The label in the results table. */
     final String label;
@@ -116,7 +127,7 @@ public enum Variant {
                 return new Connection(channelEnd(pair[0], pair[0], messageSize, readSize, true),
                         channelEnd(pair[1], pair[1], messageSize, readSize, true));
             }
-            default -> throw new AssertionError(this);
+            default -> throw new UnsupportedOperationException(label + " has no Java ends");
         }
     }
 
