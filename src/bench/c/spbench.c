@@ -1,8 +1,8 @@
 /*
  * The C baseline of the benchmark: socketpair(2) with plain read/write/send/recv/close, sendmmsg(2) and
- * recvmmsg(2) for batches of messages, and epoll(7) for many pairs at once, as a C program would use them. Built with gcc by the benchmark runner and loaded
- * into the benchmark JVM, so that C and Java are timed alternately in one process. Every loop runs in C;
- * Java makes one call per batch.
+ * recvmmsg(2) for batches of messages, and epoll(7) for many pairs at once, as a C program would use
+ * them. Built with gcc by the benchmark runner and loaded into the benchmark JVM, so that C and Java are
+ * timed alternately in one process. Every loop runs in C; Java makes one call per batch.
  */
 #define _GNU_SOURCE
 #include <errno.h>

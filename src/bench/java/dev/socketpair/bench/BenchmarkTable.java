@@ -141,8 +141,7 @@ public final class BenchmarkTable {
     private final int selectorChannels;
     private final Map<Workload, Map<Variant, Cell>> cells = new EnumMap<>(Workload.class);
     private final Map<Variant, Map<AllocationProbe.Workload, Double>> allocation = new EnumMap<>(Variant.class);
-    /** What the selecting thread allocated per selected key, by {@link AllocationProbe}. */
-    /** Bytes per selected key counted on the selecting thread, in each of the probe's windows. */
+    /** Bytes per selected key counted on the selecting thread by {@link AllocationProbe}, in each of its windows. */
     private final Map<Variant, List<Double>> selectorAllocation = new EnumMap<>(Variant.class);
     /** The allocation profile of the first of our selector windows at or over the probe's threshold, if any. */
     private String selectorProfile;
@@ -744,8 +743,8 @@ public final class BenchmarkTable {
         target(s, "selector, no allocation per selected key: under 1 B per key in every window, counted on the"
                 + " selecting thread", underOne ? Spread.Verdict.MET : Spread.Verdict.MISSED,
                 windows(perKey, ", ") + " B per key (JDK " + windows(selectorAllocation.get(Variant.JDK_UNIX), ", ") + ")"
-                        + (selectorProfile == null ? "" : "; allocation profile of the first window over "
-                        + AllocationProbe.SELECTOR_PROFILE_THRESHOLD + " B: " + selectorProfile));
+                        + (selectorProfile == null ? "" : String.format(Locale.ROOT, "; allocation profile of the first"
+                        + " window of %.0f B per key or more: %s", AllocationProbe.SELECTOR_PROFILE_THRESHOLD, selectorProfile)));
         Spread batched = cells.get(Workload.BATCHED).get(Variant.OURS_DIRECT).ratio;
         Spread batchedC = cells.get(Workload.BATCHED).get(Variant.C_BATCHED).ratio;
         target(s, "batched 64 B messages, ours (direct) >= 2x C", batched.check(2, false), batched.ratio()
