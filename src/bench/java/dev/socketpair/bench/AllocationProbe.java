@@ -90,27 +90,35 @@ public final class AllocationProbe {
             }
         }
         for (Variant variant : SELECTOR_VARIANTS) {
-            StringBuilder line = new StringBuilder(variant + " " + SELECTOR);
-            Path profile = null;
-            try (SelectorRounds rounds = SelectorRounds.open(variant, selectorChannels)) {
-                settle();
-                for (int i = 0; i < SELECTOR_WARMUP_ROUNDS / divisor; i++) {
-                    rounds.round(SelectorBenchmark.READY);
-                }
-                for (int w = 0; w < SELECTOR_WINDOWS; w++) {
-                    Path file = profile == null && variant == Variant.OURS_DIRECT
-                            ? profiles.resolve("selector-allocation-window-" + (w + 1) + ".jfr") : null;
-                    double perKey = bytesPerSelectedKey(rounds, SELECTOR_ROUNDS / divisor, file);
-                    line.append(String.format(Locale.ROOT, " %.4f", perKey));
-                    if (file != null && perKey >= SELECTOR_PROFILE_THRESHOLD) {
-                        profile = file;
-                    }
+            countSelector(variant, selectorChannels, divisor, profiles);
+        }
+    }
+
+    /**
+     * Prints the bytes per selected key of {@code variant}'s selector in each window, after a warm-up,
+     * and, for ours, the file of the first window's allocation profile at or over the threshold, if any.
+     */
+    private static void countSelector(Variant variant, int channels, int divisor, Path profiles) throws IOException {
+        StringBuilder line = new StringBuilder(variant + " " + SELECTOR);
+        Path profile = null;
+        try (SelectorRounds rounds = SelectorRounds.open(variant, channels)) {
+            settle();
+            for (int i = 0; i < SELECTOR_WARMUP_ROUNDS / divisor; i++) {
+                rounds.round(SelectorBenchmark.READY);
+            }
+            for (int w = 0; w < SELECTOR_WINDOWS; w++) {
+                Path file = profile == null && variant == Variant.OURS_DIRECT
+                        ? profiles.resolve("selector-allocation-window-" + (w + 1) + ".jfr") : null;
+                double perKey = bytesPerSelectedKey(rounds, SELECTOR_ROUNDS / divisor, file);
+                line.append(String.format(Locale.ROOT, " %.4f", perKey));
+                if (file != null && perKey >= SELECTOR_PROFILE_THRESHOLD) {
+                    profile = file;
                 }
             }
-            System.out.println(line);
-            if (profile != null) {
-                System.out.println(variant + " " + SELECTOR_PROFILE + " " + profile);
-            }
+        }
+        System.out.println(line);
+        if (profile != null) {
+            System.out.println(variant + " " + SELECTOR_PROFILE + " " + profile);
         }
     }
 

@@ -26,7 +26,7 @@ public abstract class ConnectedState {
     CBaseline.Pair c;
     /** What the C baseline writes. */
     MemorySegment cBuffer;
-    /** The variant's connection, its second end served by a Java thread; none for {@link Variant#C_BATCHED}. */
+    /** The variant's connection, its second end served by a Java thread; none for a variant without Java ends. */
     Variant.Connection connection;
     /** True during the iterations that time the C baseline. */
     boolean baseline;
@@ -62,7 +62,7 @@ public abstract class ConnectedState {
             c.startDrain(readSize());
         }
         cBuffer = CBaseline.buffer(messageSize());
-        if (variant != Variant.C_BATCHED) {
+        if (Variant.CHANNELS.contains(variant)) {
             connection = variant.open(type(), messageSize(), readSize(), arena);
             peer = startPeer();
         }
