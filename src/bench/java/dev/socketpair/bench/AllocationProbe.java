@@ -4,8 +4,10 @@ import dev.socketpair.SocketType;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
@@ -23,8 +25,9 @@ import jdk.jfr.Recording;
  * the argument {@code full} or {@code short} (a fifth of the operations), the number of selector
  * channels and a directory for allocation profiles; prints one line per measurement: variant, workload,
  * bytes; or variant, {@code SELECTOR}, bytes per selected key in each window; or variant,
- * {@value #SELECTOR_PROFILE}, the file that holds the allocation profile of the first of our windows
- * that allocated {@value #SELECTOR_PROFILE_THRESHOLD} B or more per key.
+ * {@value #SELECTOR_COLLECTIONS}, the garbage collections during each window; or variant,
+ * {@value #SELECTOR_PROFILE}, the file of the recording of our selector workload, kept if one of its
+ * windows allocated {@value #SELECTOR_PROFILE_THRESHOLD} B or more per key.
  */
 public final class AllocationProbe {
 
@@ -65,22 +68,36 @@ public final class AllocationProbe {
     /** What a selector line names as its workload. */
     static final String SELECTOR = "SELECTOR";
 
-    /** What a line naming the allocation profile of a selector window names as its workload. */
+    /** What a line counting the garbage collections in each selector window names as its workload. */
+    static final String SELECTOR_COLLECTIONS = "SELECTOR_COLLECTIONS";
+
+    /** What a line naming the recording of our selector workload names as its workload. */
     static final String SELECTOR_PROFILE = "SELECTOR_PROFILE";
 
     private static final int SELECTOR_WARMUP_ROUNDS = 20_000;
     private static final int SELECTOR_ROUNDS = 10_000;
     /**
-     * Selector windows counted one after another: one window of a run once counted 46 B per key where
-     * every other run counted 0.32, so each window is reported, and ours are recorded with JFR's
-     * allocation sampling, kept for a window that allocates {@value #SELECTOR_PROFILE_THRESHOLD} B or more
-     * per key, to show what it allocated.
+     * Selector windows counted one after another, each reported with the collections that ran in it. Runs
+     * once counted 40 to 46 B per key where others counted 0.32: the JDK's slice of a downcall's capture
+     * segment, left allocating by a compiled write path that had run out of inlining budget before it
+     * (see {@code SocketIo}); and a window in which a collection marks the old generation counts what
+     * each channel then makes again, once. Ours are recorded with JFR (see {@link #selectorRecording}),
+     * the recording kept if a window allocates {@value #SELECTOR_PROFILE_THRESHOLD} B or more per key.
      */
     static final int SELECTOR_WINDOWS = 3;
     static final double SELECTOR_PROFILE_THRESHOLD = 1;
 
+    /** {@return the keys each of {@code channels} channels is selected for in a window of {@code mode}} */
+    static double keysPerChannel(String mode, int channels) {
+        return (double) SELECTOR_ROUNDS / divisor(mode) * SelectorBenchmark.READY / channels;
+    }
+
+    private static int divisor(String mode) {
+        return mode.equals("short") ? 5 : 1;
+    }
+
     public static void main(String[] args) throws Exception {
-        int divisor = args[0].equals("short") ? 5 : 1;
+        int divisor = divisor(args[0]);
         int selectorChannels = Integer.parseInt(args[1]);
         Path profiles = Path.of(args[2]);
         for (Variant variant : VARIANTS) {
@@ -96,58 +113,79 @@ public final class AllocationProbe {
 
     /**
      * Prints the bytes per selected key of {@code variant}'s selector in each window, after a warm-up,
-     * and, for ours, the file of the first window's allocation profile at or over the threshold, if any.
+     * and, for ours, the file of the profile recorded if a window counted
+     * {@value #SELECTOR_PROFILE_THRESHOLD} B or more per key.
      */
     private static void countSelector(Variant variant, int channels, int divisor, Path profiles) throws IOException {
         StringBuilder line = new StringBuilder(variant + " " + SELECTOR);
+        StringBuilder collected = new StringBuilder(variant + " " + SELECTOR_COLLECTIONS);
         Path profile = null;
-        try (SelectorRounds rounds = SelectorRounds.open(variant, channels)) {
+        try (SelectorRounds rounds = SelectorRounds.open(variant, channels);
+             Recording recording = variant == Variant.OURS_DIRECT ? selectorRecording() : null) {
             settle();
             for (int i = 0; i < SELECTOR_WARMUP_ROUNDS / divisor; i++) {
                 rounds.round(SelectorBenchmark.READY);
             }
+            boolean over = false;
             for (int w = 0; w < SELECTOR_WINDOWS; w++) {
-                Path file = profile == null && variant == Variant.OURS_DIRECT
-                        ? profiles.resolve("selector-allocation-window-" + (w + 1) + ".jfr") : null;
-                double perKey = bytesPerSelectedKey(rounds, SELECTOR_ROUNDS / divisor, file);
+                long before = collections();
+                double perKey = bytesPerSelectedKey(rounds, SELECTOR_ROUNDS / divisor);
                 line.append(String.format(Locale.ROOT, " %.4f", perKey));
-                if (file != null && perKey >= SELECTOR_PROFILE_THRESHOLD) {
-                    profile = file;
-                }
+                collected.append(' ').append(collections() - before);
+                over |= perKey >= SELECTOR_PROFILE_THRESHOLD;
+            }
+            if (recording != null && over) {
+                recording.stop();
+                profile = profiles.resolve("selector-allocation.jfr");
+                recording.dump(profile);
             }
         }
         System.out.println(line);
+        System.out.println(collected);
         if (profile != null) {
             System.out.println(variant + " " + SELECTOR_PROFILE + " " + profile);
         }
     }
 
     /**
-     * The bytes the current thread allocates per selected key over {@code measured} rounds; recorded
-     * with JFR's allocation sampling if {@code profile} is not null, and the recording written there if
-     * the window allocated {@value #SELECTOR_PROFILE_THRESHOLD} B or more per key. The recording starts
-     * before the count and stops after it: what it allocates on this thread is outside the count.
+     * A recording, started, of what the selector workload allocates (JFR's allocation sampling, with
+     * stacks) and of what the JIT does meanwhile: every compilation and deoptimisation, since a window
+     * that allocates is most likely one in which a compiled path lost its escape analysis. Started
+     * before the warm-up, so that what starting it does to compiled code is over before any count.
      */
-    private static double bytesPerSelectedKey(SelectorRounds rounds, int measured, Path profile) throws IOException {
-        try (Recording recording = profile == null ? null : new Recording()) {
-            if (recording != null) {
-                recording.enable("jdk.ObjectAllocationSample").withStackTrace().with("throttle", "10000/s");
-                recording.start();
-            }
-            long before = THREADS.getCurrentThreadAllocatedBytes();
-            long keys = 0;
-            for (int i = 0; i < measured; i++) {
-                keys += rounds.round(SelectorBenchmark.READY);
-            }
-            double perKey = (THREADS.getCurrentThreadAllocatedBytes() - before) / (double) keys;
-            if (recording != null) {
-                recording.stop();
-                if (perKey >= SELECTOR_PROFILE_THRESHOLD) {
-                    recording.dump(profile);
-                }
-            }
-            return perKey;
+    private static Recording selectorRecording() {
+        Recording recording = new Recording();
+        recording.enable("jdk.ObjectAllocationSample").withStackTrace().with("throttle", "10000/s");
+        recording.enable("jdk.Compilation").withThreshold(Duration.ZERO);
+        recording.enable("jdk.CompilationFailure");
+        recording.enable("jdk.Deoptimization").withStackTrace();
+        recording.enable("jdk.GarbageCollection");
+        recording.start();
+        return recording;
+    }
+
+    /**
+     * {@return the garbage collections of every collector of this JVM so far} A collection that marks the
+     * old generation empties what channels keep weakly for the buffer they saw last (see
+     * {@code WeakSlot}), which each channel then makes again, once: a window with one allocates that,
+     * whatever the number of keys it selects.
+     */
+    private static long collections() {
+        long count = 0;
+        for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, collector.getCollectionCount());
         }
+        return count;
+    }
+
+    /** The bytes the current thread allocates per selected key over {@code measured} rounds. */
+    private static double bytesPerSelectedKey(SelectorRounds rounds, int measured) throws IOException {
+        long before = THREADS.getCurrentThreadAllocatedBytes();
+        long keys = 0;
+        for (int i = 0; i < measured; i++) {
+            keys += rounds.round(SelectorBenchmark.READY);
+        }
+        return (THREADS.getCurrentThreadAllocatedBytes() - before) / (double) keys;
     }
 
     private static double bytesPerOperation(Variant variant, Workload workload, int divisor) throws Exception {

@@ -112,9 +112,11 @@ public final class SocketIo {
 
     private static long transfer(boolean receiving, int fd, ByteBuffer buffer, boolean wholeMessage, boolean block,
                                  NativeScratch scratch) {
-        long n = copiesThroughBounce(buffer, block, scratch)
-                ? transferArrayVia(receiving, fd, buffer, wholeMessage, scratch)
-                : transfer(receiving, fd, scratch.segmentOf(buffer), wholeMessage, block, scratch);
+        // One call of the method below, not one in each branch: each call site would be a copy of it.
+        boolean viaArray = copiesThroughBounce(buffer, block, scratch);
+        long n = transfer(receiving, fd, viaArray ? null : scratch.segmentOf(buffer), viaArray ? buffer.array() : null,
+                viaArray ? buffer.arrayOffset() + buffer.position() : 0, buffer.remaining(), wholeMessage, block,
+                scratch);
         if (n > 0) {
             buffer.position(buffer.position() + (int) n);
         }
@@ -133,87 +135,80 @@ public final class SocketIo {
 
     private static long transfer(boolean receiving, int fd, MemorySegment memory, boolean wholeMessage,
                                  boolean block, NativeScratch scratch) {
+        return transfer(receiving, fd, memory, null, 0, memory.byteSize(), wholeMessage, block, scratch);
+    }
+
+    /**
+     * Moves {@code size} bytes of {@code memory}, or if it is null of {@code array} from {@code index},
+     * with one system call, or two where a heap transfer in place would block. Native memory is used in
+     * place. Heap memory is used in place by a critical call, which must not block: always when not
+     * blocking, and first, for large transfers, when blocking (only if that would block does the
+     * transfer wait in the kernel through the bounce buffer). An array, and heap memory that no critical
+     * call may use, go through the bounce buffer.
+     *
+     * <p>The one place where a single buffer's system calls are made, with one critical and one ordinary
+     * call site for each direction, on purpose. Each downcall slices its capture segment (a check in the
+     * JDK's adapter), an allocation that escape analysis removes only where the JIT inlines the adapter
+     * whole; a compiled method with many downcall sites can exhaust its inlining budget part-way, and
+     * every site past that point then allocates on every call.
+     */
+    private static long transfer(boolean receiving, int fd, MemorySegment memory, byte[] array, int index,
+                                 long size, boolean wholeMessage, boolean block, NativeScratch scratch) {
         int flags = flags(receiving, block);
-        if (memory.isNative()) {
-            if (!block && Syscalls.criticalCallsAvailable()) {
-                return receiving
-                        ? Syscalls.recvCritical(fd, memory, memory.byteSize(), flags, scratch.errno())
-                        : Syscalls.sendCritical(fd, memory, memory.byteSize(), flags, scratch.errno());
-            }
-            return call(receiving, fd, memory, memory.byteSize(), flags, scratch);
-        }
-        // Heap memory is read or written in place by a critical call, which must not block: always when
-        // not blocking, and first, for large transfers, when blocking (only if that would block does the
-        // transfer wait in the kernel through the bounce buffer).
-        if (Syscalls.criticalCallsAvailable() && (!block || memory.byteSize() >= IN_PLACE_MIN)) {
+        boolean inPlace = memory != null && memory.isNative();
+        boolean critical = Syscalls.criticalCallsAvailable()
+                && (inPlace ? !block : memory != null && (!block || size >= IN_PLACE_MIN));
+        if (critical) {
             int noWait = flags | DONTWAIT;
             long n = receiving
-                    ? Syscalls.recvCritical(fd, memory, memory.byteSize(), noWait, scratch.errno())
-                    : Syscalls.sendCritical(fd, memory, memory.byteSize(), noWait, scratch.errno());
-            if (!block || n != -Errno.EAGAIN) {
+                    ? Syscalls.recvCritical(fd, memory, size, noWait, scratch.errno())
+                    : Syscalls.sendCritical(fd, memory, size, noWait, scratch.errno());
+            if (inPlace || !block || n != -Errno.EAGAIN) {
                 return n;
             }
         }
-        long length = NativeScratch.bounceLength(memory.byteSize(), wholeMessage);
-        MemorySegment bounce = scratch.bounce(length);
+        long length = inPlace ? size : NativeScratch.bounceLength(size, wholeMessage);
+        MemorySegment target = inPlace ? memory : scratch.bounce(length);
         try {
-            if (!receiving) {
-                MemorySegment.copy(memory, 0, bounce, 0, length);
+            if (!inPlace && !receiving) {
+                if (memory == null) {
+                    MemorySegment.copy(array, index, target, ValueLayout.JAVA_BYTE, 0, (int) length);
+                } else {
+                    MemorySegment.copy(memory, 0, target, 0, length);
+                }
             }
-            long n = call(receiving, fd, bounce, length, flags, scratch);
-            if (receiving && n > 0) {
-                MemorySegment.copy(bounce, 0, memory, 0, n);
+            long n = receiving
+                    ? Syscalls.recv(fd, target, length, flags, scratch.errno())
+                    : Syscalls.send(fd, target, length, flags, scratch.errno());
+            if (!inPlace && receiving && n > 0) {
+                if (memory == null) {
+                    MemorySegment.copy(target, ValueLayout.JAVA_BYTE, 0, array, index, (int) n);
+                } else {
+                    MemorySegment.copy(target, 0, memory, 0, n);
+                }
             }
             return n;
         } finally {
-            scratch.releaseBounce();
+            if (!inPlace) {
+                scratch.releaseBounce();
+            }
         }
     }
 
     /**
      * Whether a blocking transfer of a heap buffer goes through the bounce buffer straight from its
      * array, without making a segment of the buffer: when it is small (see
-     * {@link #transfer(boolean, int, MemorySegment, boolean, boolean, NativeScratch)}), and when it is
-     * the rest of a buffer part-way through (a partial write), which would need a new slice of the
-     * buffer's segment, an allocation, only to find the socket full again.
+     * {@link #transfer(boolean, int, MemorySegment, byte[], int, long, boolean, boolean, NativeScratch)}),
+     * and when it is the rest of a buffer part-way through (a partial write), which would need a new
+     * slice of the buffer's segment, an allocation, only to find the socket full again.
      */
     private static boolean copiesThroughBounce(ByteBuffer buffer, boolean block, NativeScratch scratch) {
         return block && !buffer.isDirect() && buffer.hasArray()
                 && (buffer.remaining() < IN_PLACE_MIN || !scratch.hasSliceFor(buffer));
     }
 
-    private static long transferArrayVia(boolean receiving, int fd, ByteBuffer heap, boolean wholeMessage,
-                                         NativeScratch scratch) {
-        // Kept shallow on purpose: the JIT must inline down to the downcall for the capture segment's
-        // checks to allocate nothing.
-        int length = (int) NativeScratch.bounceLength(heap.remaining(), wholeMessage);
-        int index = heap.arrayOffset() + heap.position();
-        MemorySegment bounce = scratch.bounce(length);
-        try {
-            int flags = flags(receiving, true);
-            if (receiving) {
-                long n = Syscalls.recv(fd, bounce, length, flags, scratch.errno());
-                if (n > 0) {
-                    MemorySegment.copy(bounce, ValueLayout.JAVA_BYTE, 0, heap.array(), index, (int) n);
-                }
-                return n;
-            }
-            MemorySegment.copy(heap.array(), index, bounce, ValueLayout.JAVA_BYTE, 0, length);
-            return Syscalls.send(fd, bounce, length, flags, scratch.errno());
-        } finally {
-            scratch.releaseBounce();
-        }
-    }
-
     private static int flags(boolean receiving, boolean block) {
         return (block ? 0 : DONTWAIT) | (receiving ? 0 : NOSIGNAL);
-    }
-
-    private static long call(boolean receiving, int fd, MemorySegment buffer, long length, int flags,
-                             NativeScratch scratch) {
-        return receiving
-                ? Syscalls.recv(fd, buffer, length, flags, scratch.errno())
-                : Syscalls.send(fd, buffer, length, flags, scratch.errno());
     }
 
     // -- arrays of buffers and ancillary data: sendmsg(2) and recvmsg(2)
