@@ -368,19 +368,11 @@ public final class BenchmarkTable {
                 throw new IllegalStateException("allocation probe printed: " + line);
             }
             if (fields[1].equals(AllocationProbe.SELECTOR)) {
-                List<Double> windows = new ArrayList<>();
-                for (int i = 2; i < fields.length; i++) {
-                    windows.add(Double.parseDouble(fields[i]));
-                }
-                selectorAllocation.put(Variant.valueOf(fields[0]), windows);
+                selectorAllocation.put(Variant.valueOf(fields[0]), windowValues(fields, Double::parseDouble));
                 continue;
             }
             if (fields[1].equals(AllocationProbe.SELECTOR_COLLECTIONS)) {
-                List<Long> windows = new ArrayList<>();
-                for (int i = 2; i < fields.length; i++) {
-                    windows.add(Long.parseLong(fields[i]));
-                }
-                selectorCollections.put(Variant.valueOf(fields[0]), windows);
+                selectorCollections.put(Variant.valueOf(fields[0]), windowValues(fields, Long::parseLong));
                 continue;
             }
             if (fields[1].equals(AllocationProbe.SELECTOR_PROFILE)) {
@@ -799,6 +791,15 @@ public final class BenchmarkTable {
             }
         }
         return s.toString();
+    }
+
+    /** The values of a selector line of the allocation probe, one per window, after its variant and workload. */
+    private static <T> List<T> windowValues(String[] fields, Function<String, T> parse) {
+        List<T> values = new ArrayList<>();
+        for (int i = 2; i < fields.length; i++) {
+            values.add(parse.apply(fields[i]));
+        }
+        return values;
     }
 
     /** Bytes per key of the selector probe's windows, in order, joined by {@code separator}. */
