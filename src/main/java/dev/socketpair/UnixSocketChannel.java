@@ -199,8 +199,9 @@ public final class UnixSocketChannel extends SocketChannel {
 
     // The transfer of one buffer or segment that each direction made last, used again while callers pass
     // the same one, so that a loop over one buffer allocates nothing; held weakly, so that the channel
-    // never keeps its caller's buffers alive. Read and written without a lock: a transfer is immutable,
-    // and a race costs at most a new one.
+    // never keeps its caller's buffers alive. Read and written without a lock: which buffer a transfer
+    // moves is final, what it keeps beside is used under the direction's lock, and a race costs at most
+    // a new transfer.
     private final WeakSlot<Transfer> lastRead = new WeakSlot<>();
     private final WeakSlot<Transfer> lastWritten = new WeakSlot<>();
     // The same for message batches, apart, so that a program that mixes batches with single transfers

@@ -52,27 +52,6 @@ public final class NativeScratch {
     private ByteBuffer[] partBuffers = NO_BUFFERS;
     private int[] partStarts = NO_STARTS;
     private MemorySegment[] partCopies = NO_COPIES;
-    // The buffer last seen, and a segment over all of it: callers pass the same buffer again and again,
-    // and making a segment of a buffer costs an allocation each time, which slicing a kept one does not.
-    // The slice last made is kept too: a loop that clears its buffer before each call asks for the same
-    // slice every time, and the JIT does not always do away with a fresh one (heap slices passed on to a
-    // critical call escape). Held weakly, so that no caller's buffer is kept alive by the channel.
-    private final WeakSlot<BufferSegments> lastBuffer = new WeakSlot<>();
-
-    /** A buffer, a segment over all of it, and the slice of that segment last asked for. */
-    private static final class BufferSegments {
-        final ByteBuffer buffer;
-        final MemorySegment whole;
-        MemorySegment slice;
-        int position = -1;
-        int remaining = -1;
-
-        BufferSegments(ByteBuffer buffer) {
-            this.buffer = buffer;
-            this.whole = MemorySegment.ofBuffer(buffer.duplicate().clear());
-        }
-    }
-
     /** Scratch memory from {@code memory}, which must outlive every call that uses it. */
     public NativeScratch(SegmentAllocator memory) {
         this.memory = memory;
@@ -90,38 +69,6 @@ public final class NativeScratch {
             pollSet = Downcalls.unguarded(memory.allocate(Structs.POLLFD));
         }
         return pollSet;
-    }
-
-    /**
-     * Returns a segment over {@code buffer}'s remaining bytes, native for a direct buffer, heap for
-     * another. A slice of the segment kept for the buffer last seen keeps the buffer's memory session
-     * (a downcall holds it open for the call) and its read-only state.
-     */
-    MemorySegment segmentOf(ByteBuffer buffer) {
-        int position = buffer.position();
-        int remaining = buffer.remaining();
-        BufferSegments last = lastBuffer.get();
-        if (last == null || last.buffer != buffer) {
-            last = new BufferSegments(buffer);
-            lastBuffer.set(last);
-        } else if (position == last.position && remaining == last.remaining) {
-            return last.slice;
-        }
-        last.slice = last.whole.asSlice(position, remaining);
-        last.position = position;
-        last.remaining = remaining;
-        return last.slice;
-    }
-
-    /**
-     * Whether {@link #segmentOf} would answer for {@code buffer} without making a slice that the caller
-     * did not cause: the buffer is new to this scratch (a slice for it is due anyway), or it is the
-     * last buffer at the same position and size.
-     */
-    boolean hasSliceFor(ByteBuffer buffer) {
-        BufferSegments last = lastBuffer.get();
-        return last == null || last.buffer != buffer
-                || (buffer.position() == last.position && buffer.remaining() == last.remaining);
     }
 
     /** A {@code struct epoll_event}, for registering with the {@link Poller}. */

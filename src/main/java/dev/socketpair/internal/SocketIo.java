@@ -101,20 +101,21 @@ public final class SocketIo {
     // -- one buffer or segment: send(2) and recv(2)
 
     /** Receives into {@code dst}'s remaining bytes. */
-    static long receive(int fd, ByteBuffer dst, boolean wholeMessage, boolean block, NativeScratch scratch) {
+    static long receive(int fd, Transfer.Buffer dst, boolean wholeMessage, boolean block, NativeScratch scratch) {
         return transfer(true, fd, dst, wholeMessage, block, scratch);
     }
 
     /** Sends {@code src}'s remaining bytes. */
-    static long send(int fd, ByteBuffer src, boolean wholeMessage, boolean block, NativeScratch scratch) {
+    static long send(int fd, Transfer.Buffer src, boolean wholeMessage, boolean block, NativeScratch scratch) {
         return transfer(false, fd, src, wholeMessage, block, scratch);
     }
 
-    private static long transfer(boolean receiving, int fd, ByteBuffer buffer, boolean wholeMessage, boolean block,
-                                 NativeScratch scratch) {
+    private static long transfer(boolean receiving, int fd, Transfer.Buffer transfer, boolean wholeMessage,
+                                 boolean block, NativeScratch scratch) {
+        ByteBuffer buffer = transfer.buffer();
         // One call of the method below, not one in each branch: each call site would be a copy of it.
-        boolean viaArray = copiesThroughBounce(buffer, block, scratch);
-        long n = transfer(receiving, fd, viaArray ? null : scratch.segmentOf(buffer), viaArray ? buffer.array() : null,
+        boolean viaArray = copiesThroughBounce(transfer, block);
+        long n = transfer(receiving, fd, viaArray ? null : transfer.segment(), viaArray ? buffer.array() : null,
                 viaArray ? buffer.arrayOffset() + buffer.position() : 0, buffer.remaining(), wholeMessage, block,
                 scratch);
         if (n > 0) {
@@ -202,9 +203,10 @@ public final class SocketIo {
      * and when it is the rest of a buffer part-way through (a partial write), which would need a new
      * slice of the buffer's segment, an allocation, only to find the socket full again.
      */
-    private static boolean copiesThroughBounce(ByteBuffer buffer, boolean block, NativeScratch scratch) {
+    private static boolean copiesThroughBounce(Transfer.Buffer transfer, boolean block) {
+        ByteBuffer buffer = transfer.buffer();
         return block && !buffer.isDirect() && buffer.hasArray()
-                && (buffer.remaining() < IN_PLACE_MIN || !scratch.hasSliceFor(buffer));
+                && (buffer.remaining() < IN_PLACE_MIN || !transfer.hasSlice());
     }
 
     private static int flags(boolean receiving, boolean block) {

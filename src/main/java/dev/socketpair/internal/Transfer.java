@@ -12,9 +12,9 @@ import java.nio.ByteBuffer;
  * runs the same read or write protocol around every kind.
  *
  * <p>A transfer is used only under the lock of its channel's direction, with that direction's scratch.
- * {@link Buffer}, {@link Buffers} and {@link Segment} are immutable, so a channel may keep one and use it
- * again for the same buffer from any thread; the ancillary kinds record what their operation did and
- * serve one operation each.
+ * {@link Buffers} and {@link Segment} are immutable, and {@link Buffer} changes only the segments it
+ * keeps for reuse, so a channel may keep one and use it again for the same buffer from any thread; the
+ * ancillary kinds record what their operation did and serve one operation each.
  */
 public sealed interface Transfer {
 
@@ -113,16 +113,68 @@ public sealed interface Transfer {
         return t;
     }
 
-    /** The remaining bytes of one ByteBuffer, with send(2) or recv(2). */
-    record Buffer(ByteBuffer buffer) implements Transfer {
+    /**
+     * The remaining bytes of one ByteBuffer, with send(2) or recv(2).
+     *
+     * <p>Keeps a segment over all of its buffer, and the slice of it last used: callers pass the same
+     * buffer again and again, making a segment of a buffer costs an allocation each time, and the JIT
+     * does not always do away with a fresh slice (heap slices passed on to a critical call escape). They
+     * live here, in the one object the channel keeps for the buffer, rather than in a cache of their own
+     * that a call would reach through more objects: with thousands of channels, few of a channel's
+     * objects are still in the processor's cache when its turn comes. The buffer is final; the rest is
+     * used only under the lock of the channel's direction.
+     */
+    final class Buffer implements Transfer {
+        private final ByteBuffer buffer;
+        private MemorySegment whole;
+        private MemorySegment slice;
+        private int position = -1;
+        private int remaining = -1;
+
+        Buffer(ByteBuffer buffer) {
+            this.buffer = buffer;
+        }
+
+        ByteBuffer buffer() {
+            return buffer;
+        }
+
+        /**
+         * Returns a segment over the buffer's remaining bytes, native for a direct buffer, heap for
+         * another. A slice of the segment over all of the buffer keeps the buffer's memory session (a
+         * downcall holds it open for the call) and its read-only state.
+         */
+        MemorySegment segment() {
+            int position = buffer.position();
+            int remaining = buffer.remaining();
+            if (slice != null && position == this.position && remaining == this.remaining) {
+                return slice;
+            }
+            if (whole == null) {
+                whole = MemorySegment.ofBuffer(buffer.duplicate().clear());
+            }
+            slice = whole.asSlice(position, remaining);
+            this.position = position;
+            this.remaining = remaining;
+            return slice;
+        }
+
+        /**
+         * Whether {@link #segment} would answer without making a slice that the caller did not cause:
+         * none was made yet (one is due anyway), or the buffer is at the position and size of the last.
+         */
+        boolean hasSlice() {
+            return slice == null || (buffer.position() == position && buffer.remaining() == remaining);
+        }
+
         @Override
         public long receive(int fd, boolean wholeMessage, boolean block, NativeScratch scratch) {
-            return SocketIo.receive(fd, buffer, wholeMessage, block, scratch);
+            return SocketIo.receive(fd, this, wholeMessage, block, scratch);
         }
 
         @Override
         public long send(int fd, long written, boolean wholeMessage, boolean block, NativeScratch scratch) {
-            return SocketIo.send(fd, buffer, wholeMessage, block, scratch);
+            return SocketIo.send(fd, this, wholeMessage, block, scratch);
         }
 
         @Override
