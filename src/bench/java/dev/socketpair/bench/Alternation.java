@@ -2,8 +2,8 @@ package dev.socketpair.bench;
 
 /**
  * Which code an iteration times. Iterations alternate between the C baseline (even ones, warm-up
- * included) and the variant, so that each figure has a C figure measured seconds before it in the same
- * process; {@link BenchmarkTable} pairs them up.
+ * included) and the variant, so that each figure has C figures measured seconds before and after it in
+ * the same process; {@link BenchmarkTable} sets them side by side.
  */
 final class Alternation {
 

@@ -35,8 +35,8 @@ import java.util.stream.Collectors;
 /**
  * Builds the C baseline, runs every workload for every variant with JMH (each fork pinned to one CPU
  * unless asked otherwise, and with the descriptor limit raised), pairs every variant iteration with the
- * C iteration timed just before it in the same process, and prints tables of figures, their ratios to C
- * with the spread of those ratios, and the targets.
+ * C iterations timed just before and just after it in the same process, and prints tables of figures,
+ * their ratios to C with the spread of those ratios, and the targets.
  *
  * <p>Arguments: {@code full|short}, {@code pinned|unpinned}, the C source, the output directory.
  */
@@ -53,18 +53,25 @@ public final class BenchmarkTable {
         int variantIterations() {
             return (warmups + measurements) / 2;
         }
+
+        /** The measured variant iterations of one fork, each between two measured C iterations. */
+        int pairsPerFork() {
+            return measurements / 2;
+        }
     }
 
     /**
      * Six C/variant pairs per figure, three in each of two JVMs, after three iterations of a second of
-     * each side (or of as many pairs as a measured one, where bounded). With half a second of warm-up,
+     * each side (or of as many pairs as a measured one, where bounded). The measured iterations begin and
+     * end with C (C, variant, C, variant, C, variant, C), so that every variant iteration has a C
+     * iteration on each side. With half a second of warm-up,
      * the first measured variant iteration was still the slowest in several workloads: the lifecycle's
      * ran 20 times slower in the first second than after three, the virtual-thread ping-pong's went
      * 23, 20 and 17 µs in one JVM, the selector's 948, 852 and 830 µs, and heap bulk writes were 9%
      * slower in the first iteration than in the next.
      */
-    private static final Settings FULL = new Settings(2, 6, 6, TimeValue.seconds(1), 11, 10_000);
-    private static final Settings SHORT = new Settings(1, 4, 2, TimeValue.milliseconds(500), 9, 10_000);
+    private static final Settings FULL = new Settings(2, 6, 7, TimeValue.seconds(1), 11, 10_000);
+    private static final Settings SHORT = new Settings(1, 4, 3, TimeValue.milliseconds(500), 9, 10_000);
 
     /** The channels the selector workload asks for, if the descriptor limit holds them. */
     private static final int SELECTOR_CHANNELS = 10_000;
@@ -278,9 +285,11 @@ public final class BenchmarkTable {
     }
 
     /**
-     * Pairs each variant iteration with the C iteration before it, fork by fork, and takes medians. An
-     * iteration bounded by pairs is a single shot of many calls, which JMH reports per call: its time and
-     * allocation are divided by the calls.
+     * Pairs each variant iteration with the C iterations on either side of it, fork by fork, and takes
+     * medians. A variant iteration's ratio is to the geometric mean of the two C iterations, so that a
+     * machine whose speed drifts steadily across the three seconds moves both sides of the ratio alike;
+     * the C figure is the median of every C iteration. An iteration bounded by pairs is a single shot of
+     * many calls, which JMH reports per call: its time and allocation are divided by the calls.
      */
     private Cell cell(Workload workload, RunResult result, int boundedPairs) {
         double calls = boundedPairs > 0 ? boundedPairs / (double) LifecycleBenchmark.BATCH : 1;
@@ -293,23 +302,25 @@ public final class BenchmarkTable {
         List<Double> cAllocation = new ArrayList<>();
         for (BenchmarkResult fork : result.getBenchmarkResults()) {
             List<IterationResult> iterations = new ArrayList<>(fork.getIterationResults());
-            for (int i = 0; i + 1 < iterations.size(); i += 2) {
-                if (!Alternation.isBaseline(settings.warmups, i)) {
-                    throw new IllegalStateException("iterations out of step");
-                }
-                double cScore = workload.scale.apply(central(workload, iterations.get(i)) / calls);
-                double vScore = workload.scale.apply(central(workload, iterations.get(i + 1)) / calls);
-                c.add(cScore);
+            if (iterations.size() % 2 != 1 || !Alternation.isBaseline(settings.warmups, 0)) {
+                throw new IllegalStateException("iterations out of step: " + iterations.size() + " measured");
+            }
+            for (int i = 0; i < iterations.size(); i += 2) {
+                c.add(score(workload, iterations.get(i), calls));
+            }
+            for (int i = 1; i < iterations.size(); i += 2) {
+                IterationResult before = iterations.get(i - 1);
+                IterationResult after = iterations.get(i + 1);
+                double vScore = score(workload, iterations.get(i), calls);
                 v.add(vScore);
-                ratios.add(vScore / cScore);
+                ratios.add(vScore / Math.sqrt(score(workload, before, calls) * score(workload, after, calls)));
                 if (workload == Workload.PING_PONG) {
-                    double cTail = percentile(iterations.get(i), 99);
-                    double vTail = percentile(iterations.get(i + 1), 99);
+                    double vTail = percentile(iterations.get(i), 99);
                     p99.add(vTail);
-                    p99Ratios.add(vTail / cTail);
+                    p99Ratios.add(vTail / Math.sqrt(percentile(before, 99) * percentile(after, 99)));
                 }
-                Result alloc = iterations.get(i + 1).getSecondaryResults().get("gc.alloc.rate.norm");
-                Result cAlloc = iterations.get(i).getSecondaryResults().get("gc.alloc.rate.norm");
+                Result alloc = iterations.get(i).getSecondaryResults().get("gc.alloc.rate.norm");
+                Result cAlloc = before.getSecondaryResults().get("gc.alloc.rate.norm");
                 if (alloc != null && cAlloc != null) {
                     allocation.add(alloc.getScore() / calls);
                     cAllocation.add(cAlloc.getScore() / calls);
@@ -319,6 +330,11 @@ public final class BenchmarkTable {
         return new Cell(Spread.of(c).median(), Spread.of(v).median(), Spread.of(ratios), Spread.of(p99).median(),
                 Spread.of(p99Ratios), Spread.of(allocation).median(), Spread.of(cAllocation).median(),
                 boundedPairs);
+    }
+
+    /** The iteration's figure in the table's unit, per call where an iteration is a batch of calls. */
+    private static double score(Workload workload, IterationResult iteration, double calls) {
+        return workload.scale.apply(central(workload, iteration) / calls);
     }
 
     /** The iteration's score; for sampled round trips, the median sample. */
@@ -483,10 +499,13 @@ public final class BenchmarkTable {
                 System.getProperty("os.arch"), Runtime.version(), mode,
                 pinned ? "each benchmark JVM pinned to CPU 1 (taskset -c 1)" : "unpinned", seconds));
         s.append(limits()).append("\n\n");
-        s.append(String.format(Locale.ROOT, "Each figure is the median over %d C/variant iteration pairs (%d per JVM,"
-                        + " %d JVMs); after it, its ratio to C, the median of the pairs' ratios, and in brackets the lowest"
-                        + " and highest of those ratios. For times (µs) lower is better, for rates higher.%n%n",
-                settings.forks * settings.measurements / 2, settings.measurements / 2, settings.forks));
+        s.append(String.format(Locale.ROOT, "Each figure is the median over %d variant iterations (%d per JVM,"
+                        + " %d JVMs), each between two C iterations (C's figure is the median of its %d); after it, its"
+                        + " ratio to C, the median of the variant iterations' ratios to the geometric mean of the C"
+                        + " iterations on either side, and in brackets the lowest and highest of those ratios. For times"
+                        + " (µs) lower is better, for rates higher.%n%n",
+                settings.forks * settings.pairsPerFork(), settings.pairsPerFork(), settings.forks,
+                settings.forks * (settings.pairsPerFork() + 1)));
         s.append(throughputTable());
         s.append(overPlainFfm());
         s.append(String.format(Locale.ROOT, "%nFirst pair open and first byte written and read back, whole process from"
