@@ -55,13 +55,13 @@ public final class BenchmarkTable {
         }
 
         /** The measured variant iterations of one fork, each between two measured C iterations. */
-        int pairsPerFork() {
+        int measuredPerFork() {
             return measurements / 2;
         }
     }
 
     /**
-     * Six C/variant pairs per figure, three in each of two JVMs, after three iterations of a second of
+     * Six variant iterations per figure, three in each of two JVMs, after three iterations of a second of
      * each side (or of as many pairs as a measured one, where bounded). The measured iterations begin and
      * end with C (C, variant, C, variant, C, variant, C), so that every variant iteration has a C
      * iteration on each side. With half a second of warm-up,
@@ -313,11 +313,11 @@ public final class BenchmarkTable {
                 IterationResult after = iterations.get(i + 1);
                 double vScore = score(workload, iterations.get(i), calls);
                 v.add(vScore);
-                ratios.add(vScore / Math.sqrt(score(workload, before, calls) * score(workload, after, calls)));
+                ratios.add(overNeighbours(vScore, score(workload, before, calls), score(workload, after, calls)));
                 if (workload == Workload.PING_PONG) {
                     double vTail = percentile(iterations.get(i), 99);
                     p99.add(vTail);
-                    p99Ratios.add(vTail / Math.sqrt(percentile(before, 99) * percentile(after, 99)));
+                    p99Ratios.add(overNeighbours(vTail, percentile(before, 99), percentile(after, 99)));
                 }
                 Result alloc = iterations.get(i).getSecondaryResults().get("gc.alloc.rate.norm");
                 Result cAlloc = before.getSecondaryResults().get("gc.alloc.rate.norm");
@@ -330,6 +330,11 @@ public final class BenchmarkTable {
         return new Cell(Spread.of(c).median(), Spread.of(v).median(), Spread.of(ratios), Spread.of(p99).median(),
                 Spread.of(p99Ratios), Spread.of(allocation).median(), Spread.of(cAllocation).median(),
                 boundedPairs);
+    }
+
+    /** A variant's figure over the geometric mean of the C figures measured just before and after it. */
+    private static double overNeighbours(double variant, double cBefore, double cAfter) {
+        return variant / Math.sqrt(cBefore * cAfter);
     }
 
     /** The iteration's figure in the table's unit, per call where an iteration is a batch of calls. */
@@ -504,8 +509,8 @@ public final class BenchmarkTable {
                         + " ratio to C, the median of the variant iterations' ratios to the geometric mean of the C"
                         + " iterations on either side, and in brackets the lowest and highest of those ratios. For times"
                         + " (µs) lower is better, for rates higher.%n%n",
-                settings.forks * settings.pairsPerFork(), settings.pairsPerFork(), settings.forks,
-                settings.forks * (settings.pairsPerFork() + 1)));
+                settings.forks * settings.measuredPerFork(), settings.measuredPerFork(), settings.forks,
+                settings.forks * (settings.measuredPerFork() + 1)));
         s.append(throughputTable());
         s.append(overPlainFfm());
         s.append(String.format(Locale.ROOT, "%nFirst pair open and first byte written and read back, whole process from"
