@@ -1628,9 +1628,26 @@ public final class UnixSocketChannel extends SocketChannel {
     protected void implCloseSelectableChannel() throws IOException {
         // Always with the hook, which looks for keys only once no operation can start: a registration
         // racing with this close may add a key after any check made here.
-        int r = descriptor.close(this::leaveSelectors);
+        int r = descriptor.close(new LeaveSelectors(this));
         if (r < 0) {
             throw Errors.onOwnDescriptor("close", -r);
+        }
+    }
+
+    /**
+     * The hook {@link #implCloseSelectableChannel} gives the descriptor: a class rather than a method
+     * reference, for which the JVM would make a class at run time, in a process's first close.
+     */
+    private static final class LeaveSelectors implements Runnable {
+        private final UnixSocketChannel channel;
+
+        LeaveSelectors(UnixSocketChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public void run() {
+            channel.leaveSelectors();
         }
     }
 

@@ -4,12 +4,14 @@ import java.nio.ByteBuffer;
 
 /**
  * Run in a JVM of its own that logs each class it loads: opens the process's first pair, sends one byte
- * across it and reads it back, and prints a line once it has; then closes the pair.
+ * across it and reads it back, and prints a line once it has; then closes the pair, and prints another.
  */
 public final class FirstTransferProbe {
 
     /** Printed once the byte has been read back, before anything is closed. */
     static final String TRANSFERRED = "first byte read back";
+    /** Printed once the pair is closed. */
+    static final String CLOSED = "first pair closed";
 
     private FirstTransferProbe() {
     }
@@ -23,5 +25,6 @@ public final class FirstTransferProbe {
             }
             System.out.println(TRANSFERRED);
         }
+        System.out.println(CLOSED);
     }
 }

@@ -20,10 +20,7 @@ class FirstTransferTest {
         String output = ProbeJvm.run(FirstTransferProbe.class, List.of("-Xlog:class+load=info:stdout"), List.of(), 60);
         List<String> lines = output.lines().toList();
         assertThat(lines).contains(FirstTransferProbe.TRANSFERRED);
-        List<String> loaded = lines.subList(0, lines.indexOf(FirstTransferProbe.TRANSFERRED)).stream()
-                .filter(line -> line.contains("[class,load]"))
-                .map(line -> line.substring(line.indexOf("[class,load]") + "[class,load]".length()).trim().split(" ")[0])
-                .toList();
+        List<String> loaded = loadedClasses(lines.subList(0, lines.indexOf(FirstTransferProbe.TRANSFERRED)));
         assertThat(loaded).as("the first open was logged").contains("dev.socketpair.internal.SocketControl");
         // Each function of the generated bindings has a holder class that links a handle of its own,
         // without errno capture, when its descriptor is read.
@@ -39,5 +36,37 @@ class FirstTransferTest {
                 .containsExactlyInAnyOrder("dev.socketpair.internal.Downcalls$Socketpair",
                         "dev.socketpair.internal.Downcalls$Calloc", "dev.socketpair.internal.Downcalls$Critical",
                         "dev.socketpair.internal.Downcalls$Recv");
+    }
+
+    /**
+     * A pair's open and close, the first of a process included, make no allocator call: a channel's
+     * fixed native memory comes from a pool, so free(3) is not linked. Nor does the library make a
+     * class at run time for a lambda, nor load the struct layouts it does not use: only
+     * {@code struct cmsghdr} and, where the system sends credentials, {@code struct ucred}, from which
+     * the most descriptors a message carries is computed.
+     */
+    @Test
+    @Timeout(60)
+    void theFirstPairsWholeLifeLinksNoFreeMakesNoLambdaAndLoadsOnlyTheStructsItUses() throws Exception {
+        String output = ProbeJvm.run(FirstTransferProbe.class, List.of("-Xlog:class+load=info:stdout"), List.of(), 60);
+        List<String> lines = output.lines().toList();
+        assertThat(lines).contains(FirstTransferProbe.CLOSED);
+        List<String> loaded = loadedClasses(lines.subList(0, lines.indexOf(FirstTransferProbe.CLOSED)));
+        assertThat(loaded).as("the close was logged").contains("dev.socketpair.internal.Downcalls$Close");
+        assertThat(loaded).doesNotContain("dev.socketpair.internal.Downcalls$Free");
+        assertThat(loaded).filteredOn(name -> name.startsWith("dev.socketpair.") && name.contains("$$Lambda"))
+                .as("lambdas of the library").isEmpty();
+        assertThat(loaded).filteredOn(name -> name.matches("dev\\.socketpair\\.internal\\.libc\\.\\w+\\.[a-z_]+"))
+                .as("generated struct classes")
+                .extracting(name -> name.substring(name.lastIndexOf('.') + 1))
+                .contains("cmsghdr").isSubsetOf("cmsghdr", "ucred");
+    }
+
+    /** The names of the classes loaded, from the lines of the JVM's class-loading log. */
+    private static List<String> loadedClasses(List<String> lines) {
+        return lines.stream()
+                .filter(line -> line.contains("[class,load]"))
+                .map(line -> line.substring(line.indexOf("[class,load]") + "[class,load]".length()).trim().split(" ")[0])
+                .toList();
     }
 }

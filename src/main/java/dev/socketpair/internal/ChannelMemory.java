@@ -6,7 +6,8 @@ import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
- * The native memory of one channel: blocks from calloc(3), all freed with free(3) by {@link #close()}.
+ * The native memory of one channel: blocks of {@link SmallBlocks} and of calloc(3), all given back or
+ * freed with free(3) by {@link #close()}.
  *
  * <p>Why not an {@link java.lang.foreign.Arena}: a channel is closed from any thread, so its memory
  * would need a shared arena, and closing a shared arena is a handshake with every thread of the JVM,
@@ -16,16 +17,17 @@ import java.util.Arrays;
  * can start. The segments handed out are therefore unguarded (the global scope): nothing checks them
  * after close, and only an owner with such a protocol may use this class.
  *
- * <p>Requests of up to {@link #SMALL} bytes are carved out of blocks of {@link #BLOCK} bytes, so that a
- * channel's fixed scratch (errno captures, a pollfd, a message header) costs one calloc; a larger
- * request has a block of its own. Memory is zeroed, as an arena's is.
+ * <p>Requests of up to {@link #SMALL} bytes are carved out of blocks of {@link #BLOCK} bytes taken from
+ * {@link SmallBlocks}, so that a channel's fixed scratch (errno captures, a pollfd, a message header)
+ * costs one block and no allocator call; a larger request has a block of its own from calloc(3).
+ * Memory is zeroed, as an arena's is.
  *
  * <p>Thread-safe: the two directions of a channel allocate on first use, each under its own lock.
  */
 public final class ChannelMemory implements SegmentAllocator {
 
     /** The size of a block that small requests share. */
-    static final long BLOCK = 128;
+    static final long BLOCK = SmallBlocks.SIZE;
     /** The largest request carved out of a shared block. */
     static final long SMALL = 64;
     /**
@@ -36,12 +38,25 @@ public final class ChannelMemory implements SegmentAllocator {
     private static final long BLOCK_ALIGNMENT = Math.max(ValueLayout.ADDRESS.byteAlignment(),
             Math.max(ValueLayout.JAVA_LONG.byteAlignment(), ValueLayout.JAVA_DOUBLE.byteAlignment()));
 
+    private final SmallBlocks smallBlocks;
+    // Blocks from calloc(3), and from smallBlocks.
     private MemorySegment[] blocks = NO_BLOCKS;
     private int blockCount;
+    private MemorySegment[] pooled = NO_BLOCKS;
+    private int pooledCount;
     // The block small requests are carved from, and how much of it is used.
     private MemorySegment shared;
     private long sharedUsed;
     private boolean closed;
+
+    /** Memory whose small requests share blocks of {@link SmallBlocks#SHARED}. */
+    public ChannelMemory() {
+        this(SmallBlocks.SHARED);
+    }
+
+    ChannelMemory(SmallBlocks smallBlocks) {
+        this.smallBlocks = smallBlocks;
+    }
 
     /**
      * Allocates {@code byteSize} zeroed bytes aligned to {@code byteAlignment}, freed by {@link #close()}.
@@ -61,7 +76,8 @@ public final class ChannelMemory implements SegmentAllocator {
         if (byteSize <= SMALL && byteAlignment <= BLOCK_ALIGNMENT) {
             long at = shared == null ? 0 : align(sharedUsed, byteAlignment);
             if (shared == null || at + byteSize > BLOCK) {
-                shared = block(BLOCK);
+                shared = smallBlocks.take();
+                pooled = keep(pooled, pooledCount++, shared);
                 at = 0;
             }
             sharedUsed = at + byteSize;
@@ -94,11 +110,15 @@ public final class ChannelMemory implements SegmentAllocator {
 
     private MemorySegment block(long size) {
         MemorySegment block = calloc(Math.max(1, size));
-        if (blockCount == blocks.length) {
-            blocks = Arrays.copyOf(blocks, Math.max(2, blockCount * 2));
-        }
-        blocks[blockCount++] = block;
+        blocks = keep(blocks, blockCount++, block);
         return size == 0 ? block.asSlice(0, 0) : block;
+    }
+
+    /** Stores {@code block} at {@code index} of {@code kept}, grown if full: the array to keep. */
+    private static MemorySegment[] keep(MemorySegment[] kept, int index, MemorySegment block) {
+        MemorySegment[] into = index < kept.length ? kept : Arrays.copyOf(kept, Math.max(2, index * 2));
+        into[index] = block;
+        return into;
     }
 
     /** Frees every block; later calls do nothing. No segment this memory handed out may be used after. */
@@ -110,6 +130,10 @@ public final class ChannelMemory implements SegmentAllocator {
         for (int i = 0; i < blockCount; i++) {
             Syscalls.free(blocks[i]);
             blocks[i] = null;
+        }
+        for (int i = 0; i < pooledCount; i++) {
+            smallBlocks.giveBack(pooled[i]);
+            pooled[i] = null;
         }
         shared = null;
     }

@@ -36,10 +36,10 @@ public final class ControlMessages {
     /** No further header: C's null {@code struct cmsghdr *}. */
     public static final long NONE = -1;
 
-    private static final GroupLayout CMSGHDR = Structs.CMSGHDR;
-    private static final StructField CMSG_LEN = Structs.CMSG_LEN;
-    private static final StructField CMSG_LEVEL = Structs.CMSG_LEVEL;
-    private static final StructField CMSG_TYPE = Structs.CMSG_TYPE;
+    private static final GroupLayout CMSGHDR = Structs.ControlMessage.CMSGHDR;
+    private static final StructField CMSG_LEN = Structs.ControlMessage.CMSG_LEN;
+    private static final StructField CMSG_LEVEL = Structs.ControlMessage.CMSG_LEVEL;
+    private static final StructField CMSG_TYPE = Structs.ControlMessage.CMSG_TYPE;
     private static final long HEADER_SIZE = CMSGHDR.byteSize();
     /** What {@code CMSG_SPACE} rounds every message to. */
     private static final long ALIGNMENT = C.constant("SOCKETPAIR_CMSG_ALIGNMENT");

@@ -151,7 +151,7 @@ public final class NativeScratch {
     MemorySegment control(long size) {
         if (control.byteSize() < size) {
             long capacity = Math.max(size, control.byteSize() * 2);
-            control = memory.allocate(capacity, Structs.CMSGHDR.byteAlignment());
+            control = memory.allocate(capacity, Structs.ControlMessage.CMSGHDR.byteAlignment());
         }
         return control;
     }

@@ -9,7 +9,6 @@ import dev.socketpair.internal.platform.Structs;
 import java.lang.foreign.GroupLayout;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
@@ -373,7 +372,7 @@ public final class SocketControl {
      */
     private static final class SockaddrUn {
         static final GroupLayout SOCKADDR_UN = C.struct("sockaddr_un");
-        static final long SUN_PATH_OFFSET = SOCKADDR_UN.byteOffset(MemoryLayout.PathElement.groupElement("sun_path"));
+        static final long SUN_PATH_OFFSET = StructField.offsetOf(SOCKADDR_UN, "sun_path");
         static final StructField SUN_FAMILY = StructField.of(SOCKADDR_UN, "sun_family");
 
         private SockaddrUn() {

@@ -193,7 +193,12 @@ public final class SocketDescriptor {
      * @return 0, or {@code -errno} from close(2)
      */
     public int close(Runnable beforeClose) {
-        int before = state.getAndUpdate(s -> s | CLOSING);
+        // A loop rather than getAndUpdate with a lambda: the JVM makes a class for a lambda when it is
+        // first used, and a process's first close would pay for it.
+        int before = state.get();
+        while ((before & CLOSING) == 0 && !state.compareAndSet(before, before | CLOSING)) {
+            before = state.get();
+        }
         if ((before & CLOSING) != 0) {
             return 0;
         }

@@ -41,7 +41,6 @@ import java.nio.ByteBuffer;
 public final class SocketIo {
 
     private static final CLibrary C = Platform.current().library();
-    private static final long IOVEC_SIZE = Structs.IOVEC.byteSize();
     private static final int DONTWAIT = C.constant("MSG_DONTWAIT");
     private static final int NOSIGNAL = C.constant("MSG_NOSIGNAL");
     private static final int IOV_MAX = C.constant("IOV_MAX");
@@ -297,7 +296,7 @@ public final class SocketIo {
                     continue;
                 }
                 MemorySegment memory = MemorySegment.ofBuffer(b);
-                long entry = entries * IOVEC_SIZE;
+                long entry = entries * Structs.IOVEC.byteSize();
                 if (staysAlive(memory)) {
                     Structs.IOV_BASE.setAddress(iov, entry, memory);
                     Structs.IOV_LEN.set(iov, entry, remaining);
@@ -325,7 +324,7 @@ public final class SocketIo {
             for (int j = 0; j < entries; j++) {
                 MemorySegment memory = scratch.partCopy(j);
                 if (memory != null) {
-                    long entry = j * IOVEC_SIZE;
+                    long entry = j * Structs.IOVEC.byteSize();
                     long share = Structs.IOV_LEN.get(iov, entry);
                     if (!receiving) {
                         MemorySegment.copy(memory, 0, bounce, at, share);
@@ -349,7 +348,7 @@ public final class SocketIo {
             long left = n;
             at = 0;
             for (int j = 0; j < entries && left > 0; j++) {
-                long share = Structs.IOV_LEN.get(iov, j * IOVEC_SIZE);
+                long share = Structs.IOV_LEN.get(iov, j * Structs.IOVEC.byteSize());
                 long moved = Math.min(left, share);
                 MemorySegment memory = scratch.partCopy(j);
                 if (memory != null) {

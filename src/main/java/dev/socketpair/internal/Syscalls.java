@@ -1,7 +1,8 @@
 package dev.socketpair.internal;
 
+import dev.socketpair.internal.platform.StructField;
+
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.StructLayout;
@@ -20,11 +21,11 @@ import java.lang.invoke.MethodHandle;
 public final class Syscalls {
 
     private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-    // Read through the member's layout at its offset: a VarHandle made from a layout path costs several
-    // generated classes, which the first open would pay for.
-    private static final MemoryLayout.PathElement ERRNO_MEMBER = MemoryLayout.PathElement.groupElement("errno");
-    private static final ValueLayout.OfInt ERRNO = (ValueLayout.OfInt) CAPTURE_LAYOUT.select(ERRNO_MEMBER);
-    private static final long ERRNO_OFFSET = CAPTURE_LAYOUT.byteOffset(ERRNO_MEMBER);
+    // Read through the member's layout at its offset, both found without a layout path: a path, and
+    // more so a VarHandle made from one, costs generated classes, which the first open would pay for.
+    private static final StructField ERRNO_FIELD = StructField.of(CAPTURE_LAYOUT, "errno");
+    private static final ValueLayout.OfInt ERRNO = (ValueLayout.OfInt) ERRNO_FIELD.layout();
+    private static final long ERRNO_OFFSET = ERRNO_FIELD.offset();
 
     private Syscalls() {
     }

@@ -49,6 +49,41 @@ class ChannelMemoryTest {
         }
     }
 
+    /**
+     * A channel's small requests make no allocator call: they share blocks of the pool, which its close
+     * gives back for the next channel, zeroed.
+     */
+    @Test
+    void smallRequestsComeFromThePoolAndCloseGivesTheirBlocksBack() {
+        SmallBlocks pool = new SmallBlocks();
+        ChannelMemory memory = new ChannelMemory(pool);
+        MemorySegment errno = memory.allocate(4, 4);
+        MemorySegment header = memory.allocate(56, 8);
+        MemorySegment rest = memory.allocate(ChannelMemory.SMALL, 8);
+        MemorySegment next = memory.allocate(4, 4);
+        errno.fill((byte) 1);
+        header.fill((byte) 2);
+        rest.fill((byte) 3);
+        next.fill((byte) 4);
+        assertThat(rest.address() + rest.byteSize() - errno.address()).as("three in the first block")
+                .isEqualTo(ChannelMemory.BLOCK);
+        assertThat(next.address() % ChannelMemory.BLOCK).as("the fourth at the start of another").isZero();
+        assertThat(pool.freeCount()).isZero();
+
+        memory.close();
+        assertThat(pool.freeCount()).as("the two blocks the requests took").isEqualTo(2);
+        ChannelMemory reused = new ChannelMemory(pool);
+        try {
+            MemorySegment again = reused.allocate(ChannelMemory.BLOCK / 2, 8);
+            assertThat(again.address()).isIn(errno.address(), next.address());
+            for (long i = 0; i < again.byteSize(); i++) {
+                assertThat(again.get(ValueLayout.JAVA_BYTE, i)).isZero();
+            }
+        } finally {
+            reused.close();
+        }
+    }
+
     @Test
     void aClosedMemoryRefusesToAllocateAndClosesOnlyOnce() {
         ChannelMemory memory = new ChannelMemory();

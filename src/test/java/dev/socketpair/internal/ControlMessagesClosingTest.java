@@ -34,10 +34,10 @@ class ControlMessagesClosingTest extends RawPairFixture {
         MemorySegment control = Structs.MSG_CONTROL.getAddress(header).reinterpret(controlLength);
 
         assertThat(controlLength).isEqualTo(ControlMessages.space(INT));
-        MemorySegment message = control.asSlice(0, Structs.CMSGHDR.byteSize());
-        assertThat(Structs.CMSG_LEVEL.getInt(message)).isEqualTo(C.constant("SOL_SOCKET"));
-        assertThat(Structs.CMSG_TYPE.getInt(message)).isEqualTo(ControlMessages.SCM_PIDFD);
-        assertThat(Structs.CMSG_LEN.get(message)).isEqualTo(ControlMessages.length(INT));
+        MemorySegment message = control.asSlice(0, Structs.ControlMessage.CMSGHDR.byteSize());
+        assertThat(Structs.ControlMessage.CMSG_LEVEL.getInt(message)).isEqualTo(C.constant("SOL_SOCKET"));
+        assertThat(Structs.ControlMessage.CMSG_TYPE.getInt(message)).isEqualTo(ControlMessages.SCM_PIDFD);
+        assertThat(Structs.ControlMessage.CMSG_LEN.get(message)).isEqualTo(ControlMessages.length(INT));
         int pidfd = control.get(ValueLayout.JAVA_INT, ControlMessages.data(0));
         assertThat(PassPidfd.isPidfd(ProcFd.target(pidfd))).as("%d is %s", pidfd, ProcFd.target(pidfd)).isTrue();
         assertThat(Syscalls.close(pidfd, capture)).isZero();

@@ -34,7 +34,7 @@ class ControlMessagesTest extends RawPairFixture {
 
     @Test
     void alignmentSpaceAndLengthFollowTheGeneratedHeaderLayout() {
-        long header = Structs.CMSGHDR.byteSize();
+        long header = Structs.ControlMessage.CMSGHDR.byteSize();
         long alignment = ControlMessages.align(1);
         assertThat(alignment).isEqualTo(C.type("C_LONG").byteSize());
         assertThat(ControlMessages.align(0)).isZero();
@@ -61,10 +61,10 @@ class ControlMessagesTest extends RawPairFixture {
 
         long first = ControlMessages.firstHeader(controlLength);
         assertThat(first).isZero();
-        MemorySegment rights = control.asSlice(first, Structs.CMSGHDR.byteSize());
-        assertThat(Structs.CMSG_LEVEL.getInt(rights)).isEqualTo(C.constant("SOL_SOCKET"));
-        assertThat(Structs.CMSG_TYPE.getInt(rights)).isEqualTo(C.constant("SCM_RIGHTS"));
-        assertThat(Structs.CMSG_LEN.get(rights)).isEqualTo(ControlMessages.length(count * INT));
+        MemorySegment rights = control.asSlice(first, Structs.ControlMessage.CMSGHDR.byteSize());
+        assertThat(Structs.ControlMessage.CMSG_LEVEL.getInt(rights)).isEqualTo(C.constant("SOL_SOCKET"));
+        assertThat(Structs.ControlMessage.CMSG_TYPE.getInt(rights)).isEqualTo(C.constant("SCM_RIGHTS"));
+        assertThat(Structs.ControlMessage.CMSG_LEN.get(rights)).isEqualTo(ControlMessages.length(count * INT));
         int[] fds = control.asSlice(ControlMessages.data(first), count * INT).toArray(ValueLayout.JAVA_INT);
         assertThat(fds).doesNotHaveDuplicates();
         String sent = ProcFd.target(pipe[1]);
@@ -90,10 +90,10 @@ class ControlMessagesTest extends RawPairFixture {
         long ucredSize = UCRED.byteSize();
         assertThat(control.byteSize()).isEqualTo(ControlMessages.space(ucredSize));
         long first = ControlMessages.firstHeader(control.byteSize());
-        MemorySegment header = control.asSlice(first, Structs.CMSGHDR.byteSize());
-        assertThat(Structs.CMSG_LEVEL.getInt(header)).isEqualTo(C.constant("SOL_SOCKET"));
-        assertThat(Structs.CMSG_TYPE.getInt(header)).isEqualTo(C.constant("SCM_CREDENTIALS"));
-        assertThat(Structs.CMSG_LEN.get(header)).isEqualTo(ControlMessages.length(ucredSize));
+        MemorySegment header = control.asSlice(first, Structs.ControlMessage.CMSGHDR.byteSize());
+        assertThat(Structs.ControlMessage.CMSG_LEVEL.getInt(header)).isEqualTo(C.constant("SOL_SOCKET"));
+        assertThat(Structs.ControlMessage.CMSG_TYPE.getInt(header)).isEqualTo(C.constant("SCM_CREDENTIALS"));
+        assertThat(Structs.ControlMessage.CMSG_LEN.get(header)).isEqualTo(ControlMessages.length(ucredSize));
         MemorySegment ids = control.asSlice(ControlMessages.data(first), ucredSize);
         assertThat((long) StructField.of(UCRED, "pid").getInt(ids)).isEqualTo(ProcessHandle.current().pid());
         assertThat(StructField.of(UCRED, "uid").getInt(ids)).isEqualTo(Syscalls.getuid());
@@ -126,17 +126,17 @@ class ControlMessagesTest extends RawPairFixture {
         assertThat(controlLength).isEqualTo(ControlMessages.space(ucredSize) + ControlMessages.space(count * INT));
 
         long first = ControlMessages.firstHeader(controlLength);
-        MemorySegment credentials = control.asSlice(first, Structs.CMSGHDR.byteSize());
-        assertThat(Structs.CMSG_TYPE.getInt(credentials)).isEqualTo(C.constant("SCM_CREDENTIALS"));
-        assertThat(Structs.CMSG_LEN.get(credentials)).isEqualTo(ControlMessages.length(ucredSize));
+        MemorySegment credentials = control.asSlice(first, Structs.ControlMessage.CMSGHDR.byteSize());
+        assertThat(Structs.ControlMessage.CMSG_TYPE.getInt(credentials)).isEqualTo(C.constant("SCM_CREDENTIALS"));
+        assertThat(Structs.ControlMessage.CMSG_LEN.get(credentials)).isEqualTo(ControlMessages.length(ucredSize));
         MemorySegment ids = control.asSlice(ControlMessages.data(first), ucredSize);
         assertThat((long) StructField.of(UCRED, "pid").getInt(ids)).isEqualTo(ProcessHandle.current().pid());
 
         long second = ControlMessages.nextHeader(control, controlLength, first);
         assertThat(second).isEqualTo(ControlMessages.space(ucredSize));
-        MemorySegment rights = control.asSlice(second, Structs.CMSGHDR.byteSize());
-        assertThat(Structs.CMSG_TYPE.getInt(rights)).isEqualTo(C.constant("SCM_RIGHTS"));
-        assertThat(Structs.CMSG_LEN.get(rights)).isEqualTo(ControlMessages.length(count * INT));
+        MemorySegment rights = control.asSlice(second, Structs.ControlMessage.CMSGHDR.byteSize());
+        assertThat(Structs.ControlMessage.CMSG_TYPE.getInt(rights)).isEqualTo(C.constant("SCM_RIGHTS"));
+        assertThat(Structs.ControlMessage.CMSG_LEN.get(rights)).isEqualTo(ControlMessages.length(count * INT));
         assertThat(ControlMessages.nextHeader(control, controlLength, second)).isEqualTo(ControlMessages.NONE);
 
         ControlMessages.Received parsed = ControlMessages.parse(control, controlLength, count, scratch);

@@ -17,7 +17,7 @@ public final class RawMessages {
     private static final CLibrary C = Platform.current().library();
 
     private static final long INT = ValueLayout.JAVA_INT.byteSize();
-    private static final long HEADER = Structs.CMSGHDR.byteSize();
+    private static final long HEADER = Structs.ControlMessage.CMSGHDR.byteSize();
 
     /** One control message: its {@code SOL_SOCKET} type and the descriptors it holds. */
     public record Message(int type, int... fds) {
@@ -36,13 +36,13 @@ public final class RawMessages {
         for (Message m : messages) {
             size += ControlMessages.space(m.fds().length * INT);
         }
-        MemorySegment control = arena.allocate(size, Structs.CMSGHDR.byteAlignment()).fill((byte) 0);
+        MemorySegment control = arena.allocate(size, Structs.ControlMessage.CMSGHDR.byteAlignment()).fill((byte) 0);
         long at = 0;
         for (Message m : messages) {
             MemorySegment header = control.asSlice(at, HEADER);
-            Structs.CMSG_LEN.set(header, ControlMessages.length(m.fds().length * INT));
-            Structs.CMSG_LEVEL.set(header, C.constant("SOL_SOCKET"));
-            Structs.CMSG_TYPE.set(header, m.type());
+            Structs.ControlMessage.CMSG_LEN.set(header, ControlMessages.length(m.fds().length * INT));
+            Structs.ControlMessage.CMSG_LEVEL.set(header, C.constant("SOL_SOCKET"));
+            Structs.ControlMessage.CMSG_TYPE.set(header, m.type());
             MemorySegment.copy(m.fds(), 0, control, ValueLayout.JAVA_INT, ControlMessages.data(at), m.fds().length);
             at += ControlMessages.space(m.fds().length * INT);
         }

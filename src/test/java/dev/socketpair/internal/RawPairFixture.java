@@ -56,7 +56,7 @@ abstract class RawPairFixture {
         Structs.IOV_LEN.set(iov, data.byteSize());
         Structs.MSG_IOV.setAddress(header, 0, iov);
         Structs.MSG_IOVLEN.set(header, 1);
-        Structs.MSG_CONTROL.setAddress(header, 0, arena.allocate(space, Structs.CMSGHDR.byteAlignment()));
+        Structs.MSG_CONTROL.setAddress(header, 0, arena.allocate(space, Structs.ControlMessage.CMSGHDR.byteAlignment()));
         Structs.MSG_CONTROLLEN.set(header, space);
         long n = Syscalls.recvmsg(pair[1], header, flags, capture);
         assertThat(n).isEqualTo(1);

@@ -5,9 +5,8 @@ import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SequenceLayout;
+import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * One scalar member of a C struct, found by name in the running system's layout, read and written as a
@@ -27,10 +26,9 @@ public record StructField(String name, long offset, ValueLayout layout) {
 
     /** How jextract names an anonymous struct or union member: {@code $anon$} and where it is declared. */
     private static final String ANONYMOUS = "$anon$";
-    // Arrays, loops and String.join rather than lambdas, method references and string concatenation
-    // here: the JVM makes a class at run time for each of those, and members are found while a process
-    // opens its first pair.
-    private static final MemoryLayout.PathElement[] NO_ELEMENTS = new MemoryLayout.PathElement[0];
+    // Loops over the members, instanceof chains and String.join rather than layout paths, pattern
+    // switches, lambdas and string concatenation here: the JDK makes classes at run time for each of
+    // those, and members are found and used while a process makes its first calls.
 
     /**
      * Finds a member, through nested structs and unions when the path has more than one name
@@ -41,39 +39,83 @@ public record StructField(String name, long offset, ValueLayout layout) {
      */
     public static StructField of(GroupLayout struct, String... path) {
         String name = String.join(".", struct.name().orElse("struct"), String.join(".", path));
-        List<MemoryLayout.PathElement> elements = new ArrayList<>();
         MemoryLayout current = struct;
+        long offset = 0;
         for (String member : path) {
-            if (!(current instanceof GroupLayout group) || !find(group, member, elements)) {
+            Member found = current instanceof GroupLayout group ? find(group, member) : null;
+            if (found == null) {
                 throw new IllegalArgumentException(name + ": no member " + member);
             }
-            current = struct.select(elements.toArray(NO_ELEMENTS));
+            offset += found.offset;
+            current = found.layout;
         }
         if (!(current instanceof ValueLayout member)) {
             throw new IllegalArgumentException(name + " is not a scalar member");
         }
-        return new StructField(name, struct.byteOffset(elements.toArray(NO_ELEMENTS)), member);
+        return new StructField(name, offset, member);
     }
 
-    /** Appends the path to {@code member} of {@code group}, through anonymous members; false if none. */
-    private static boolean find(GroupLayout group, String member, List<MemoryLayout.PathElement> path) {
+    /**
+     * Returns the offset of a direct member of {@code struct}, as {@link MemoryLayout#byteOffset} would.
+     *
+     * @throws IllegalArgumentException if the struct has no member of that name
+     */
+    public static long offsetOf(GroupLayout struct, String member) {
+        Member found = direct(struct, member);
+        if (found == null) {
+            throw new IllegalArgumentException(struct.name().orElse("struct") + ": no member " + member);
+        }
+        return found.offset;
+    }
+
+    /** A member found in a group: where it starts, from the group's start, and its layout. */
+    private static final class Member {
+        final long offset;
+        final MemoryLayout layout;
+
+        Member(long offset, MemoryLayout layout) {
+            this.offset = offset;
+            this.layout = layout;
+        }
+    }
+
+    /** Finds {@code member} of {@code group}, through anonymous members; null if none. */
+    private static Member find(GroupLayout group, String member) {
+        Member found = direct(group, member);
+        if (found != null) {
+            return found;
+        }
+        long offset = 0;
+        for (MemoryLayout candidate : group.memberLayouts()) {
+            if (candidate.name().orElse("").startsWith(ANONYMOUS) && candidate instanceof GroupLayout nested) {
+                Member inside = find(nested, member);
+                if (inside != null) {
+                    return new Member(offset + inside.offset, inside.layout);
+                }
+            }
+            offset = next(group, offset, candidate);
+        }
+        return null;
+    }
+
+    /** Finds a member of {@code group} by its own name, not through anonymous members; null if none. */
+    private static Member direct(GroupLayout group, String member) {
+        long offset = 0;
         for (MemoryLayout candidate : group.memberLayouts()) {
             if (member.equals(candidate.name().orElse(null))) {
-                path.add(MemoryLayout.PathElement.groupElement(member));
-                return true;
+                return new Member(offset, candidate);
             }
+            offset = next(group, offset, candidate);
         }
-        for (MemoryLayout candidate : group.memberLayouts()) {
-            String anonymous = candidate.name().orElse("");
-            if (anonymous.startsWith(ANONYMOUS) && candidate instanceof GroupLayout nested) {
-                path.add(MemoryLayout.PathElement.groupElement(anonymous));
-                if (find(nested, member, path)) {
-                    return true;
-                }
-                path.removeLast();
-            }
-        }
-        return false;
+        return null;
+    }
+
+    /**
+     * The offset of the member after {@code member}, which starts at {@code offset}: a struct's layout
+     * holds its padding as members of their own, so members follow one another; a union's all start at 0.
+     */
+    private static long next(GroupLayout group, long offset, MemoryLayout member) {
+        return group instanceof StructLayout ? offset + member.byteSize() : 0;
     }
 
     /**
@@ -82,13 +124,13 @@ public record StructField(String name, long offset, ValueLayout layout) {
      * @throws IllegalArgumentException if the struct has no such member, or it is not an array of scalars
      */
     public static StructField firstElement(GroupLayout struct, String array) {
-        String name = struct.name().orElse("struct") + "." + array + "[0]";
-        MemoryLayout.PathElement member = MemoryLayout.PathElement.groupElement(array);
-        if (!(struct.select(member) instanceof SequenceLayout sequence
+        String name = String.join("", struct.name().orElse("struct"), ".", array, "[0]");
+        Member member = direct(struct, array);
+        if (!(member != null && member.layout instanceof SequenceLayout sequence
                 && sequence.elementLayout() instanceof ValueLayout element)) {
             throw new IllegalArgumentException(name + " is not an element of an array of scalars");
         }
-        return new StructField(name, struct.byteOffset(member), element);
+        return new StructField(name, member.offset, element);
     }
 
     /** Reads the member of the struct at the start of {@code struct}, widened to a {@code long}. */
@@ -99,14 +141,18 @@ public record StructField(String name, long offset, ValueLayout layout) {
     /** Reads the member of the struct at {@code base} in {@code memory} (an element of an array). */
     public long get(MemorySegment memory, long base) {
         long at = base + offset;
-        return switch (layout) {
-            case ValueLayout.OfInt i -> memory.get(i, at);
-            case ValueLayout.OfLong l -> memory.get(l, at);
-            case ValueLayout.OfShort s -> memory.get(s, at);
-            case ValueLayout.OfByte b -> memory.get(b, at);
-            case AddressLayout a -> memory.get(a, at).address();
-            default -> throw new IllegalStateException(name + " has layout " + layout);
-        };
+        if (layout instanceof ValueLayout.OfInt i) {
+            return memory.get(i, at);
+        } else if (layout instanceof ValueLayout.OfLong l) {
+            return memory.get(l, at);
+        } else if (layout instanceof ValueLayout.OfShort s) {
+            return memory.get(s, at);
+        } else if (layout instanceof ValueLayout.OfByte b) {
+            return memory.get(b, at);
+        } else if (layout instanceof AddressLayout a) {
+            return memory.get(a, at).address();
+        }
+        throw new IllegalStateException(name + " has layout " + layout);
     }
 
     /** Reads a pointer member of the struct at the start of {@code struct}, as a zero-length segment. */
@@ -140,13 +186,18 @@ public record StructField(String name, long offset, ValueLayout layout) {
      */
     public void set(MemorySegment memory, long base, long value) {
         long at = base + offset;
-        switch (layout) {
-            case ValueLayout.OfInt i -> memory.set(i, at, narrow(value, Integer.MIN_VALUE, 0xFFFF_FFFFL));
-            case ValueLayout.OfLong l -> memory.set(l, at, value);
-            case ValueLayout.OfShort s -> memory.set(s, at, (short) narrow(value, Short.MIN_VALUE, 0xFFFF));
-            case ValueLayout.OfByte b -> memory.set(b, at, (byte) narrow(value, Byte.MIN_VALUE, 0xFF));
-            case AddressLayout a -> setBareAddress(memory, at, a, value);
-            default -> throw new IllegalStateException(name + " has layout " + layout);
+        if (layout instanceof ValueLayout.OfInt i) {
+            memory.set(i, at, narrow(value, Integer.MIN_VALUE, 0xFFFF_FFFFL));
+        } else if (layout instanceof ValueLayout.OfLong l) {
+            memory.set(l, at, value);
+        } else if (layout instanceof ValueLayout.OfShort s) {
+            memory.set(s, at, (short) narrow(value, Short.MIN_VALUE, 0xFFFF));
+        } else if (layout instanceof ValueLayout.OfByte b) {
+            memory.set(b, at, (byte) narrow(value, Byte.MIN_VALUE, 0xFF));
+        } else if (layout instanceof AddressLayout a) {
+            setBareAddress(memory, at, a, value);
+        } else {
+            throw new IllegalStateException(name + " has layout " + layout);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.socketpair.internal.platform;
 
 import java.lang.foreign.GroupLayout;
-import java.lang.foreign.MemoryLayout;
 
 /**
  * The running system's layouts of the structs every system shares, and the members the library
@@ -41,16 +40,28 @@ public final class Structs {
     /** {@code pollfd.revents} */
     public static final StructField POLL_REVENTS = StructField.of(POLLFD, "revents");
 
-    /** {@code struct cmsghdr} */
-    public static final GroupLayout CMSGHDR = C.struct("cmsghdr");
-    /** {@code cmsghdr.cmsg_len}: a {@code size_t} on glibc, a {@code socklen_t} elsewhere */
-    public static final StructField CMSG_LEN = StructField.of(CMSGHDR, "cmsg_len");
-    /** {@code cmsghdr.cmsg_level} */
-    public static final StructField CMSG_LEVEL = StructField.of(CMSGHDR, "cmsg_level");
-    /** {@code cmsghdr.cmsg_type} */
-    public static final StructField CMSG_TYPE = StructField.of(CMSGHDR, "cmsg_type");
-
     private Structs() {
+    }
+
+    /**
+     * {@code struct cmsghdr} of ancillary data: read when first used, apart from the others, because a
+     * channel's class computes the most descriptors a message carries from it when it is loaded.
+     */
+    public static final class ControlMessage {
+        // Its own, not Structs': reading that would load every layout above.
+        private static final CLibrary LIBRARY = Platform.current().library();
+
+        /** {@code struct cmsghdr} */
+        public static final GroupLayout CMSGHDR = LIBRARY.struct("cmsghdr");
+        /** {@code cmsghdr.cmsg_len}: a {@code size_t} on glibc, a {@code socklen_t} elsewhere */
+        public static final StructField CMSG_LEN = StructField.of(CMSGHDR, "cmsg_len");
+        /** {@code cmsghdr.cmsg_level} */
+        public static final StructField CMSG_LEVEL = StructField.of(CMSGHDR, "cmsg_level");
+        /** {@code cmsghdr.cmsg_type} */
+        public static final StructField CMSG_TYPE = StructField.of(CMSGHDR, "cmsg_type");
+
+        private ControlMessage() {
+        }
     }
 
     /** {@code struct linger} ({@code SO_LINGER}): read when first used. */
@@ -102,7 +113,7 @@ public final class Structs {
         /** {@code struct mmsghdr}: a {@code struct msghdr} and the length of its message */
         public static final GroupLayout MMSGHDR = C.struct("mmsghdr");
         /** The offset of {@code mmsghdr.msg_hdr}, a {@code struct msghdr} whose members are {@link Structs}'. */
-        public static final long MSG_HDR = MMSGHDR.byteOffset(MemoryLayout.PathElement.groupElement("msg_hdr"));
+        public static final long MSG_HDR = StructField.offsetOf(MMSGHDR, "msg_hdr");
         /** {@code mmsghdr.msg_len}: an {@code unsigned int} on Linux, an {@code ssize_t} on FreeBSD */
         public static final StructField MSG_LEN = StructField.of(MMSGHDR, "msg_len");
 

@@ -4,9 +4,12 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.GroupLayout;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -102,5 +105,71 @@ class StructFieldTest {
             assertThat(headers.get(ValueLayout.JAVA_INT, base + 24)).as("msg_iovlen after").isEqualTo(0x55555555);
             assertThat(iov.get(headers, 0)).as("the struct before").isEqualTo(0x5555_5555_5555_5555L);
         }
+    }
+
+    /**
+     * Offsets are summed over the members rather than asked of a layout path: for every scalar member,
+     * named or inside an anonymous member, of this system's structs and of the ones above, they must be
+     * what the layout path gives.
+     */
+    @Test
+    void everyMembersOffsetIsTheOneItsLayoutPathGives() {
+        CLibrary c = Platform.current().library();
+        List<GroupLayout> structs = new ArrayList<>(List.of(MUSL_MSGHDR, XUCRED, Linker.Option.captureStateLayout()));
+        for (String name : new String[] {"msghdr", "iovec", "pollfd", "cmsghdr", "linger", "passwd", "group",
+                "epoll_event", "mmsghdr", "ucred"}) {
+            try {
+                structs.add(c.struct(name));
+            } catch (IllegalStateException notOnThisSystem) {
+                // epoll_event and mmsghdr are Linux's, ucred is not on every system.
+            }
+        }
+        int checked = 0;
+        for (GroupLayout struct : structs) {
+            checked += checkMembers(struct, struct, new ArrayList<>(), new ArrayList<>());
+        }
+        assertThat(checked).as("scalar members checked").isGreaterThan(40);
+    }
+
+    /** Checks every scalar member under {@code group}, reached from {@code struct} by {@code names}. */
+    private static int checkMembers(GroupLayout struct, GroupLayout group, List<String> names,
+                                    List<MemoryLayout.PathElement> path) {
+        int checked = 0;
+        for (MemoryLayout member : group.memberLayouts()) {
+            String name = member.name().orElse(null);
+            if (name == null) {
+                continue;
+            }
+            path.add(MemoryLayout.PathElement.groupElement(name));
+            boolean anonymous = name.startsWith("$anon$");
+            if (!anonymous) {
+                names.add(name);
+            }
+            if (member instanceof ValueLayout) {
+                StructField field = StructField.of(struct, names.toArray(new String[0]));
+                assertThat(field.offset()).as(field.name())
+                        .isEqualTo(struct.byteOffset(path.toArray(new MemoryLayout.PathElement[0])));
+                assertThat(field.layout()).as(field.name()).isEqualTo(member);
+                if (path.size() == 1) {
+                    assertThat(StructField.offsetOf(struct, name)).as(field.name()).isEqualTo(field.offset());
+                }
+                checked++;
+            } else if (member instanceof GroupLayout nested) {
+                checked += checkMembers(struct, nested, names, path);
+            }
+            if (!anonymous) {
+                names.removeLast();
+            }
+            path.removeLast();
+        }
+        return checked;
+    }
+
+    @Test
+    void theOffsetOfAnAbsentMemberIsRefusedWithItsName() {
+        assertThatThrownBy(() -> StructField.offsetOf(MUSL_MSGHDR, "msg_iovcount"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("msghdr: no member msg_iovcount");
+        assertThat(StructField.offsetOf(XUCRED, "$anon$102:2")).isEqualTo(80);
     }
 }
