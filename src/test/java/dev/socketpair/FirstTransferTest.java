@@ -17,10 +17,7 @@ class FirstTransferTest {
     @Test
     @Timeout(60)
     void firstOpenAndTransferLinkOnlyTheHandlesOfTheCallsTheyMakeAndNoGeneratedOne() throws Exception {
-        String output = ProbeJvm.run(FirstTransferProbe.class, List.of("-Xlog:class+load=info:stdout"), List.of(), 60);
-        List<String> lines = output.lines().toList();
-        assertThat(lines).contains(FirstTransferProbe.TRANSFERRED);
-        List<String> loaded = loadedClasses(lines.subList(0, lines.indexOf(FirstTransferProbe.TRANSFERRED)));
+        List<String> loaded = loadedUntil(FirstTransferProbe.TRANSFERRED);
         assertThat(loaded).as("the first open was logged").contains("dev.socketpair.internal.SocketControl");
         // Each function of the generated bindings has a holder class that links a handle of its own,
         // without errno capture, when its descriptor is read.
@@ -28,8 +25,8 @@ class FirstTransferTest {
                 .as("holders of generated function handles").isEmpty();
         // The generated sockaddr_un makes a handle for its path's elements when initialised.
         assertThat(loaded).filteredOn(name -> name.endsWith(".sockaddr_un")).as("sockaddr_un").isEmpty();
-        // A handle is linked when its holder class is initialised: only those of the calls made, free(3)
-        // not among them until a channel first frees its memory.
+        // A handle is linked when its holder class is initialised: only those of the calls made, calloc(3)
+        // for the bounce buffer of the first read from a heap buffer.
         assertThat(loaded).filteredOn(name -> name.startsWith("dev.socketpair.internal.Downcalls$")
                         && !name.contains("$$Lambda"))
                 .as("holders of the library's downcall handles")
@@ -48,10 +45,7 @@ class FirstTransferTest {
     @Test
     @Timeout(60)
     void theFirstPairsWholeLifeLinksNoFreeMakesNoLambdaAndLoadsOnlyTheStructsItUses() throws Exception {
-        String output = ProbeJvm.run(FirstTransferProbe.class, List.of("-Xlog:class+load=info:stdout"), List.of(), 60);
-        List<String> lines = output.lines().toList();
-        assertThat(lines).contains(FirstTransferProbe.CLOSED);
-        List<String> loaded = loadedClasses(lines.subList(0, lines.indexOf(FirstTransferProbe.CLOSED)));
+        List<String> loaded = loadedUntil(FirstTransferProbe.CLOSED);
         assertThat(loaded).as("the close was logged").contains("dev.socketpair.internal.Downcalls$Close");
         assertThat(loaded).doesNotContain("dev.socketpair.internal.Downcalls$Free");
         assertThat(loaded).filteredOn(name -> name.startsWith("dev.socketpair.") && name.contains("$$Lambda"))
@@ -62,11 +56,17 @@ class FirstTransferTest {
                 .contains("cmsghdr").isSubsetOf("cmsghdr", "ucred");
     }
 
-    /** The names of the classes loaded, from the lines of the JVM's class-loading log. */
-    private static List<String> loadedClasses(List<String> lines) {
-        return lines.stream()
-                .filter(line -> line.contains("[class,load]"))
-                .map(line -> line.substring(line.indexOf("[class,load]") + "[class,load]".length()).trim().split(" ")[0])
+    /**
+     * Runs {@link FirstTransferProbe} in a JVM that logs each class it loads: the names of the classes
+     * loaded until it printed {@code line}.
+     */
+    private static List<String> loadedUntil(String line) throws Exception {
+        String output = ProbeJvm.run(FirstTransferProbe.class, List.of("-Xlog:class+load=info:stdout"), List.of(), 60);
+        List<String> lines = output.lines().toList();
+        assertThat(lines).contains(line);
+        return lines.subList(0, lines.indexOf(line)).stream()
+                .filter(logged -> logged.contains("[class,load]"))
+                .map(logged -> logged.substring(logged.indexOf("[class,load]") + "[class,load]".length()).trim().split(" ")[0])
                 .toList();
     }
 }
