@@ -197,15 +197,12 @@ public final class UnixSocketChannel extends SocketChannel {
     private final NativeScratch writeScratch;
     private YieldBeforePark writeYield;
 
-    // The transfer of one buffer or segment that each direction made last, used again while callers pass
-    // the same one, so that a loop over one buffer allocates nothing; held weakly, so that the channel
-    // never keeps its caller's buffers alive. Read and written without a lock: which buffer a transfer
-    // moves is final, what it keeps beside is used under the direction's lock, and a race costs at most
-    // a new transfer.
-    private final WeakSlot<Transfer> lastRead = new WeakSlot<>();
-    private final WeakSlot<Transfer> lastWritten = new WeakSlot<>();
-    // The same for message batches, apart, so that a program that mixes batches with single transfers
-    // allocates nothing for either.
+    // The batch of messages that each direction made last, used again while callers pass the same
+    // buffers, so that a loop over them allocates nothing; held weakly, so that the channel never keeps
+    // its caller's buffers alive. Read and written without a lock: which buffers a batch moves is final,
+    // what it keeps beside is used under the direction's lock, and a race costs at most a new batch. The
+    // transfer of one buffer or segment is kept apart, by the direction's scratch, so that a program
+    // that mixes batches with single transfers allocates nothing for either.
     private final WeakSlot<Transfer.Messages> lastReceivedBatch = new WeakSlot<>();
     private final WeakSlot<Transfer.Messages> lastSentBatch = new WeakSlot<>();
 
@@ -400,7 +397,7 @@ public final class UnixSocketChannel extends SocketChannel {
         if (dst.isReadOnly()) {
             throw invalidBuffers(new IllegalArgumentException("Read-only buffer"));
         }
-        Transfer.Buffer transfer = Transfer.of(dst, lastRead);
+        Transfer.Buffer transfer = Transfer.of(dst, readScratch);
         return (int) read(transfer, dst.hasRemaining());
     }
 
@@ -438,7 +435,7 @@ public final class UnixSocketChannel extends SocketChannel {
         if (dst.isReadOnly()) {
             throw invalidBuffers(new IllegalArgumentException("Read-only segment"));
         }
-        Transfer.Segment transfer = Transfer.of(dst, lastRead);
+        Transfer.Segment transfer = Transfer.of(dst, readScratch);
         return read(transfer, dst.byteSize() > 0);
     }
 
@@ -630,7 +627,7 @@ public final class UnixSocketChannel extends SocketChannel {
     @Override
     public int write(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src, "src");
-        Transfer.Buffer transfer = Transfer.of(src, lastWritten);
+        Transfer.Buffer transfer = Transfer.of(src, writeScratch);
         return (int) write(transfer, src.hasRemaining());
     }
 
@@ -695,7 +692,7 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     public long write(MemorySegment src) throws IOException {
         Objects.requireNonNull(src, "src");
-        Transfer.Segment transfer = Transfer.of(src, lastWritten);
+        Transfer.Segment transfer = Transfer.of(src, writeScratch);
         return write(transfer, src.byteSize() > 0);
     }
 
@@ -2096,7 +2093,7 @@ public final class UnixSocketChannel extends SocketChannel {
                 if (!isBlocking()) {
                     throw new IllegalBlockingModeException();
                 }
-                Transfer.Buffer transfer = Transfer.of(dst, lastRead);
+                Transfer.Buffer transfer = Transfer.of(dst, readScratch);
                 int n = (int) read(transfer, true, timed, deadline);
                 if (n != 0) {
                     return n;

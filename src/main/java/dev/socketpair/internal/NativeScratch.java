@@ -5,6 +5,7 @@ import dev.socketpair.internal.platform.Structs;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -14,8 +15,12 @@ import java.util.Arrays;
  * its entries describe), and, for the length of a call that copies, a bounce buffer taken from
  * {@link BounceBuffers}.
  *
+ * <p>It also keeps the transfer of one buffer or segment that the direction made last, used again while
+ * callers pass the same one, so that a loop over one buffer allocates nothing ({@link Transfer#of}).
+ *
  * <p>Not thread-safe: each instance is used only under the lock that serialises its direction, which is
- * what lets every read and write run without allocating. Memory comes from the descriptor's
+ * what lets every read and write run without allocating; only the last transfer is read and written
+ * without it, where a race costs at most a new transfer. Memory comes from the descriptor's
  * {@link ChannelMemory} and is freed when the descriptor is closed; the parts not every channel needs
  * are allocated on first use and then kept. The segments handed out are unguarded views of that memory
  * ({@link Downcalls#unguarded}): the descriptor frees it only after the last operation has left, so no
@@ -33,8 +38,15 @@ public final class NativeScratch {
     private static final int[] NO_STARTS = new int[0];
     private static final MemorySegment[] NO_COPIES = new MemorySegment[0];
 
+    private static final WeakReference<Transfer> NO_TRANSFER = new WeakReference<>(null);
+
     private final SegmentAllocator memory;
     private final MemorySegment errno;
+    // Held weakly, as a WeakSlot holds, so that the channel never keeps its caller's buffers alive; but
+    // here, in an object every call uses, not in a slot of its own that a call would reach through one
+    // more object: with thousands of channels, few of a channel's objects are in the processor's cache
+    // when its turn comes.
+    private WeakReference<Transfer> lastTransfer = NO_TRANSFER;
     private MemorySegment pollSet;
     private MemorySegment epollEvent;
     private MemorySegment messageHeader;
@@ -56,6 +68,16 @@ public final class NativeScratch {
     public NativeScratch(SegmentAllocator memory) {
         this.memory = memory;
         this.errno = Downcalls.unguarded(Syscalls.allocateErrnoCapture(memory));
+    }
+
+    /** {@return the transfer this direction kept last, or null if none or if it was collected} */
+    Transfer lastTransfer() {
+        return lastTransfer.get();
+    }
+
+    /** Keeps {@code transfer} as this direction's last, instead of the one kept before. */
+    void keepTransfer(Transfer transfer) {
+        lastTransfer = new WeakReference<>(transfer);
     }
 
     /** The segment downcalls capture errno into. */

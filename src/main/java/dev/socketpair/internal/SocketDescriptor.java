@@ -4,7 +4,7 @@ import dev.socketpair.internal.platform.Platform;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -26,6 +26,8 @@ import java.util.concurrent.locks.LockSupport;
 public final class SocketDescriptor {
 
     private static final Cleaner CLEANER = Cleaner.create();
+    private static final AtomicIntegerFieldUpdater<SocketDescriptor> STATE =
+            AtomicIntegerFieldUpdater.newUpdater(SocketDescriptor.class, "state");
     private static final int SHUT_RDWR = Platform.current().library().constant("SHUT_RDWR");
 
     /** Set in {@link #state} once close has begun. */
@@ -38,7 +40,9 @@ public final class SocketDescriptor {
     public static final int CLOSED = Integer.MIN_VALUE;
 
     private final int fd;
-    private final AtomicInteger state = new AtomicInteger();
+    // A field of this object, not an AtomicInteger of its own: every operation reads and writes it, and
+    // with thousands of channels one object fewer is one cache miss fewer per operation.
+    private volatile int state;
     // Set once the owner has shut down reading (writing) with shutdown(2): a virtual thread must not
     // park in that direction any more, since no readiness event may ever come to end the wait.
     private volatile boolean inputShutDown;
@@ -69,7 +73,7 @@ public final class SocketDescriptor {
 
     /** Returns true until {@link #close(Runnable)} begins. */
     public boolean isOpen() {
-        return (state.get() & CLOSING) == 0;
+        return (state & CLOSING) == 0;
     }
 
     /**
@@ -92,11 +96,11 @@ public final class SocketDescriptor {
 
     private boolean acquire(int delta) {
         for (;;) {
-            int s = state.get();
+            int s = state;
             if ((s & CLOSING) != 0) {
                 return false;
             }
-            if (state.compareAndSet(s, s + delta)) {
+            if (STATE.compareAndSet(this, s, s + delta)) {
                 return true;
             }
         }
@@ -114,7 +118,7 @@ public final class SocketDescriptor {
 
     /** The last operation out lets a waiting close go on. */
     private void release(int delta) {
-        if (state.addAndGet(-delta) == CLOSING) {
+        if (STATE.addAndGet(this, -delta) == CLOSING) {
             // If close has not set closer yet, it reads the state after setting it, and goes on.
             Thread waiting = closer;
             if (waiting != null) {
@@ -195,9 +199,9 @@ public final class SocketDescriptor {
     public int close(Runnable beforeClose) {
         // A loop rather than getAndUpdate with a lambda: the JVM makes a class for a lambda when it is
         // first used, and a process's first close would pay for it.
-        int before = state.get();
-        while ((before & CLOSING) == 0 && !state.compareAndSet(before, before | CLOSING)) {
-            before = state.get();
+        int before = state;
+        while ((before & CLOSING) == 0 && !STATE.compareAndSet(this, before, before | CLOSING)) {
+            before = state;
         }
         if ((before & CLOSING) != 0) {
             return 0;
@@ -227,14 +231,14 @@ public final class SocketDescriptor {
      * closing, so that none can start.
      */
     private void awaitIdle() {
-        if (state.get() == CLOSING) {
+        if (state == CLOSING) {
             return;
         }
         closer = Thread.currentThread();
         // An interrupt must not end the wait, nor make park return at once again and again: it is
         // taken off while waiting and put back after.
         boolean interrupted = false;
-        while (state.get() != CLOSING) {
+        while (state != CLOSING) {
             LockSupport.park(this);
             interrupted |= Thread.interrupted();
         }

@@ -77,15 +77,16 @@ public sealed interface Transfer {
     }
 
     /**
-     * {@return a transfer of {@code buffer}: the one {@code last} keeps if it is one already, so that a
-     * loop over one buffer allocates nothing; otherwise a new one, which {@code last} keeps from then on}
+     * {@return a transfer of {@code buffer}: the one the direction's {@code scratch} keeps if it is one
+     * already, so that a loop over one buffer allocates nothing; otherwise a new one, which the scratch
+     * keeps from then on}
      */
-    static Buffer of(ByteBuffer buffer, WeakSlot<Transfer> last) {
-        if (last.get() instanceof Buffer t && t.buffer == buffer) {
+    static Buffer of(ByteBuffer buffer, NativeScratch scratch) {
+        if (scratch.lastTransfer() instanceof Buffer t && t.buffer == buffer) {
             return t;
         }
         Buffer t = new Buffer(buffer);
-        last.set(t);
+        scratch.keepTransfer(t);
         return t;
     }
 
@@ -103,13 +104,13 @@ public sealed interface Transfer {
         return t;
     }
 
-    /** {@return a transfer of {@code segment}: the one {@code last} keeps if it is one already; otherwise a new one, kept} */
-    static Segment of(MemorySegment segment, WeakSlot<Transfer> last) {
-        if (last.get() instanceof Segment t && t.segment == segment) {
+    /** {@return a transfer of {@code segment}: the one {@code scratch} keeps if it is one already; otherwise a new one, kept} */
+    static Segment of(MemorySegment segment, NativeScratch scratch) {
+        if (scratch.lastTransfer() instanceof Segment t && t.segment == segment) {
             return t;
         }
         Segment t = new Segment(segment);
-        last.set(t);
+        scratch.keepTransfer(t);
         return t;
     }
 
