@@ -12,7 +12,6 @@ import dev.socketpair.internal.SocketControl.IntOption;
 import dev.socketpair.internal.SocketDescriptor;
 import dev.socketpair.internal.SocketIo;
 import dev.socketpair.internal.Transfer;
-import dev.socketpair.internal.WeakSlot;
 import dev.socketpair.internal.YieldBeforePark;
 import dev.socketpair.internal.platform.Features;
 import dev.socketpair.internal.platform.Platforms;
@@ -196,15 +195,6 @@ public final class UnixSocketChannel extends SocketChannel {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final NativeScratch writeScratch;
     private YieldBeforePark writeYield;
-
-    // The batch of messages that each direction made last, used again while callers pass the same
-    // buffers, so that a loop over them allocates nothing; held weakly, so that the channel never keeps
-    // its caller's buffers alive. Read and written without a lock: which buffers a batch moves is final,
-    // what it keeps beside is used under the direction's lock, and a race costs at most a new batch. The
-    // transfer of one buffer or segment is kept apart, by the direction's scratch, so that a program
-    // that mixes batches with single transfers allocates nothing for either.
-    private final WeakSlot<Transfer.Messages> lastReceivedBatch = new WeakSlot<>();
-    private final WeakSlot<Transfer.Messages> lastSentBatch = new WeakSlot<>();
 
     // Serialises shutdownInput/shutdownOutput; the flags are read without it.
     private final Object stateLock = new Object();
@@ -932,7 +922,7 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     public int sendMessages(ByteBuffer[] messages, int offset, int length) throws IOException {
         checkMessages(messages, offset, length, false);
-        Transfer.Messages batch = Transfer.of(messages, offset, length, lastSentBatch);
+        Transfer.Messages batch = Transfer.of(messages, offset, length, writeScratch);
         return (int) write(batch, length > 0);
     }
 
@@ -1012,7 +1002,7 @@ public final class UnixSocketChannel extends SocketChannel {
      */
     public int receiveMessages(ByteBuffer[] buffers, int offset, int length) throws IOException {
         checkMessages(buffers, offset, length, true);
-        Transfer.Messages batch = Transfer.of(buffers, offset, length, lastReceivedBatch);
+        Transfer.Messages batch = Transfer.of(buffers, offset, length, readScratch);
         return (int) read(batch, length > 0 && buffers[offset].hasRemaining());
     }
 

@@ -167,7 +167,7 @@ public final class AllocationProbe {
     /**
      * {@return the garbage collections of every collector of this JVM so far} A collection that marks the
      * old generation empties what channels keep weakly for the buffer they saw last (see
-     * {@code WeakSlot}), which each channel then makes again, once: a window with one allocates that,
+     * {@code NativeScratch}), which each channel then makes again, once: a window with one allocates that,
      * whatever the number of keys it selects.
      */
     private static long collections() {
@@ -213,7 +213,7 @@ public final class AllocationProbe {
     /**
      * Collects before a warm-up, so that what the workloads before left in the young generation does not
      * set off a collection in the middle of the count. A collection empties what a channel keeps weakly
-     * for the buffer it saw last (see {@code WeakSlot}), which the next call makes again: in the warm-up,
+     * for the buffer it saw last (see {@code NativeScratch}), which the next call makes again: in the warm-up,
      * where the JIT sees it happen, not in the count.
      */
     private static void settle() {

@@ -15,12 +15,13 @@ import java.util.Arrays;
  * its entries describe), and, for the length of a call that copies, a bounce buffer taken from
  * {@link BounceBuffers}.
  *
- * <p>It also keeps the transfer of one buffer or segment that the direction made last, used again while
- * callers pass the same one, so that a loop over one buffer allocates nothing ({@link Transfer#of}).
+ * <p>It also keeps the transfer of one buffer or segment that the direction made last, and the batch of
+ * messages, each used again while callers pass the same buffers, so that a loop over them allocates
+ * nothing ({@link Transfer#of}).
  *
  * <p>Not thread-safe: each instance is used only under the lock that serialises its direction, which is
- * what lets every read and write run without allocating; only the last transfer is read and written
- * without it, where a race costs at most a new transfer. Memory comes from the descriptor's
+ * what lets every read and write run without allocating; only the last transfer and batch are read and
+ * written without it, where a race costs at most a new one. Memory comes from the descriptor's
  * {@link ChannelMemory} and is freed when the descriptor is closed; the parts not every channel needs
  * are allocated on first use and then kept. The segments handed out are unguarded views of that memory
  * ({@link Downcalls#unguarded}): the descriptor frees it only after the last operation has left, so no
@@ -39,6 +40,7 @@ public final class NativeScratch {
     private static final MemorySegment[] NO_COPIES = new MemorySegment[0];
 
     private static final WeakReference<Transfer> NO_TRANSFER = new WeakReference<>(null);
+    private static final WeakReference<Transfer.Messages> NO_BATCH = new WeakReference<>(null);
 
     private final SegmentAllocator memory;
     private final MemorySegment errno;
@@ -47,6 +49,9 @@ public final class NativeScratch {
     // more object: with thousands of channels, few of a channel's objects are in the processor's cache
     // when its turn comes.
     private WeakReference<Transfer> lastTransfer = NO_TRANSFER;
+    // The same for the batch of messages made last, apart, so that a program that mixes batches with
+    // single transfers allocates nothing for either.
+    private WeakReference<Transfer.Messages> lastBatch = NO_BATCH;
     private MemorySegment pollSet;
     private MemorySegment epollEvent;
     private MemorySegment messageHeader;
@@ -78,6 +83,16 @@ public final class NativeScratch {
     /** Keeps {@code transfer} as this direction's last, instead of the one kept before. */
     void keepTransfer(Transfer transfer) {
         lastTransfer = new WeakReference<>(transfer);
+    }
+
+    /** {@return the batch of messages this direction kept last, or null if none or if it was collected} */
+    Transfer.Messages lastBatch() {
+        return lastBatch.get();
+    }
+
+    /** Keeps {@code batch} as this direction's last batch, instead of the one kept before. */
+    void keepBatch(Transfer.Messages batch) {
+        lastBatch = new WeakReference<>(batch);
     }
 
     /** The segment downcalls capture errno into. */

@@ -91,16 +91,16 @@ public sealed interface Transfer {
     }
 
     /**
-     * {@return a batch of {@code buffers[offset .. offset+length)}: the one {@code last} keeps if it is that
-     * one already, so that a loop over the same buffers allocates nothing; otherwise a new one, kept}
+     * {@return a batch of {@code buffers[offset .. offset+length)}: the one {@code scratch} keeps if it is
+     * that one already, so that a loop over the same buffers allocates nothing; otherwise a new one, kept}
      */
-    static Messages of(ByteBuffer[] buffers, int offset, int length, WeakSlot<Messages> last) {
-        Messages kept = last.get();
+    static Messages of(ByteBuffer[] buffers, int offset, int length, NativeScratch scratch) {
+        Messages kept = scratch.lastBatch();
         if (kept != null && kept.buffers == buffers && kept.offset == offset && kept.length == length) {
             return kept;
         }
         Messages t = new Messages(buffers, offset, length);
-        last.set(t);
+        scratch.keepBatch(t);
         return t;
     }
 
