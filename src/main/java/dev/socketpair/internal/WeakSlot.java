@@ -3,11 +3,12 @@ package dev.socketpair.internal;
 import java.lang.ref.WeakReference;
 
 /**
- * One object kept for reuse from call to call without keeping it reachable. A channel keeps what it
- * made for the buffer it was given last (a transfer of it, a segment over it), so that a loop over one
- * buffer allocates nothing; but a channel must not keep its caller's buffer, or the memory behind it,
- * alive once the caller has dropped it, as the JDK's channels do not. A garbage collection may empty
- * the slot; the next call then makes its object again.
+ * One object kept for reuse from call to call without keeping it reachable. A batch's scratch keeps
+ * what it made for the buffers it was given last (segments over them), so that a loop over the same
+ * buffers allocates nothing; but a channel must not keep its caller's buffers, or the memory behind
+ * them, alive once the caller has dropped them, as the JDK's channels do not. A garbage collection may
+ * empty the slot; the next call then makes its object again. (The transfer and the batch a direction
+ * made last are held the same way by {@link NativeScratch} itself, which every call reaches anyway.)
  *
  * <p>Not synchronised: a race between two threads costs at most an object made again.
  *
