@@ -8,6 +8,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -171,12 +172,45 @@ class SelectorBackendTest {
     }
 
     /**
+     * The native thread names (as the kernel keeps them, cut to 15 characters) of the threads a virtual
+     * thread's select can run on or hand its wait to: the scheduler's carriers, the JDK's unparker of
+     * timed parks, and this library's pollers. The JVM's compiler and collector threads are left out:
+     * they run when they will, and on a small machine they can take most of a second.
+     */
+    private static final List<String> VIRTUAL_SELECT_THREADS = List.of("ForkJoinPool-", "VirtualThread-", "socketpair-");
+
+    /**
      * CPU time in milliseconds, user and system, as /proc reports it: the current thread's for a platform
-     * thread, the process's for a virtual thread, which the kernel does not know and whose waits a
-     * selector may hand to other threads. Counted in clock ticks of 10 ms (USER_HZ is 100 on Linux).
+     * thread; for a virtual thread, which the kernel does not know, the sum over the threads it can run on
+     * or hand its wait to ({@link #VIRTUAL_SELECT_THREADS}). Counted in clock ticks of 10 ms (USER_HZ is
+     * 100 on Linux).
      */
     private static long cpuMillis(boolean virtual) throws IOException {
-        String stat = Files.readString(Path.of(virtual ? "/proc/self/stat" : "/proc/thread-self/stat"));
+        if (!virtual) {
+            return cpuMillis(Path.of("/proc/thread-self/stat"));
+        }
+        long sum = 0;
+        try (var tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (VIRTUAL_SELECT_THREADS.stream().anyMatch(name::startsWith)) {
+                        sum += cpuMillis(stat);
+                    }
+                } catch (NoSuchFileException ended) {
+                    // A thread that ended between the listing and the read.
+                }
+            }
+        }
+        return sum;
+    }
+
+    private static long cpuMillis(Path stat) throws IOException {
+        return cpuMillis(Files.readString(stat));
+    }
+
+    private static long cpuMillis(String stat) {
         // "pid (comm) state ...": utime and stime are the 14th and 15th fields, the 12th and 13th after comm.
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
