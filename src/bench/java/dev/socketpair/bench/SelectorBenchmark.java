@@ -18,6 +18,11 @@ import java.util.concurrent.TimeUnit;
  * become readable per round (see {@link SelectorRounds}); the C baseline does the same with epoll on
  * pairs of its own, both ends of each registered too. A score is the time of one round.
  *
+ * <p>With {@link #against} naming a Java variant instead of C, the iterations that alternate with the
+ * variant's run that variant's channels and selector instead of C's: two Java selectors timed side by
+ * side in one process, so that their quotient is measured iteration by iteration rather than made of
+ * two ratios to C from different processes.
+ *
  * <p>Each iteration opens what it times and closes the other side's channels first: C's and the
  * variant's channels, one descriptor each, are never open together, so that 10,000 channels fit in a
  * descriptor limit of 20,000 with the JVM's own. Opening happens in the iteration's set-up, outside the
@@ -38,10 +43,16 @@ public class SelectorBenchmark {
     @Param({"10000"})
     public int channels;
 
+    /** What the variant alternates with: {@value #C}, or the name of another {@link Variant}. */
+    @Param({C})
+    public String against;
+
+    /** The value of {@link #against} that alternates with the C baseline. */
+    static final String C = "C";
+
     private CBaseline.Selection c;
     private SelectorRounds rounds;
     private final Alternation alternation = new Alternation();
-    private boolean baseline;
 
     @Setup(Level.Trial)
     public void check() {
@@ -52,12 +63,14 @@ public class SelectorBenchmark {
 
     @Setup(Level.Iteration)
     public void alternate() throws Throwable {
-        baseline = alternation.nextIsBaseline();
+        boolean baseline = alternation.nextIsBaseline();
         close();
-        if (baseline) {
+        if (!baseline) {
+            rounds = SelectorRounds.open(variant, channels);
+        } else if (against.equals(C)) {
             c = new CBaseline.Selection(channels);
         } else {
-            rounds = SelectorRounds.open(variant, channels);
+            rounds = SelectorRounds.open(Variant.valueOf(against), channels);
         }
     }
 
@@ -77,6 +90,6 @@ public class SelectorBenchmark {
 
     @Benchmark
     public long round() throws Throwable {
-        return baseline ? c.rounds(READY, 1) : rounds.round(READY);
+        return c != null ? c.rounds(READY, 1) : rounds.round(READY);
     }
 }
