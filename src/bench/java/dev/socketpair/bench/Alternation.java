@@ -7,6 +7,12 @@ package dev.socketpair.bench;
  */
 final class Alternation {
 
+    /**
+     * The value of a benchmark's {@code against} parameter that alternates the variant with the C
+     * baseline; any other value names the variant that takes C's place.
+     */
+    static final String C = "C";
+
     private int iterations;
 
     /** Returns true if the iteration about to run times the C baseline. */

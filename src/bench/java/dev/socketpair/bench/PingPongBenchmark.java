@@ -18,12 +18,17 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class PingPongBenchmark extends EchoState {
 
+    @Override
+    boolean timesSideBySide() {
+        return true;
+    }
+
     @Benchmark
     public long roundTrip() throws Throwable {
-        if (baseline) {
+        if (timesC()) {
             return c.pingPongN(1);
         }
-        End end = connection.first();
+        End end = timedEnd();
         end.writeMessage();
         end.readMessage();
         return 1;

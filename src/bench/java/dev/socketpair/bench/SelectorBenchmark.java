@@ -43,12 +43,9 @@ public class SelectorBenchmark {
     @Param({"10000"})
     public int channels;
 
-    /** What the variant alternates with: {@value #C}, or the name of another {@link Variant}. */
-    @Param({C})
+    /** What the variant alternates with: {@value Alternation#C}, or the name of another {@link Variant}. */
+    @Param({Alternation.C})
     public String against;
-
-    /** The value of {@link #against} that alternates with the C baseline. */
-    static final String C = "C";
 
     private CBaseline.Selection c;
     private SelectorRounds rounds;
@@ -67,7 +64,7 @@ public class SelectorBenchmark {
         close();
         if (!baseline) {
             rounds = SelectorRounds.open(variant, channels);
-        } else if (against.equals(C)) {
+        } else if (against.equals(Alternation.C)) {
             c = new CBaseline.Selection(channels);
         } else {
             rounds = SelectorRounds.open(Variant.valueOf(against), channels);

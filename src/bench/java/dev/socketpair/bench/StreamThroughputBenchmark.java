@@ -47,13 +47,18 @@ public class StreamThroughputBenchmark extends ConnectedState {
         return false;
     }
 
+    @Override
+    boolean timesSideBySide() {
+        return true;
+    }
+
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public long write() throws Throwable {
-        if (baseline) {
+        if (timesC()) {
             return c.writeN(cBuffer, size, BATCH);
         }
-        End end = connection.first();
+        End end = timedEnd();
         for (int i = 0; i < BATCH; i++) {
             end.writeMessage();
         }
