@@ -187,7 +187,7 @@ class SelectorBackendTest {
      */
     private static long cpuMillis(boolean virtual) throws IOException {
         if (!virtual) {
-            return cpuMillis(Path.of("/proc/thread-self/stat"));
+            return cpuMillis(Files.readString(Path.of("/proc/thread-self/stat")));
         }
         long sum = 0;
         try (var tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
@@ -204,10 +204,6 @@ class SelectorBackendTest {
             }
         }
         return sum;
-    }
-
-    private static long cpuMillis(Path stat) throws IOException {
-        return cpuMillis(Files.readString(stat));
     }
 
     private static long cpuMillis(String stat) {

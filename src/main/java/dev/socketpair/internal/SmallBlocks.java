@@ -34,8 +34,10 @@ final class SmallBlocks {
     static final SmallBlocks SHARED = new SmallBlocks();
 
     // Room for every block ever carved, so that giving one back never allocates: a close must not fail.
+    // Grown by doubling when a slab is carved, so that growing to many channels copies it O(n) in all.
     private MemorySegment[] free = NONE;
     private int freeCount;
+    private int carved;
     // The slab new blocks are carved from, and how much of it is used: full until the first take.
     private MemorySegment slab;
     private long slabUsed = SLAB;
@@ -52,13 +54,16 @@ final class SmallBlocks {
             return block;
         }
         if (slabUsed == SLAB) {
-            MemorySegment[] room = Arrays.copyOf(free, free.length + (int) (SLAB / SIZE));
+            int needed = carved + (int) (SLAB / SIZE);
+            MemorySegment[] room = needed <= free.length ? free
+                    : Arrays.copyOf(free, Math.max(needed, 2 * free.length));
             slab = Arena.global().allocate(SLAB, SIZE);
             free = room;
             slabUsed = 0;
         }
         MemorySegment block = slab.asSlice(slabUsed, SIZE);
         slabUsed += SIZE;
+        carved++;
         return block;
     }
 
